@@ -1,0 +1,54 @@
+using PanicDevice.Core.Storage;
+
+namespace PanicDevice.Tests.Support;
+
+/// <summary>Thrown by <see cref="FlashRecordStore"/> when the simulated power fails.</summary>
+public class PowerLossException : Exception
+{
+    public PowerLossException() : base("simulated power loss") { }
+}
+
+/// <summary>
+/// An in-memory stand-in for the device's flash drive that can lose power in the middle of a write:
+/// the record then holds the first <c>tornAt</c> bytes of the new data followed by whatever was
+/// there before, which is how a non-atomic file rewrite can end up.
+/// </summary>
+public class FlashRecordStore : IRecordStore
+{
+    private readonly Dictionary<string, byte[]> records = new();
+    private int writesUntilFailure = -1;
+    private int tornAt;
+
+    public int WriteCount { get; private set; }
+
+    /// <summary>The next write after <paramref name="writesFirst"/> successful ones is torn after <paramref name="bytesWritten"/> bytes.</summary>
+    public void FailAfter(int writesFirst, int bytesWritten)
+    {
+        writesUntilFailure = writesFirst;
+        tornAt = bytesWritten;
+    }
+
+    public byte[] Read(string name) => records.TryGetValue(name, out var r) ? (byte[])r.Clone() : null;
+
+    public void Write(string name, byte[] data)
+    {
+        if (writesUntilFailure == 0)
+        {
+            writesUntilFailure = -1;
+            byte[] old = records.TryGetValue(name, out var r) ? r : Array.Empty<byte>();
+            byte[] torn = new byte[Math.Max(old.Length, Math.Min(tornAt, data.Length))];
+            Array.Copy(old, torn, old.Length);
+            Array.Copy(data, torn, Math.Min(tornAt, data.Length));
+            records[name] = torn;
+            throw new PowerLossException();
+        }
+        if (writesUntilFailure > 0)
+        {
+            writesUntilFailure--;
+        }
+        WriteCount++;
+        records[name] = (byte[])data.Clone();
+    }
+
+    public void Delete(string name) => records.Remove(name);
+}

@@ -1,0 +1,324 @@
+using System;
+
+namespace PanicDevice.Core.Protocol
+{
+    /// <summary>
+    /// The one wire format (docs/protocol.md): encode and sign, decode without throwing, verify the tag.
+    /// Big-endian integers; the HMAC-SHA256 tag (all 32 bytes) covers every byte before it.
+    /// </summary>
+    public static class FrameCodec
+    {
+        /// <summary>The only protocol version this code writes and reads.</summary>
+        public const byte Version = 1;
+        /// <summary>Length of the per-device HMAC key in bytes.</summary>
+        public const int KeyLength = 32;
+        /// <summary>Length of the HMAC-SHA256 tag in bytes (not truncated).</summary>
+        public const int TagLength = 32;
+        /// <summary>Longest device id in characters (also its byte length: the alphabet is ASCII).</summary>
+        public const int MaxDeviceIdLength = 32;
+
+        // version, kind, id length
+        private const int HeaderLength = 3;
+        // counter 4, code 1, time 4, lat 4, lon 4, accuracy 2, fix age 2, source 1, battery 1, signal 1, flags 1
+        private const int FieldsLength = 25;
+
+        /// <summary>Frame length with the shortest id.</summary>
+        public const int MinFrameLength = HeaderLength + 1 + FieldsLength + TagLength;
+        /// <summary>Frame length with the longest id; longer input is rejected unparsed.</summary>
+        public const int MaxFrameLength = HeaderLength + MaxDeviceIdLength + FieldsLength + TagLength;
+
+        /// <summary>Total length of a frame for a device id of the given length.</summary>
+        public static int FrameLength(int deviceIdLength)
+        {
+            return HeaderLength + deviceIdLength + FieldsLength + TagLength;
+        }
+
+        /// <summary>Encodes and signs a frame. Throws ArgumentException for a frame that could never decode.</summary>
+        public static byte[] Encode(Frame frame, byte[] key)
+        {
+            CheckKey(key);
+            string problem = Validate(frame);
+            if (problem != null)
+            {
+                throw new ArgumentException(problem);
+            }
+
+            int idLength = frame.DeviceId.Length;
+            byte[] output = new byte[FrameLength(idLength)];
+            int p = 0;
+            output[p++] = Version;
+            output[p++] = (byte)frame.Kind;
+            output[p++] = (byte)idLength;
+            for (int i = 0; i < idLength; i++)
+            {
+                output[p++] = (byte)frame.DeviceId[i];
+            }
+            p = WriteUInt32(output, p, frame.Counter);
+            output[p++] = frame.Code;
+            p = WriteUInt32(output, p, frame.TimeUtcSeconds);
+            p = WriteUInt32(output, p, (uint)frame.LatitudeE7);
+            p = WriteUInt32(output, p, (uint)frame.LongitudeE7);
+            p = WriteUInt16(output, p, frame.AccuracyM);
+            p = WriteUInt16(output, p, frame.FixAgeS);
+            output[p++] = (byte)frame.Source;
+            output[p++] = frame.BatteryPercent;
+            output[p++] = (byte)frame.SignalDbm;
+            output[p++] = frame.Flags;
+
+            byte[] tag = FrameSigner.ComputeTag(key, output, p);
+            Array.Copy(tag, 0, output, p, TagLength);
+            return output;
+        }
+
+        /// <summary>
+        /// Parses a frame without checking its tag (the receiver needs the device id to find the key).
+        /// Never throws: any input yields a result with a reason.
+        /// </summary>
+        public static DecodeResult Decode(byte[] data)
+        {
+            if (data == null || data.Length == 0)
+            {
+                return DecodeResult.Fail(DecodeStatus.Empty, "no bytes");
+            }
+            if (data.Length > MaxFrameLength)
+            {
+                return DecodeResult.Fail(DecodeStatus.TooLong, "frame longer than " + MaxFrameLength.ToString() + " bytes");
+            }
+            if (data[0] != Version)
+            {
+                return DecodeResult.Fail(DecodeStatus.UnknownVersion, "version " + data[0].ToString() + " is not supported");
+            }
+            if (data.Length < HeaderLength)
+            {
+                return DecodeResult.Fail(DecodeStatus.Truncated, "header incomplete");
+            }
+            int idLength = data[2];
+            if (idLength < 1 || idLength > MaxDeviceIdLength)
+            {
+                return DecodeResult.Fail(DecodeStatus.BadDeviceId, "device id length " + idLength.ToString() + " is outside 1.." + MaxDeviceIdLength.ToString());
+            }
+            int expected = FrameLength(idLength);
+            if (data.Length < expected)
+            {
+                return DecodeResult.Fail(DecodeStatus.Truncated, "frame has " + data.Length.ToString() + " bytes, header says " + expected.ToString());
+            }
+            if (data.Length > expected)
+            {
+                return DecodeResult.Fail(DecodeStatus.BadLength, "frame has " + data.Length.ToString() + " bytes, header says " + expected.ToString());
+            }
+            byte kind = data[1];
+            if (!IsKnownKind(kind))
+            {
+                return DecodeResult.Fail(DecodeStatus.UnknownKind, "kind 0x" + kind.ToString("X2") + " is not defined");
+            }
+
+            char[] id = new char[idLength];
+            for (int i = 0; i < idLength; i++)
+            {
+                byte b = data[HeaderLength + i];
+                if (!IsDeviceIdChar(b))
+                {
+                    return DecodeResult.Fail(DecodeStatus.BadDeviceId, "device id has a byte outside [A-Za-z0-9._-] at offset " + (HeaderLength + i).ToString());
+                }
+                id[i] = (char)b;
+            }
+
+            Frame f = new Frame();
+            f.Kind = (MessageKind)kind;
+            f.DeviceId = new string(id);
+            int p = HeaderLength + idLength;
+            f.Counter = ReadUInt32(data, p); p += 4;
+            f.Code = data[p++];
+            f.TimeUtcSeconds = ReadUInt32(data, p); p += 4;
+            f.LatitudeE7 = (int)ReadUInt32(data, p); p += 4;
+            f.LongitudeE7 = (int)ReadUInt32(data, p); p += 4;
+            f.AccuracyM = ReadUInt16(data, p); p += 2;
+            f.FixAgeS = ReadUInt16(data, p); p += 2;
+            f.Source = (LocationSource)data[p++];
+            f.BatteryPercent = data[p++];
+            f.SignalDbm = (sbyte)data[p++];
+            f.Flags = data[p];
+
+            string problem = ValidateFields(f);
+            if (problem != null)
+            {
+                return DecodeResult.Fail(DecodeStatus.BadField, problem);
+            }
+            return new DecodeResult(DecodeStatus.Ok, "ok", f);
+        }
+
+        /// <summary>
+        /// True when the frame's tag matches the key. The comparison takes the same time wherever the
+        /// first difference is, so a forger learns nothing from timing. False for any malformed input.
+        /// </summary>
+        public static bool VerifyTag(byte[] data, byte[] key)
+        {
+            if (data == null || key == null || key.Length != KeyLength)
+            {
+                return false;
+            }
+            if (data.Length < MinFrameLength || data.Length > MaxFrameLength || data.Length != FrameLength(data[2]))
+            {
+                return false;
+            }
+            int signedLength = data.Length - TagLength;
+            byte[] expected = FrameSigner.ComputeTag(key, data, signedLength);
+            return TagComparer.FixedTimeEquals(expected, 0, data, signedLength, TagLength);
+        }
+
+        /// <summary>Decodes, then verifies the tag: the single call a device uses on acknowledgements.</summary>
+        public static DecodeResult DecodeAndVerify(byte[] data, byte[] key)
+        {
+            DecodeResult result = Decode(data);
+            if (!result.IsOk)
+            {
+                return result;
+            }
+            if (!VerifyTag(data, key))
+            {
+                return DecodeResult.Fail(DecodeStatus.BadTag, "tag does not match the device key");
+            }
+            return result;
+        }
+
+        /// <summary>Returns the first reason the frame cannot be encoded, or null.</summary>
+        public static string Validate(Frame frame)
+        {
+            if (frame == null)
+            {
+                return "frame is null";
+            }
+            if (!IsKnownKind((byte)frame.Kind))
+            {
+                return "kind is not defined";
+            }
+            string id = frame.DeviceId;
+            if (id == null || id.Length < 1 || id.Length > MaxDeviceIdLength)
+            {
+                return "device id must have 1.." + MaxDeviceIdLength.ToString() + " characters";
+            }
+            for (int i = 0; i < id.Length; i++)
+            {
+                char c = id[i];
+                if (c > 127 || !IsDeviceIdChar((byte)c))
+                {
+                    return "device id may only contain [A-Za-z0-9._-]";
+                }
+            }
+            return ValidateFields(frame);
+        }
+
+        /// <summary>True for a character allowed in a device id (it also appears in MQTT topics).</summary>
+        public static bool IsDeviceIdChar(byte b)
+        {
+            return (b >= (byte)'a' && b <= (byte)'z') || (b >= (byte)'A' && b <= (byte)'Z') || (b >= (byte)'0' && b <= (byte)'9')
+                || b == (byte)'-' || b == (byte)'_' || b == (byte)'.';
+        }
+
+        private static string ValidateFields(Frame f)
+        {
+            if (f.LatitudeE7 < -900000000 || f.LatitudeE7 > 900000000)
+            {
+                return "latitude outside ±90°";
+            }
+            if (f.LongitudeE7 < -1800000000 || f.LongitudeE7 > 1800000000)
+            {
+                return "longitude outside ±180°";
+            }
+            if ((byte)f.Source > (byte)LocationSource.FixedAddress)
+            {
+                return "location source " + ((byte)f.Source).ToString() + " is not defined";
+            }
+            if (f.Source == LocationSource.None && (f.LatitudeE7 != 0 || f.LongitudeE7 != 0))
+            {
+                // One meaning per frame: a position without a source would be guessed at by someone.
+                return "position given with location source None";
+            }
+            if (f.BatteryPercent > 100 && f.BatteryPercent != Frame.UnknownBattery)
+            {
+                return "battery above 100 %";
+            }
+            if (f.SignalDbm > 0)
+            {
+                return "signal strength above 0 dBm";
+            }
+            if ((f.Flags & ~FrameFlags.All) != 0)
+            {
+                return "undefined flag bits set";
+            }
+            return ValidateCode(f.Kind, f.Code);
+        }
+
+        private static string ValidateCode(MessageKind kind, byte code)
+        {
+            switch (kind)
+            {
+                case MessageKind.Alert:
+                case MessageKind.Update:
+                    if (code == (byte)AlertCode.Panic || code == (byte)AlertCode.HoldUp || code == (byte)AlertCode.Test || code == (byte)AlertCode.ButtonFault)
+                    {
+                        return null;
+                    }
+                    return "code " + code.ToString() + " is not an alert code";
+                case MessageKind.Cancel:
+                    if (code == (byte)AlertCode.Cancel || code == (byte)AlertCode.DuressCancel)
+                    {
+                        return null;
+                    }
+                    return "code " + code.ToString() + " is not a cancel code";
+                case MessageKind.Heartbeat:
+                    return code == (byte)AlertCode.None ? null : "heartbeat code must be 0";
+                case MessageKind.Ack:
+                    return code == (byte)AlertStatus.Received ? null : "acknowledgement code must be Received";
+                case MessageKind.Status:
+                    if (code >= (byte)AlertStatus.Received && code <= (byte)AlertStatus.FalseAlarm)
+                    {
+                        return null;
+                    }
+                    return "code " + code.ToString() + " is not an alert status";
+            }
+            return "kind is not defined";
+        }
+
+        private static bool IsKnownKind(byte kind)
+        {
+            return kind == (byte)MessageKind.Alert || kind == (byte)MessageKind.Update || kind == (byte)MessageKind.Cancel
+                || kind == (byte)MessageKind.Heartbeat || kind == (byte)MessageKind.Ack || kind == (byte)MessageKind.Status;
+        }
+
+        private static void CheckKey(byte[] key)
+        {
+            if (key == null || key.Length != KeyLength)
+            {
+                // The message names the rule, never the key.
+                throw new ArgumentException("device key must be " + KeyLength.ToString() + " bytes");
+            }
+        }
+
+        private static int WriteUInt32(byte[] b, int p, uint v)
+        {
+            b[p] = (byte)(v >> 24);
+            b[p + 1] = (byte)(v >> 16);
+            b[p + 2] = (byte)(v >> 8);
+            b[p + 3] = (byte)v;
+            return p + 4;
+        }
+
+        private static int WriteUInt16(byte[] b, int p, ushort v)
+        {
+            b[p] = (byte)(v >> 8);
+            b[p + 1] = (byte)v;
+            return p + 2;
+        }
+
+        private static uint ReadUInt32(byte[] b, int p)
+        {
+            return ((uint)b[p] << 24) | ((uint)b[p + 1] << 16) | ((uint)b[p + 2] << 8) | b[p + 3];
+        }
+
+        private static ushort ReadUInt16(byte[] b, int p)
+        {
+            return (ushort)((b[p] << 8) | b[p + 1]);
+        }
+    }
+}

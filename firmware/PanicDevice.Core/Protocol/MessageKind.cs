@@ -1,0 +1,81 @@
+namespace PanicDevice.Core.Protocol
+{
+    /// <summary>What a frame is. Values are on the wire (docs/protocol.md); never renumber.</summary>
+    public enum MessageKind : byte
+    {
+        /// <summary>Device → receiver: a new alert (code = <see cref="AlertCode"/>).</summary>
+        Alert = 0x01,
+        /// <summary>Device → receiver: a follow-up location for an active alert (counter = its own; code = the alert's code).</summary>
+        Update = 0x02,
+        /// <summary>Device → receiver: the user cancelled (code = Cancel or DuressCancel).</summary>
+        Cancel = 0x03,
+        /// <summary>Device → receiver: periodic supervision message (code = 0).</summary>
+        Heartbeat = 0x04,
+        /// <summary>Receiver → device: the frame with this counter is stored (code = Received).</summary>
+        Ack = 0x81,
+        /// <summary>Receiver → device: the alert's handling changed (code = <see cref="AlertStatus"/>).</summary>
+        Status = 0x82,
+    }
+
+    /// <summary>Why a device sent a frame. Values are on the wire; never renumber.</summary>
+    public enum AlertCode : byte
+    {
+        /// <summary>No code (heartbeats).</summary>
+        None = 0,
+        /// <summary>Personal panic alert (fob).</summary>
+        Panic = 1,
+        /// <summary>Silent hold-up alarm (wall button).</summary>
+        HoldUp = 2,
+        /// <summary>Test alert: handled end to end but flagged as an exercise.</summary>
+        Test = 3,
+        /// <summary>The user cancelled the alert.</summary>
+        Cancel = 4,
+        /// <summary>Looks like a cancel on the device; the receiver treats it as coercion.</summary>
+        DuressCancel = 5,
+        /// <summary>The button reported a fault (stuck, chatter).</summary>
+        ButtonFault = 6,
+    }
+
+    /// <summary>What the receiver reports about an alert. Values are on the wire; never renumber.</summary>
+    public enum AlertStatus : byte
+    {
+        /// <summary>Stored durably by the receiver (the acknowledgement).</summary>
+        Received = 1,
+        /// <summary>A responder is on the way; location fields carry the responder's position when known.</summary>
+        ResponderAssigned = 2,
+        /// <summary>The command centre closed the alert.</summary>
+        Resolved = 3,
+        /// <summary>The cancel was accepted.</summary>
+        Cancelled = 4,
+        /// <summary>The operator marked it a false alarm.</summary>
+        FalseAlarm = 5,
+    }
+
+    /// <summary>Where a frame's position came from. Values are on the wire; never renumber.</summary>
+    public enum LocationSource : byte
+    {
+        /// <summary>No position: latitude and longitude are zero and must be ignored.</summary>
+        None = 0,
+        /// <summary>Satellite fix.</summary>
+        Gnss = 1,
+        /// <summary>Cell-tower estimate from the modem.</summary>
+        Cell = 2,
+        /// <summary>The installed address of a fixed device (wall button).</summary>
+        FixedAddress = 3,
+    }
+
+    /// <summary>Bit flags in a frame. Values are on the wire; never renumber.</summary>
+    public static class FrameFlags
+    {
+        /// <summary>The device runs on external power.</summary>
+        public const byte ExternalPower = 0x01;
+        /// <summary>The battery is below the device's low threshold.</summary>
+        public const byte LowBattery = 0x02;
+        /// <summary>The frame was re-sent from the outbox after a reboot.</summary>
+        public const byte Replayed = 0x04;
+        /// <summary>The enclosure tamper switch is open.</summary>
+        public const byte Tamper = 0x08;
+        /// <summary>Every defined bit; a decoder rejects others.</summary>
+        public const byte All = 0x0F;
+    }
+}
