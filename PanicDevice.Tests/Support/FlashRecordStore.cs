@@ -19,7 +19,45 @@ public class FlashRecordStore : IRecordStore
     private int writesUntilFailure = -1;
     private int tornAt;
 
+    private int operationsUntilFailure = -1;
+
     public int WriteCount { get; private set; }
+
+    /// <summary>Writes and deletes performed so far (the unit of <see cref="FailAtOperation"/>).</summary>
+    public int Operations { get; private set; }
+
+    /// <summary>Power fails at storage operation number <paramref name="operation"/> (a write or a delete, counting from 0); a write is torn after <paramref name="bytesWritten"/> bytes, a delete does not happen.</summary>
+    public void FailAtOperation(int operation, int bytesWritten)
+    {
+        operationsUntilFailure = operation;
+        tornAt = bytesWritten;
+    }
+
+    /// <summary>True from the failure injected by <see cref="FailAtOperation"/> until <see cref="Revive"/>: a dead device writes nothing more.</summary>
+    public bool PowerFailed { get; private set; }
+
+    /// <summary>Power comes back (the reboot).</summary>
+    public void Revive() => PowerFailed = false;
+
+    private bool PowerFailsNow()
+    {
+        if (PowerFailed)
+        {
+            throw new PowerLossException();
+        }
+        if (operationsUntilFailure == 0)
+        {
+            operationsUntilFailure = -1;
+            PowerFailed = true;
+            return true;
+        }
+        if (operationsUntilFailure > 0)
+        {
+            operationsUntilFailure--;
+        }
+        Operations++;
+        return false;
+    }
 
     /// <summary>The next write after <paramref name="writesFirst"/> successful ones is torn after <paramref name="bytesWritten"/> bytes.</summary>
     public void FailAfter(int writesFirst, int bytesWritten)
@@ -32,6 +70,10 @@ public class FlashRecordStore : IRecordStore
 
     public void Write(string name, byte[] data)
     {
+        if (PowerFailsNow())
+        {
+            writesUntilFailure = 0;
+        }
         if (writesUntilFailure == 0)
         {
             writesUntilFailure = -1;
@@ -50,5 +92,12 @@ public class FlashRecordStore : IRecordStore
         records[name] = (byte[])data.Clone();
     }
 
-    public void Delete(string name) => records.Remove(name);
+    public void Delete(string name)
+    {
+        if (PowerFailsNow())
+        {
+            throw new PowerLossException();
+        }
+        records.Remove(name);
+    }
 }
