@@ -79,6 +79,17 @@ public class ProtocolVectorTests
     }
 
     [TestMethod]
+    public void DocumentedMqttPasswordIsDerivedFromTheKey()
+    {
+        string doc = File.ReadAllText(RepoFiles.DataFile("protocol.md"));
+        Match m = Regex.Match(doc, @"the password is\s+`([^`]+)`");
+        Assert.IsTrue(m.Success, "protocol.md documents a password vector");
+        Assert.AreEqual(m.Groups[1].Value, DeviceCredentials.MqttPassword(SampleFrames.Key(0)));
+        Assert.AreNotEqual(DeviceCredentials.MqttPassword(SampleFrames.Key(0)), DeviceCredentials.MqttPassword(SampleFrames.Key(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => DeviceCredentials.MqttPassword(new byte[16]));
+    }
+
+    [TestMethod]
     public void DocumentedTagIsTheHmacOfTheDocumentedFrameBytes()
     {
         foreach (var v in Vectors())
