@@ -1,0 +1,427 @@
+using System.Collections;
+using PanicDevice.Core.Location;
+using PanicDevice.Core.Protocol;
+
+namespace PanicDevice.Core.Config
+{
+    /// <summary>Outcome of reading a configuration: the config, or one sentence saying what to fix.</summary>
+    public class DeviceConfigResult
+    {
+        /// <summary>The configuration; null when <see cref="Error"/> is set.</summary>
+        public readonly DeviceConfig Config;
+        /// <summary>What is wrong, naming the setting; never contains the key or passwords.</summary>
+        public readonly string Error;
+
+        /// <summary>Creates a result.</summary>
+        public DeviceConfigResult(DeviceConfig config, string error)
+        {
+            Config = config;
+            Error = error;
+        }
+    }
+
+    /// <summary>
+    /// Reads device.json into <see cref="DeviceConfig"/>. Unknown settings are refused (a misspelt
+    /// setting would otherwise silently keep its default), every value is range-checked, and every
+    /// error names the setting without echoing secret values.
+    /// </summary>
+    public static class DeviceConfigReader
+    {
+        private static readonly string[] KnownSettings =
+        {
+            "deviceId", "key", "kind", "owner", "language", "emergencyNumber", "guardians", "gatewayNumber",
+            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback",
+        };
+
+        /// <summary>Parses and validates the text of device.json.</summary>
+        public static DeviceConfigResult Read(string json)
+        {
+            string error;
+            object root = JsonReader.Parse(json, out error);
+            if (root == null)
+            {
+                return Fail("device.json is not valid JSON (" + error + ")");
+            }
+            Hashtable doc = root as Hashtable;
+            if (doc == null)
+            {
+                return Fail("device.json must be a JSON object");
+            }
+            error = CheckKnown(doc, KnownSettings, "");
+            if (error != null)
+            {
+                return Fail(error);
+            }
+
+            DeviceConfig c = new DeviceConfig();
+            error = ReadIdentity(doc, c);
+            if (error == null) error = ReadPeople(doc, c);
+            if (error == null) error = ReadNetwork(doc, c);
+            if (error == null) error = ReadPlaceAndTiming(doc, c);
+            if (error != null)
+            {
+                return Fail(error);
+            }
+            return new DeviceConfigResult(c, null);
+        }
+
+        private static string ReadIdentity(Hashtable doc, DeviceConfig c)
+        {
+            string id = Text(doc, "deviceId", null);
+            if (id == null || id.Length == 0 || id.Length > FrameCodec.MaxDeviceIdLength)
+            {
+                return "deviceId must be 1.." + FrameCodec.MaxDeviceIdLength.ToString() + " characters";
+            }
+            for (int i = 0; i < id.Length; i++)
+            {
+                if (id[i] > 127 || !FrameCodec.IsDeviceIdChar((byte)id[i]))
+                {
+                    return "deviceId may only contain letters, digits, '-', '_' and '.'";
+                }
+            }
+            c.DeviceId = id;
+            c.Key = HexKey(Text(doc, "key", ""));
+            if (c.Key == null)
+            {
+                // Never echo the value: it is the device's secret.
+                return "key must be 64 hexadecimal characters (32 bytes)";
+            }
+            string kind = Text(doc, "kind", "fob");
+            if (kind == "fob")
+            {
+                c.Kind = DeviceKind.Fob;
+            }
+            else if (kind == "wall")
+            {
+                c.Kind = DeviceKind.Wall;
+                c.SilentFeedback = true;
+            }
+            else
+            {
+                return "kind must be \"fob\" or \"wall\"";
+            }
+            return null;
+        }
+
+        private static string ReadPeople(Hashtable doc, DeviceConfig c)
+        {
+            Hashtable owner = doc["owner"] as Hashtable;
+            if (doc.Contains("owner") && owner == null)
+            {
+                return "owner must be an object with name and phone";
+            }
+            if (owner != null)
+            {
+                string problem = CheckKnown(owner, new string[] { "name", "phone" }, "owner.");
+                if (problem != null)
+                {
+                    return problem;
+                }
+                c.OwnerName = Text(owner, "name", "");
+                c.OwnerPhone = Text(owner, "phone", "");
+                if (c.OwnerName == null || c.OwnerPhone == null)
+                {
+                    return "owner.name and owner.phone must be strings";
+                }
+                if (c.OwnerPhone.Length > 0 && !IsPhoneNumber(c.OwnerPhone))
+                {
+                    return "owner.phone must be a phone number (digits, optional leading +)";
+                }
+            }
+            c.Language = Text(doc, "language", "en");
+            if (c.Language != "en" && c.Language != "id")
+            {
+                return "language must be \"en\" or \"id\"";
+            }
+            c.EmergencyNumber = Text(doc, "emergencyNumber", "112");
+            if (c.EmergencyNumber == null || (c.EmergencyNumber.Length > 0 && !IsPhoneNumber(c.EmergencyNumber)))
+            {
+                return "emergencyNumber must be a phone number, or \"\" to disable the emergency SMS";
+            }
+            c.GatewayNumber = Text(doc, "gatewayNumber", "");
+            if (c.GatewayNumber == null || (c.GatewayNumber.Length > 0 && !IsPhoneNumber(c.GatewayNumber)))
+            {
+                return "gatewayNumber must be a phone number, or \"\" for none";
+            }
+            if (doc.Contains("guardians"))
+            {
+                ArrayList list = doc["guardians"] as ArrayList;
+                if (list == null || list.Count > 8)
+                {
+                    return "guardians must be a list of at most 8 phone numbers";
+                }
+                c.GuardianNumbers = new string[list.Count];
+                for (int i = 0; i < list.Count; i++)
+                {
+                    string n = list[i] as string;
+                    if (n == null || !IsPhoneNumber(n))
+                    {
+                        return "guardians[" + i.ToString() + "] must be a phone number";
+                    }
+                    c.GuardianNumbers[i] = n;
+                }
+            }
+            return null;
+        }
+
+        private static string ReadNetwork(Hashtable doc, DeviceConfig c)
+        {
+            Hashtable broker = doc["broker"] as Hashtable;
+            if (broker == null)
+            {
+                return "broker must be an object with host and port";
+            }
+            string problem = CheckKnown(broker, new string[] { "host", "port" }, "broker.");
+            if (problem != null)
+            {
+                return problem;
+            }
+            c.BrokerHost = Text(broker, "host", "");
+            if (c.BrokerHost == null || c.BrokerHost.Length == 0 || c.BrokerHost.Length > 253)
+            {
+                return "broker.host must be a host name or address";
+            }
+            int port;
+            if (!Int(broker, "port", 1883, 1, 65535, out port))
+            {
+                return "broker.port must be a whole number 1..65535";
+            }
+            c.BrokerPort = port;
+            Hashtable cell = doc["cellular"] as Hashtable;
+            if (doc.Contains("cellular") && cell == null)
+            {
+                return "cellular must be an object with apn, user and password";
+            }
+            if (cell != null)
+            {
+                problem = CheckKnown(cell, new string[] { "apn", "user", "password" }, "cellular.");
+                if (problem != null)
+                {
+                    return problem;
+                }
+                c.Apn = Text(cell, "apn", "internet");
+                c.ApnUser = Text(cell, "user", "");
+                c.ApnPassword = Text(cell, "password", "");
+                if (c.Apn == null || c.ApnUser == null || c.ApnPassword == null || HasQuote(c.Apn) || HasQuote(c.ApnUser) || HasQuote(c.ApnPassword))
+                {
+                    // A quote would break out of the AT+CSTT command's quoted arguments.
+                    return "cellular.apn, .user and .password must be strings without '\"'";
+                }
+            }
+            Hashtable wifi = doc["wifi"] as Hashtable;
+            if (doc.Contains("wifi") && wifi == null)
+            {
+                return "wifi must be an object with ssid and password";
+            }
+            if (wifi != null)
+            {
+                problem = CheckKnown(wifi, new string[] { "ssid", "password" }, "wifi.");
+                if (problem != null)
+                {
+                    return problem;
+                }
+                c.WifiSsid = Text(wifi, "ssid", "");
+                c.WifiPassword = Text(wifi, "password", "");
+                if (c.WifiSsid == null || c.WifiPassword == null)
+                {
+                    return "wifi.ssid and wifi.password must be strings";
+                }
+            }
+            return null;
+        }
+
+        private static string ReadPlaceAndTiming(Hashtable doc, DeviceConfig c)
+        {
+            Hashtable place = doc["fixedLocation"] as Hashtable;
+            if (doc.Contains("fixedLocation") && place == null)
+            {
+                return "fixedLocation must be an object with lat, lon and accuracyM";
+            }
+            if (place != null)
+            {
+                string problem = CheckKnown(place, new string[] { "lat", "lon", "accuracyM" }, "fixedLocation.");
+                if (problem != null)
+                {
+                    return problem;
+                }
+                long lat;
+                long lon;
+                int accuracy;
+                JsonNumber latN = place["lat"] as JsonNumber;
+                JsonNumber lonN = place["lon"] as JsonNumber;
+                if (latN == null || !latN.TryScaled(7, out lat) || lat < -900000000 || lat > 900000000)
+                {
+                    return "fixedLocation.lat must be degrees between -90 and 90 with at most 7 decimals";
+                }
+                if (lonN == null || !lonN.TryScaled(7, out lon) || lon < -1800000000 || lon > 1800000000)
+                {
+                    return "fixedLocation.lon must be degrees between -180 and 180 with at most 7 decimals";
+                }
+                if (!Int(place, "accuracyM", 10, 0, 65534, out accuracy))
+                {
+                    return "fixedLocation.accuracyM must be a whole number of metres 0..65534";
+                }
+                LocationFix fix = new LocationFix();
+                fix.LatitudeE7 = (int)lat;
+                fix.LongitudeE7 = (int)lon;
+                fix.AccuracyM = accuracy;
+                fix.Source = LocationSource.FixedAddress;
+                c.FixedLocation = fix;
+            }
+            if (c.Kind == DeviceKind.Wall && c.FixedLocation == null)
+            {
+                return "a wall button needs fixedLocation (its installed address) so alerts always carry a position";
+            }
+            Hashtable timing = doc["timing"] as Hashtable;
+            if (doc.Contains("timing") && timing == null)
+            {
+                return "timing must be an object";
+            }
+            if (timing != null)
+            {
+                string problem = CheckKnown(timing, new string[] { "smsDeadlineS", "followUpIntervalS", "heartbeatIntervalS" }, "timing.");
+                if (problem != null)
+                {
+                    return problem;
+                }
+                if (!Int(timing, "smsDeadlineS", 20, 5, 600, out c.SmsDeadlineS))
+                {
+                    return "timing.smsDeadlineS must be 5..600 seconds";
+                }
+                if (!Int(timing, "followUpIntervalS", 60, 10, 3600, out c.FollowUpIntervalS))
+                {
+                    return "timing.followUpIntervalS must be 10..3600 seconds";
+                }
+                if (!Int(timing, "heartbeatIntervalS", 3600, 60, 86400, out c.HeartbeatIntervalS))
+                {
+                    return "timing.heartbeatIntervalS must be 60..86400 seconds";
+                }
+            }
+            Hashtable fb = doc["feedback"] as Hashtable;
+            if (doc.Contains("feedback") && fb == null)
+            {
+                return "feedback must be an object";
+            }
+            if (fb != null)
+            {
+                string problem = CheckKnown(fb, new string[] { "silent" }, "feedback.");
+                if (problem != null)
+                {
+                    return problem;
+                }
+                if (fb.Contains("silent"))
+                {
+                    if (!(fb["silent"] is bool))
+                    {
+                        return "feedback.silent must be true or false";
+                    }
+                    c.SilentFeedback = (bool)fb["silent"];
+                }
+            }
+            return null;
+        }
+
+        private static string CheckKnown(Hashtable table, string[] known, string prefix)
+        {
+            foreach (object key in table.Keys)
+            {
+                bool found = false;
+                for (int i = 0; i < known.Length; i++)
+                {
+                    if ((string)key == known[i])
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+                if (!found)
+                {
+                    return "unknown setting \"" + prefix + (string)key + "\" (check its spelling)";
+                }
+            }
+            return null;
+        }
+
+        /// <summary>The string value, the default when absent, or null when present but not a string.</summary>
+        private static string Text(Hashtable t, string name, string absent)
+        {
+            if (!t.Contains(name))
+            {
+                return absent;
+            }
+            return t[name] as string;
+        }
+
+        private static bool Int(Hashtable t, string name, int absent, int min, int max, out int value)
+        {
+            value = absent;
+            if (!t.Contains(name))
+            {
+                return true;
+            }
+            JsonNumber n = t[name] as JsonNumber;
+            long v;
+            if (n == null || !n.TryGetInt64(out v) || v < min || v > max)
+            {
+                return false;
+            }
+            value = (int)v;
+            return true;
+        }
+
+        private static bool IsPhoneNumber(string s)
+        {
+            if (s.Length < 3 || s.Length > 20)
+            {
+                return false;
+            }
+            for (int i = 0; i < s.Length; i++)
+            {
+                char ch = s[i];
+                if (!(ch >= '0' && ch <= '9') && !(ch == '+' && i == 0))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static bool HasQuote(string s)
+        {
+            return s.IndexOf('"') >= 0;
+        }
+
+        private static byte[] HexKey(string hex)
+        {
+            if (hex == null || hex.Length != FrameCodec.KeyLength * 2)
+            {
+                return null;
+            }
+            byte[] key = new byte[FrameCodec.KeyLength];
+            for (int i = 0; i < key.Length; i++)
+            {
+                int hi = HexDigit(hex[2 * i]);
+                int lo = HexDigit(hex[2 * i + 1]);
+                if (hi < 0 || lo < 0)
+                {
+                    return null;
+                }
+                key[i] = (byte)((hi << 4) | lo);
+            }
+            return key;
+        }
+
+        private static int HexDigit(char c)
+        {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        }
+
+        private static DeviceConfigResult Fail(string error)
+        {
+            return new DeviceConfigResult(null, error);
+        }
+    }
+}
