@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
+
+namespace PanicDevice.Receiver.Pipeline;
+
+/// <summary>How a frame reached the receiver.</summary>
+public enum IngestPath
+{
+    Mqtt,
+    Sms,
+}
+
+/// <summary>What happened to one inbound payload.</summary>
+public enum IngestStatus
+{
+    /// <summary>Verified and committed for the first time; acknowledge and dispatch.</summary>
+    Stored,
+    /// <summary>Verified and already stored; acknowledge again, do not dispatch.</summary>
+    Duplicate,
+    /// <summary>Refused; <see cref="IngestResult.Reason"/> says why. Nothing was stored.</summary>
+    Rejected,
+}
+
+/// <summary>The pipeline's answer: status, the reason for a rejection, the frame, and the signed ack to send.</summary>
+public sealed record IngestResult(IngestStatus Status, string Reason, Frame? Frame, byte[]? Ack)
+{
+    public static IngestResult Reject(string reason) => new(IngestStatus.Rejected, reason, null, null);
+}
+
+/// <summary>
+/// decode → authenticate device → verify tag → anti-replay + store (one transaction) → signed
+/// acknowledgement. Each stage is a method that can be tested alone; the acknowledgement is built only
+/// after the commit. Rejections are counted by reason; reasons never contain key material.
+/// </summary>
+public sealed class IngestPipeline
+{
+    private readonly DeviceRegistry registry;
+    private readonly FrameStore store;
+    private readonly TimeProvider time;
+
+    public IngestPipeline(DeviceRegistry registry, FrameStore store, TimeProvider time)
+    {
+        this.registry = registry;
+        this.store = store;
+        this.time = time;
+    }
+
+    /// <summary>Rejections and outcomes by reason, for /metrics.</summary>
+    public ConcurrentDictionary<string, long> Counts { get; } = new();
+
+    public IngestResult Process(byte[] payload, string? topicDeviceId, IngestPath path)
+    {
+        IngestResult result = Run(payload, topicDeviceId, path);
+        Counts.AddOrUpdate(result.Status == IngestStatus.Rejected ? "rejected_" + result.Reason : result.Status.ToString().ToLowerInvariant(), 1, (_, n) => n + 1);
+        return result;
+    }
+
+    private IngestResult Run(byte[] payload, string? topicDeviceId, IngestPath path)
+    {
+        DecodeResult decoded = Decode(payload);
+        if (!decoded.IsOk)
+        {
+            return IngestResult.Reject(decoded.Status.ToString());
+        }
+        Frame frame = decoded.Frame;
+        string? refusal = Authenticate(frame, topicDeviceId, out DeviceRecord? device);
+        if (refusal != null)
+        {
+            return IngestResult.Reject(refusal);
+        }
+        if (!Verify(payload, device!))
+        {
+            return IngestResult.Reject(DecodeStatus.BadTag.ToString());
+        }
+        StoreOutcome outcome = store.Store(frame, payload, path == IngestPath.Mqtt ? "mqtt" : "sms", time.GetUtcNow().UtcDateTime);
+        if (outcome == StoreOutcome.Replay)
+        {
+            return IngestResult.Reject("Replay");
+        }
+        byte[] ack = Acknowledge(frame, device!);
+        return new IngestResult(outcome == StoreOutcome.Stored ? IngestStatus.Stored : IngestStatus.Duplicate, "", frame, ack);
+    }
+
+    /// <summary>Stage 1: bytes → frame, or a decoder reason. Also refuses frames only a receiver may send.</summary>
+    public static DecodeResult Decode(byte[] payload)
+    {
+        DecodeResult r = FrameCodec.Decode(payload);
+        if (r.IsOk && r.Frame.IsFromReceiver)
+        {
+            return new DecodeResult(DecodeStatus.UnknownKind, "receiver frames are not accepted from devices", null);
+        }
+        return r;
+    }
+
+    /// <summary>Stage 2: the device exists, is enabled, and speaks on its own topic. Returns a reason or null.</summary>
+    public string? Authenticate(Frame frame, string? topicDeviceId, out DeviceRecord? device)
+    {
+        device = null;
+        if (topicDeviceId != null && topicDeviceId != frame.DeviceId)
+        {
+            return "TopicMismatch";
+        }
+        device = registry.Find(frame.DeviceId);
+        if (device == null)
+        {
+            return "UnknownDevice";
+        }
+        return device.Enabled ? null : "RevokedDevice";
+    }
+
+    /// <summary>Stage 3: the tag matches the device's key (constant-time comparison in Core).</summary>
+    public static bool Verify(byte[] payload, DeviceRecord device) => FrameCodec.VerifyTag(payload, device.Key.Reveal());
+
+    /// <summary>Stage 5: the signed acknowledgement, built only after the frame is committed.</summary>
+    public byte[] Acknowledge(Frame stored, DeviceRecord device)
+    {
+        uint now = (uint)Math.Clamp(time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue);
+        return FrameCodec.Encode(Frame.AckFor(stored, now), device.Key.Reveal());
+    }
+}

@@ -1,0 +1,43 @@
+using PanicDevice.Core.Config;
+
+namespace PanicDevice.Receiver.Registry;
+
+/// <summary>
+/// A device's signing key. Its ToString never shows the bytes, so a key that ends up in a log line,
+/// an exception or a JSON response by mistake reveals nothing.
+/// </summary>
+public sealed class DeviceKey
+{
+    private readonly byte[] bytes;
+
+    public DeviceKey(byte[] bytes)
+    {
+        if (bytes == null || bytes.Length != 32)
+        {
+            throw new ArgumentException("a device key is 32 bytes");
+        }
+        this.bytes = (byte[])bytes.Clone();
+    }
+
+    /// <summary>A copy of the key for signing and verifying.</summary>
+    public byte[] Reveal() => (byte[])bytes.Clone();
+
+    public override string ToString() => "[device key]";
+}
+
+/// <summary>One registered device.</summary>
+public sealed class DeviceRecord
+{
+    public required string Id { get; init; }
+    public required DeviceKey Key { get; init; }
+    public DeviceKind Kind { get; init; } = DeviceKind.Fob;
+    public string OwnerName { get; init; } = "";
+    public string OwnerPhone { get; init; } = "";
+    public bool Verified { get; init; }
+    public bool Enabled { get; init; } = true;
+    public string[] Guardians { get; init; } = Array.Empty<string>();
+    public string Address { get; init; } = "";
+    public int? LatitudeE7 { get; init; }
+    public int? LongitudeE7 { get; init; }
+    public int HeartbeatIntervalS { get; init; } = 3600;
+}

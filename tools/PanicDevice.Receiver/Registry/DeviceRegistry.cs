@@ -1,0 +1,89 @@
+using Microsoft.Data.Sqlite;
+using PanicDevice.Core.Config;
+using PanicDevice.Receiver.Storage;
+
+namespace PanicDevice.Receiver.Registry;
+
+/// <summary>Registered devices in the receiver's database. Keys go in and are used, never listed.</summary>
+public sealed class DeviceRegistry
+{
+    private readonly ReceiverDatabase db;
+
+    public DeviceRegistry(ReceiverDatabase db) => this.db = db;
+
+    /// <summary>Adds or replaces a device (provisioning). A new key resets the anti-replay window.</summary>
+    public void Upsert(DeviceRecord d)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO devices (id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s)
+            VALUES ($id, $key, $kind, $on, $op, $v, $e, $g, $a, $lat, $lon, $hb)
+            ON CONFLICT(id) DO UPDATE SET
+              replay_window = CASE WHEN devices.key = excluded.key THEN devices.replay_window ELSE NULL END,
+              key = excluded.key, kind = excluded.kind, owner_name = excluded.owner_name, owner_phone = excluded.owner_phone,
+              verified = excluded.verified, enabled = excluded.enabled, guardians = excluded.guardians, address = excluded.address,
+              lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7, heartbeat_interval_s = excluded.heartbeat_interval_s
+            """;
+        cmd.Parameters.AddWithValue("$id", d.Id);
+        cmd.Parameters.AddWithValue("$key", d.Key.Reveal());
+        cmd.Parameters.AddWithValue("$kind", (int)d.Kind);
+        cmd.Parameters.AddWithValue("$on", d.OwnerName);
+        cmd.Parameters.AddWithValue("$op", d.OwnerPhone);
+        cmd.Parameters.AddWithValue("$v", d.Verified ? 1 : 0);
+        cmd.Parameters.AddWithValue("$e", d.Enabled ? 1 : 0);
+        cmd.Parameters.AddWithValue("$g", string.Join(",", d.Guardians));
+        cmd.Parameters.AddWithValue("$a", d.Address);
+        cmd.Parameters.AddWithValue("$lat", (object?)d.LatitudeE7 ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$lon", (object?)d.LongitudeE7 ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$hb", d.HeartbeatIntervalS);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Disables a device: its frames are rejected from now on (its history stays).</summary>
+    public bool Revoke(string id)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE devices SET enabled = 0 WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
+    public DeviceRecord? Find(string id)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s FROM devices WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? Read(r) : null;
+    }
+
+    public IReadOnlyList<DeviceRecord> All()
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s FROM devices ORDER BY id";
+        using var r = cmd.ExecuteReader();
+        var list = new List<DeviceRecord>();
+        while (r.Read()) list.Add(Read(r));
+        return list;
+    }
+
+    private static DeviceRecord Read(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Key = new DeviceKey((byte[])r[1]),
+        Kind = (DeviceKind)r.GetInt32(2),
+        OwnerName = r.GetString(3),
+        OwnerPhone = r.GetString(4),
+        Verified = r.GetInt32(5) == 1,
+        Enabled = r.GetInt32(6) == 1,
+        Guardians = r.GetString(7).Length == 0 ? Array.Empty<string>() : r.GetString(7).Split(','),
+        Address = r.GetString(8),
+        LatitudeE7 = r.IsDBNull(9) ? null : r.GetInt32(9),
+        LongitudeE7 = r.IsDBNull(10) ? null : r.GetInt32(10),
+        HeartbeatIntervalS = r.GetInt32(11),
+    };
+}

@@ -1,0 +1,151 @@
+using Microsoft.Data.Sqlite;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Pipeline;
+
+namespace PanicDevice.Receiver.Storage;
+
+/// <summary>Outcome of storing a verified frame.</summary>
+public enum StoreOutcome
+{
+    /// <summary>Committed for the first time, with its dispatch event queued in the same transaction.</summary>
+    Stored,
+    /// <summary>Already stored (another path or another receiver got it first): acknowledge again, dispatch nothing.</summary>
+    Duplicate,
+    /// <summary>Older than the anti-replay window: rejected.</summary>
+    Replay,
+}
+
+/// <summary>
+/// Stores verified frames durably. One transaction does the anti-replay check, inserts the frame,
+/// moves the device's window and queues the dispatch event, so "stored" and "will be dispatched" can
+/// never disagree, and the (device, counter) primary key makes storing exactly-once even when several
+/// receivers race for the same frame.
+/// </summary>
+public sealed class FrameStore
+{
+    private readonly ReceiverDatabase db;
+
+    public FrameStore(ReceiverDatabase db) => this.db = db;
+
+    public StoreOutcome Store(Frame f, byte[] raw, string path, DateTime receivedUtc)
+    {
+        using var c = db.Open();
+        using var tx = c.BeginTransaction(deferred: false);
+        ReplayWindow window;
+        using (var read = c.CreateCommand())
+        {
+            read.Transaction = tx;
+            read.CommandText = "SELECT replay_window FROM devices WHERE id = $id";
+            read.Parameters.AddWithValue("$id", f.DeviceId);
+            window = ReplayWindow.FromBytes(read.ExecuteScalar() as byte[]);
+        }
+        switch (window.Check(f.Counter))
+        {
+            case ReplayVerdict.TooOld:
+                // A stored frame whose ack was lost may come back after the window moved on (the device
+                // kept it through reboots): acknowledge it again. Anything else that old is a replay.
+                return IsStored(c, tx, f.DeviceId, f.Counter) ? StoreOutcome.Duplicate : StoreOutcome.Replay;
+            case ReplayVerdict.Duplicate:
+                return StoreOutcome.Duplicate;
+        }
+        using (var insert = c.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText = """
+                INSERT INTO frames (device_id, counter, kind, code, device_time_utc, lat_e7, lon_e7, accuracy_m, fix_age_s, source, battery, signal_dbm, flags, raw, path, received_utc)
+                VALUES ($d, $c, $k, $code, $t, $lat, $lon, $acc, $age, $src, $bat, $sig, $fl, $raw, $path, $rx)
+                ON CONFLICT (device_id, counter) DO NOTHING
+                """;
+            insert.Parameters.AddWithValue("$d", f.DeviceId);
+            insert.Parameters.AddWithValue("$c", (long)f.Counter);
+            insert.Parameters.AddWithValue("$k", (int)f.Kind);
+            insert.Parameters.AddWithValue("$code", (int)f.Code);
+            insert.Parameters.AddWithValue("$t", (long)f.TimeUtcSeconds);
+            insert.Parameters.AddWithValue("$lat", f.LatitudeE7);
+            insert.Parameters.AddWithValue("$lon", f.LongitudeE7);
+            insert.Parameters.AddWithValue("$acc", (int)f.AccuracyM);
+            insert.Parameters.AddWithValue("$age", (int)f.FixAgeS);
+            insert.Parameters.AddWithValue("$src", (int)f.Source);
+            insert.Parameters.AddWithValue("$bat", (int)f.BatteryPercent);
+            insert.Parameters.AddWithValue("$sig", (int)f.SignalDbm);
+            insert.Parameters.AddWithValue("$fl", (int)f.Flags);
+            insert.Parameters.AddWithValue("$raw", raw);
+            insert.Parameters.AddWithValue("$path", path);
+            insert.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
+            if (insert.ExecuteNonQuery() == 0)
+            {
+                return StoreOutcome.Duplicate;
+            }
+        }
+        window.Mark(f.Counter);
+        using (var update = c.CreateCommand())
+        {
+            update.Transaction = tx;
+            update.CommandText = """
+                UPDATE devices SET replay_window = $w, last_seen_utc = $rx,
+                  battery = CASE WHEN $bat = 255 THEN battery ELSE $bat END,
+                  signal_dbm = CASE WHEN $sig = 0 THEN signal_dbm ELSE $sig END
+                WHERE id = $id
+                """;
+            update.Parameters.AddWithValue("$w", window.ToBytes());
+            update.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
+            update.Parameters.AddWithValue("$bat", (int)f.BatteryPercent);
+            update.Parameters.AddWithValue("$sig", (int)f.SignalDbm);
+            update.Parameters.AddWithValue("$id", f.DeviceId);
+            update.ExecuteNonQuery();
+        }
+        using (var queue = c.CreateCommand())
+        {
+            queue.Transaction = tx;
+            queue.CommandText = "INSERT INTO dispatch_queue (device_id, counter, event, created_utc) VALUES ($d, $c, 'frame', $rx)";
+            queue.Parameters.AddWithValue("$d", f.DeviceId);
+            queue.Parameters.AddWithValue("$c", (long)f.Counter);
+            queue.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
+            queue.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return StoreOutcome.Stored;
+    }
+
+    private static bool IsStored(SqliteConnection c, SqliteTransaction tx, string deviceId, uint counter)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT 1 FROM frames WHERE device_id = $d AND counter = $c";
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$c", (long)counter);
+        return cmd.ExecuteScalar() != null;
+    }
+
+    /// <summary>Number of stored frames for a device (tests and the API).</summary>
+    public long CountFrames(string deviceId)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM frames WHERE device_id = $d";
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>How a stored frame arrived ("mqtt" or "sms"), or null when it is not stored.</summary>
+    public string? PathOf(string deviceId, uint counter)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT path FROM frames WHERE device_id = $d AND counter = $c";
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$c", (long)counter);
+        return cmd.ExecuteScalar() as string;
+    }
+
+    /// <summary>Dispatch events queued for a frame (each must be exactly one).</summary>
+    public long CountDispatchEvents(string deviceId, uint counter)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM dispatch_queue WHERE device_id = $d AND counter = $c";
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$c", (long)counter);
+        return (long)cmd.ExecuteScalar()!;
+    }
+}
