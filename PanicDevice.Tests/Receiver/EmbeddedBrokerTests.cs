@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Mqtt;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
+using PanicDevice.Tests.Support;
+
+namespace PanicDevice.Tests.Receiver;
+
+/// <summary>The embedded broker on loopback with real MQTTnet clients: login, topic rules, ack after store.</summary>
+[TestClass]
+public class EmbeddedBrokerTests
+{
+    private static readonly byte[] KeyA = SampleFrames.Key(0x40);
+    private static readonly byte[] KeyB = SampleFrames.Key(0x60);
+    private string dir = "";
+    private int port;
+    private FrameStore store = null!;
+    private EmbeddedBroker broker = null!;
+
+    public static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int p = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return p;
+    }
+
+    [TestInitialize]
+    public async Task Start()
+    {
+        dir = Path.Combine(Path.GetTempPath(), "pd-broker-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
+        var registry = new DeviceRegistry(db);
+        registry.Upsert(new DeviceRecord { Id = "fob-a", Key = new DeviceKey(KeyA) });
+        registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
+        store = new FrameStore(db);
+        port = FreePort();
+        broker = new EmbeddedBroker(port, registry, new IngestPipeline(registry, store, TimeProvider.System), new[] { new OperatorAccount("ops", "ops-secret") }, NullLogger.Instance);
+        await broker.StartAsync();
+    }
+
+    [TestCleanup]
+    public async Task Stop()
+    {
+        await broker.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, true);
+    }
+
+    private async Task<(IMqttClient Client, MqttClientConnectResultCode Code)> Connect(string clientId, string user, string? password)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+            .WithCredentials(user, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).Build();
+        try
+        {
+            var r = await client.ConnectAsync(options);
+            return (client, r.ResultCode);
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException ex)
+        {
+            // MQTTnet 5 reports a refused CONNACK as this exception; its message carries the reason code.
+            foreach (MqttClientConnectResultCode c in Enum.GetValues<MqttClientConnectResultCode>())
+            {
+                if (c != MqttClientConnectResultCode.Success && ex.Message.Contains(c.ToString(), StringComparison.Ordinal)) return (client, c);
+            }
+            throw;
+        }
+    }
+
+    [TestMethod]
+    public async Task DeviceFrameIsStoredThenTheSignedAckArrivesOnItsOwnTopic()
+    {
+        var (device, code) = await Connect("fob-a", "fob-a", DeviceCredentials.MqttPassword(KeyA));
+        Assert.AreEqual(MqttClientConnectResultCode.Success, code);
+        var acks = new TaskCompletionSource<byte[]>();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            acks.TrySetResult(e.ApplicationMessage.Payload.ToArray());
+            return Task.CompletedTask;
+        };
+        await device.SubscribeAsync(Topics.Downlink("fob-a"), MqttQualityOfServiceLevel.AtLeastOnce);
+        byte[] frame = FrameCodec.Encode(SampleFrames.Alert("fob-a", 11), KeyA);
+        await device.PublishBinaryAsync(Topics.Uplink("fob-a"), frame, MqttQualityOfServiceLevel.AtLeastOnce);
+        byte[] ack = await acks.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(1, store.CountFrames("fob-a"), "stored before the ack was sent");
+        DecodeResult r = FrameCodec.DecodeAndVerify(ack, KeyA);
+        Assert.AreEqual(MessageKind.Ack, r.Frame.Kind);
+        Assert.AreEqual(11u, r.Frame.Counter);
+    }
+
+    [TestMethod]
+    public async Task WrongOrMissingCredentialsAreRefused()
+    {
+        Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("fob-a", "fob-a", DeviceCredentials.MqttPassword(KeyB))).Code);
+        Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("fob-a", "", null)).Code);
+        Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("fob-b", "fob-a", DeviceCredentials.MqttPassword(KeyA))).Code, "client id must be the device id");
+        Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("x", "fob-zzz", "anything")).Code);
+        Assert.AreEqual(MqttClientConnectResultCode.Success, (await Connect("ops-console", "ops", "ops-secret")).Code);
+    }
+
+    [TestMethod]
+    public async Task DeviceCannotPublishAsAnotherDeviceNorSubscribeToItsAcks()
+    {
+        var (device, _) = await Connect("fob-a", "fob-a", DeviceCredentials.MqttPassword(KeyA));
+        byte[] asB = FrameCodec.Encode(SampleFrames.Alert("fob-b", 1), KeyB);
+        await device.PublishBinaryAsync(Topics.Uplink("fob-b"), asB, MqttQualityOfServiceLevel.AtLeastOnce);
+        var sub = await device.SubscribeAsync(Topics.Downlink("fob-b"), MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.AreNotEqual(MqttClientSubscribeResultCode.GrantedQoS1, sub.Items.Single().ResultCode);
+        var all = await device.SubscribeAsync("#", MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.AreNotEqual(MqttClientSubscribeResultCode.GrantedQoS1, all.Items.Single().ResultCode);
+        await Task.Delay(200);
+        Assert.AreEqual(0, store.CountFrames("fob-b"), "a frame published on another device's topic is not stored");
+    }
+}

@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Registry;
+
+namespace PanicDevice.Receiver.Mqtt;
+
+/// <summary>An operator or integration account on the embedded broker (not a device).</summary>
+public sealed record OperatorAccount(string UserName, string Password);
+
+/// <summary>
+/// The embedded MQTT broker (MQTTnet server). Devices log in with their id and the password derived
+/// from their key; a device may publish only on its own uplink (and its will on its presence topic)
+/// and subscribe only to its own ack topic; there are no anonymous clients. Every uplink publish goes
+/// through the ingest pipeline, and the signed acknowledgement is published to the device only after
+/// the pipeline has committed the frame.
+/// </summary>
+public sealed class EmbeddedBroker : IAsyncDisposable
+{
+    private const string RoleKey = "pd-role";
+    private const string DeviceRole = "device";
+    private const string OperatorRole = "operator";
+
+    private readonly DeviceRegistry registry;
+    private readonly IngestPipeline pipeline;
+    private readonly IReadOnlyList<OperatorAccount> operators;
+    private readonly ILogger logger;
+    private readonly MqttServer server;
+
+    public EmbeddedBroker(int port, DeviceRegistry registry, IngestPipeline pipeline, IReadOnlyList<OperatorAccount> operators, ILogger logger)
+    {
+        this.registry = registry;
+        this.pipeline = pipeline;
+        this.operators = operators;
+        this.logger = logger;
+        var factory = new MqttServerFactory();
+        var options = factory.CreateServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointPort(port)
+            .WithPersistentSessions()
+            .Build();
+        server = factory.CreateMqttServer(options);
+        server.ValidatingConnectionAsync += ValidateConnection;
+        server.InterceptingPublishAsync += InterceptPublish;
+        server.InterceptingSubscriptionAsync += InterceptSubscription;
+    }
+
+    public Task StartAsync() => server.StartAsync();
+
+    /// <summary>Publishes a receiver frame (ack or status) to a device's ack topic, QoS 1, queued for it if offline.</summary>
+    public Task PublishToDeviceAsync(string deviceId, byte[] frame)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Downlink(deviceId))
+            .WithPayload(frame)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        return server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message), CancellationToken.None);
+    }
+
+    private Task ValidateConnection(ValidatingConnectionEventArgs e)
+    {
+        string user = e.UserName ?? "";
+        string password = e.Password ?? "";
+        OperatorAccount? op = operators.FirstOrDefault(o => o.UserName == user);
+        if (op != null && FixedTimeEquals(op.Password, password))
+        {
+            e.SessionItems[RoleKey] = OperatorRole;
+            e.ReasonCode = MqttConnectReasonCode.Success;
+            return Task.CompletedTask;
+        }
+        DeviceRecord? device = user.Length > 0 && user == e.ClientId ? registry.Find(user) : null;
+        if (device != null && device.Enabled && FixedTimeEquals(DeviceCredentials.MqttPassword(device.Key.Reveal()), password))
+        {
+            e.SessionItems[RoleKey] = DeviceRole;
+            e.ReasonCode = MqttConnectReasonCode.Success;
+            return Task.CompletedTask;
+        }
+        // Never log the password, only who tried.
+        logger.LogWarning("MQTT login refused for client {ClientId} user {User}", e.ClientId, user);
+        e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+        return Task.CompletedTask;
+    }
+
+    private async Task InterceptPublish(InterceptingPublishEventArgs e)
+    {
+        if (string.IsNullOrEmpty(e.ClientId))
+        {
+            return; // injected by the receiver itself
+        }
+        string topic = e.ApplicationMessage.Topic;
+        bool isUplink = Topics.DeviceIdOf(topic) != null && topic.EndsWith("/up", StringComparison.Ordinal);
+        if (Role(e.SessionItems) == OperatorRole && !isUplink)
+        {
+            return; // operator tools may publish elsewhere; only devices speak on uplinks
+        }
+        if (Role(e.SessionItems) != DeviceRole || (topic != Topics.Uplink(e.ClientId) && topic != Topics.Presence(e.ClientId)))
+        {
+            logger.LogWarning("MQTT publish refused: client {ClientId} on {Topic}", e.ClientId, topic);
+            Refuse(e);
+            return;
+        }
+        if (topic == Topics.Presence(e.ClientId))
+        {
+            return;
+        }
+        byte[] payload = e.ApplicationMessage.Payload.ToArray();
+        IngestResult result = pipeline.Process(payload, e.ClientId, IngestPath.Mqtt);
+        if (result.Status == IngestStatus.Rejected)
+        {
+            logger.LogWarning("Frame from {ClientId} rejected: {Reason}", e.ClientId, result.Reason);
+            Refuse(e);
+            return;
+        }
+        await PublishToDeviceAsync(e.ClientId, result.Ack!);
+    }
+
+    private Task InterceptSubscription(InterceptingSubscriptionEventArgs e)
+    {
+        if (Role(e.SessionItems) == OperatorRole)
+        {
+            return Task.CompletedTask;
+        }
+        if (Role(e.SessionItems) != DeviceRole || e.TopicFilter.Topic != Topics.Downlink(e.ClientId))
+        {
+            logger.LogWarning("MQTT subscription refused: client {ClientId} to {Topic}", e.ClientId, e.TopicFilter.Topic);
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        }
+        return Task.CompletedTask;
+    }
+
+    private static void Refuse(InterceptingPublishEventArgs e)
+    {
+        e.ProcessPublish = false;
+        e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+    }
+
+    private static string? Role(System.Collections.IDictionary items) => items[RoleKey] as string;
+
+    private static bool FixedTimeEquals(string expected, string actual) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(actual)));
+
+    public async ValueTask DisposeAsync()
+    {
+        await server.StopAsync(new MqttServerStopOptions());
+        server.Dispose();
+    }
+}
