@@ -157,6 +157,19 @@ public class DeliveryEngineTests
     }
 
     [TestMethod]
+    public void ButtonFaultIsDeliveredButNeverTextsPeopleNorStartsAnAlert()
+    {
+        var d = new DeviceUnderTest();
+        uint c = d.Engine.RaiseAlert(AlertCode.ButtonFault, 0);
+        Assert.AreNotEqual(0u, c);
+        Assert.IsFalse(d.Engine.AlertActive);
+        for (long t = 0; t <= 200_000; t += 1000) d.Engine.Poll(t);
+        Assert.IsFalse(d.Sms.Messages.Any(m => m.Number == "112" || d.Options.GuardianNumbers.Contains(m.Number)));
+        Assert.IsTrue(d.Sms.Messages.Any(m => m.Number == d.Options.GatewayNumber), "the command centre still learns of it");
+        Assert.IsEmpty(d.Feedback.Events);
+    }
+
+    [TestMethod]
     public void FollowUpsRunWhileActiveSupersedeEachOtherAndStopWhenResolved()
     {
         var d = new DeviceUnderTest(configure: o => o.FollowUpIntervalMs = 10_000);

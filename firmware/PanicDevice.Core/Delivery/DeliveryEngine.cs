@@ -134,6 +134,12 @@ namespace PanicDevice.Core.Delivery
             RequireStarted();
             Frame frame = BuildFrame(MessageKind.Alert, (byte)code, nowMs);
             uint c = StoreAndTrack(frame, nowMs);
+            if (c != 0 && code == AlertCode.ButtonFault)
+            {
+                // Supervision, not an emergency: delivered and stored, but no follow-ups and no feedback.
+                Publish(nowMs);
+                return c;
+            }
             if (c != 0)
             {
                 BeginAlert(c, (byte)code, nowMs);
@@ -338,7 +344,7 @@ namespace PanicDevice.Core.Delivery
             }
             catch (Exception)
             {
-                if (frame.Kind != MessageKind.Update)
+                if (frame.Kind != MessageKind.Update && frame.Code != (byte)AlertCode.ButtonFault)
                 {
                     SendHumanSmsNow(frame, nowMs);
                     feedback.OnFeedback(FeedbackEvent.Failed, nowMs);
@@ -414,7 +420,7 @@ namespace PanicDevice.Core.Delivery
             ArrayList numbers = new ArrayList();
             ArrayList texts = new ArrayList();
             ArrayList gateway = new ArrayList();
-            if (!p.Entry.Has(OutboxEntry.HumanSmsSent))
+            if (!p.Entry.Has(OutboxEntry.HumanSmsSent) && p.Code != (byte)AlertCode.ButtonFault)
             {
                 string human = smsText.Compose(frame);
                 // A test must never reach the emergency number; guardians and the gateway exercise the path.
@@ -456,7 +462,7 @@ namespace PanicDevice.Core.Delivery
                 p.SmsIsGateway[i] = (bool)gateway[i];
                 p.SmsIds[i] = sms.Send(p.SmsNumbers[i], p.SmsTexts[i], nowMs);
             }
-            if (!alertUsedSms && p.Kind == (byte)MessageKind.Alert)
+            if (!alertUsedSms && p.Kind == (byte)MessageKind.Alert && p.Code != (byte)AlertCode.ButtonFault)
             {
                 alertUsedSms = true;
                 feedback.OnFeedback(FeedbackEvent.SmsFallback, nowMs);
