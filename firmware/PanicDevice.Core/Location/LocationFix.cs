@@ -43,7 +43,8 @@ namespace PanicDevice.Core.Location
             frame.LatitudeE7 = fix.LatitudeE7;
             frame.LongitudeE7 = fix.LongitudeE7;
             frame.AccuracyM = fix.AccuracyM < 0 || fix.AccuracyM >= Frame.Unknown16 ? Frame.Unknown16 : (ushort)fix.AccuracyM;
-            long ageS = (nowMs - fix.FixAtMs) / 1000;
+            // An installed address is where the unit is now; it has no measurement time to age from.
+            long ageS = fix.Source == LocationSource.FixedAddress ? 0 : (nowMs - fix.FixAtMs) / 1000;
             if (ageS < 0)
             {
                 ageS = 0;

@@ -1,0 +1,153 @@
+using PanicDevice.Core.Button;
+using PanicDevice.Core.Config;
+using PanicDevice.Core.Counter;
+using PanicDevice.Core.Delivery;
+using PanicDevice.Core.Location;
+using PanicDevice.Core.Outbox;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Core.Sms;
+using PanicDevice.Core.Storage;
+
+namespace PanicDevice.Core.App
+{
+    /// <summary>
+    /// The whole device behind its hardware: raw button edges in, frames and SMS out. The firmware's
+    /// Program and the host simulator both run exactly this, feeding edges and time and calling
+    /// <see cref="Poll"/> at <see cref="NextDeadlineMs"/> (or after I/O), so nothing with a decision in it
+    /// lives in device-only code.
+    /// </summary>
+    public class PanicDeviceApp : IButtonActionListener
+    {
+        /// <summary>Outbox slots on flash.</summary>
+        public const int OutboxSlots = AlertOutbox.DefaultCapacity;
+
+        private readonly DeviceConfig config;
+        private readonly ButtonDebouncer debouncer;
+        private readonly TapPatternRecognizer recognizer;
+        private readonly DeliveryEngine engine;
+        private readonly LastKnownLocation location;
+        private long nextHeartbeatMs = -1;
+        private ButtonAction lastAction;
+
+        /// <summary>Wires the device. <paramref name="profile"/> null selects the default patterns for the device kind.</summary>
+        public PanicDeviceApp(DeviceConfig config, ButtonProfile profile, IRecordStore flash, IUplink uplink, ISmsSender sms,
+            IDeviceTelemetry telemetry, IAlertSmsText smsText, IFeedbackListener feedback)
+        {
+            this.config = config;
+            if (profile == null)
+            {
+                profile = config.Kind == DeviceKind.Wall ? ButtonProfile.WallButton() : ButtonProfile.Fob();
+            }
+            recognizer = new TapPatternRecognizer(profile, this);
+            debouncer = new ButtonDebouncer(profile.DebounceMs, recognizer);
+            location = new LastKnownLocation(config.FixedLocation);
+
+            DeliveryOptions options = new DeliveryOptions();
+            options.DeviceId = config.DeviceId;
+            options.Key = config.Key;
+            options.SmsDeadlineMs = config.SmsDeadlineS * 1000;
+            options.FollowUpIntervalMs = config.FollowUpIntervalS * 1000;
+            options.EmergencyNumber = config.EmergencyNumber;
+            options.GuardianNumbers = config.GuardianNumbers;
+            options.GatewayNumber = config.GatewayNumber;
+            engine = new DeliveryEngine(options, new AlertOutbox(flash, OutboxSlots), new MonotonicCounter(flash, "counter", MonotonicCounter.DefaultBlockSize),
+                uplink, sms, location, telemetry, smsText, feedback);
+        }
+
+        /// <summary>The delivery engine (state for the simulator and tests).</summary>
+        public DeliveryEngine Engine
+        {
+            get { return engine; }
+        }
+
+        /// <summary>Where fixes from GNSS and the modem go.</summary>
+        public LastKnownLocation Location
+        {
+            get { return location; }
+        }
+
+        /// <summary>The last action the button produced (None before the first).</summary>
+        public ButtonAction LastAction
+        {
+            get { return lastAction; }
+        }
+
+        /// <summary>Boot: resumes the outbox and schedules the first heartbeat.</summary>
+        public void Start(long nowMs)
+        {
+            engine.Start(nowMs);
+            nextHeartbeatMs = nowMs + config.HeartbeatIntervalS * 1000L;
+        }
+
+        /// <summary>A raw edge from the button pin (true = pressed), with the monotonic time it happened.</summary>
+        public void OnRawButtonEdge(bool pressed, long atMs)
+        {
+            debouncer.OnRawEdge(pressed, atMs);
+            recognizer.Poll(atMs);
+        }
+
+        /// <summary>Advances every timer: debounce, patterns, delivery, heartbeat.</summary>
+        public void Poll(long nowMs)
+        {
+            debouncer.Poll(nowMs);
+            recognizer.Poll(nowMs);
+            engine.Poll(nowMs);
+            if (nextHeartbeatMs >= 0 && nowMs >= nextHeartbeatMs)
+            {
+                nextHeartbeatMs = nowMs + config.HeartbeatIntervalS * 1000L;
+                engine.SendHeartbeat(nowMs);
+            }
+        }
+
+        /// <summary>When the device must next wake up (deep sleep until then, or until the button); -1 for never.</summary>
+        public long NextDeadlineMs
+        {
+            get
+            {
+                long next = Earliest(debouncer.NextDeadlineMs, recognizer.NextDeadlineMs);
+                next = Earliest(next, engine.NextDeadlineMs);
+                return Earliest(next, nextHeartbeatMs);
+            }
+        }
+
+        /// <summary>A recognised pattern becomes an alert, a cancel or a fault report.</summary>
+        public void OnButtonAction(ButtonAction action, long atMs)
+        {
+            lastAction = action;
+            switch (action)
+            {
+                case ButtonAction.Alert:
+                    engine.RaiseAlert(AlertCode.Panic, atMs);
+                    break;
+                case ButtonAction.HoldUp:
+                    engine.RaiseAlert(AlertCode.HoldUp, atMs);
+                    break;
+                case ButtonAction.Test:
+                    engine.RaiseAlert(AlertCode.Test, atMs);
+                    break;
+                case ButtonAction.Cancel:
+                    engine.Cancel(false, atMs);
+                    break;
+                case ButtonAction.DuressCancel:
+                    engine.Cancel(true, atMs);
+                    break;
+                case ButtonAction.Fault:
+                    engine.RaiseAlert(AlertCode.ButtonFault, atMs);
+                    break;
+            }
+        }
+
+        private static long Earliest(long a, long b)
+        {
+            if (a < 0)
+            {
+                return b;
+            }
+            if (b < 0)
+            {
+                return a;
+            }
+            return a < b ? a : b;
+        }
+    }
+}
