@@ -1,5 +1,15 @@
-// The receiver service is assembled in the receiver issue; this file keeps the project buildable.
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok("ok"));
-app.Run();
+using Microsoft.Extensions.Options;
+using PanicDevice.Receiver;
+
+try
+{
+    var app = ReceiverApp.Build(args);
+    app.Run();
+}
+catch (OptionsValidationException e)
+{
+    // One line with the fix, not a stack trace.
+    Console.Error.WriteLine("panicdevice-receiver: " + string.Join("; ", e.Failures));
+    return 2;
+}
+return 0;

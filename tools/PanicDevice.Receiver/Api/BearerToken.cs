@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PanicDevice.Receiver.Api;
+
+/// <summary>Checks "Authorization: Bearer …" against a configured secret in constant time.</summary>
+public static class BearerToken
+{
+    public static bool Matches(HttpRequest request, string expected)
+    {
+        string header = request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        byte[] a = SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..]));
+        byte[] b = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
+        return CryptographicOperations.FixedTimeEquals(a, b);
+    }
+
+    /// <summary>Reads the secret from the file, creating it (owner-only) with a random value the first time.</summary>
+    public static string LoadOrCreate(string path)
+    {
+        if (File.Exists(path))
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        File.WriteAllText(path, token + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return token;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using PanicDevice.Receiver.Api;
+using PanicDevice.Receiver.Mqtt;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
+
+namespace PanicDevice.Receiver;
+
+/// <summary>The receiver's table of contents: options, store, pipeline, broker, endpoints.</summary>
+public static class ReceiverApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddCommandLine(args, ReceiverOptions.Switches);
+        var options = builder.Configuration.GetSection("Receiver").Get<ReceiverOptions>() ?? new ReceiverOptions();
+        string? problem = options.Validate();
+        if (problem != null)
+        {
+            throw new OptionsValidationException("Receiver", typeof(ReceiverOptions), new[] { problem });
+        }
+        Directory.CreateDirectory(options.Data);
+        options.OperatorToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "operator-token"));
+        options.GatewayToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "gateway-token"));
+
+        var db = new ReceiverDatabase(Path.Combine(options.Data, "receiver.db"));
+        var registry = new DeviceRegistry(db);
+        var store = new FrameStore(db);
+        var pipeline = new IngestPipeline(registry, store, TimeProvider.System);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(db);
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(pipeline);
+        EmbeddedBroker? broker = null;
+        if (options.MqttPort > 0)
+        {
+            broker = new EmbeddedBroker(options.MqttPort, registry, pipeline,
+                new[] { new OperatorAccount("operator", options.OperatorToken) },
+                LoggerFactory.Create(l => l.AddConsole()).CreateLogger("broker"));
+            builder.Services.AddSingleton(broker);
+            builder.Services.AddHostedService(_ => new BrokerService(broker));
+        }
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline), "text/plain; version=0.0.4"));
+
+        var operatorApi = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
+            BearerToken.Matches(context.HttpContext.Request, options.OperatorToken)
+                ? await next(context)
+                : Results.Json(new { error = "operator token required (Authorization: Bearer …)" }, statusCode: 401));
+        DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
+
+        app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
+            BearerToken.Matches(http.Request, options.GatewayToken)
+                ? await SmsGatewayEndpoint.Handle(sms, pipeline, broker, logger)
+                : Results.Json(new { error = "gateway token required (Authorization: Bearer …)" }, statusCode: 401));
+        return app;
+    }
+
+    private static string Metrics(IngestPipeline pipeline)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# HELP pd_ingest_total Inbound frames by outcome (rejections by reason).\n# TYPE pd_ingest_total counter\n");
+        foreach (var (outcome, count) in pipeline.Counts.OrderBy(kv => kv.Key))
+        {
+            sb.Append("pd_ingest_total{outcome=\"").Append(outcome).Append("\"} ").Append(count).Append('\n');
+        }
+        return sb.ToString();
+    }
+}

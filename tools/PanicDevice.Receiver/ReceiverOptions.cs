@@ -1,0 +1,44 @@
+namespace PanicDevice.Receiver;
+
+/// <summary>Receiver settings: appsettings.json, environment (Receiver__MqttPort) or the command line (--mqtt-port).</summary>
+public sealed class ReceiverOptions
+{
+    /// <summary>Embedded broker port; 0 disables the embedded broker.</summary>
+    public int MqttPort { get; set; } = 1883;
+
+    /// <summary>Folder for the SQLite store and generated secrets.</summary>
+    public string Data { get; set; } = "data";
+
+    /// <summary>Bearer token for operator API calls; generated into the data folder when not configured.</summary>
+    public string? OperatorToken { get; set; }
+
+    /// <summary>Bearer token the SMS gateway presents; generated into the data folder when not configured.</summary>
+    public string? GatewayToken { get; set; }
+
+    /// <summary>Command-line switches the issue names, mapped onto this section.</summary>
+    public static readonly Dictionary<string, string> Switches = new()
+    {
+        ["--mqtt-port"] = "Receiver:MqttPort",
+        ["--data"] = "Receiver:Data",
+        ["--operator-token"] = "Receiver:OperatorToken",
+        ["--gateway-token"] = "Receiver:GatewayToken",
+    };
+
+    /// <summary>The first problem with these settings, as one sentence with the fix; null when usable.</summary>
+    public string? Validate()
+    {
+        if (MqttPort < 0 || MqttPort > 65535)
+        {
+            return "--mqtt-port must be 0 (off) or a TCP port 1..65535";
+        }
+        if (string.IsNullOrWhiteSpace(Data))
+        {
+            return "--data must name a folder for the receiver's database";
+        }
+        if (OperatorToken is { Length: < 16 } || GatewayToken is { Length: < 16 })
+        {
+            return "operator and gateway tokens must be at least 16 characters (or leave them unset to generate them)";
+        }
+        return null;
+    }
+}
