@@ -1,4 +1,5 @@
 using System.Net;
+using MQTTnet;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
@@ -23,12 +24,14 @@ public class ReceiverHttpTests
     private string dir = "";
     private WebApplication app = null!;
     private HttpClient http = null!;
+    private int brokerPort;
 
     [TestInitialize]
     public async Task Start()
     {
         dir = Path.Combine(Path.GetTempPath(), "pd-http-" + Guid.NewGuid().ToString("N"));
-        app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", EmbeddedBrokerTests.FreePort().ToString(), "--data", dir,
+        brokerPort = EmbeddedBrokerTests.FreePort();
+        app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", brokerPort.ToString(), "--data", dir,
             "--operator-token", OperatorToken, "--gateway-token", GatewayToken });
         await app.StartAsync();
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -114,6 +117,38 @@ public class ReceiverHttpTests
         Assert.AreEqual(HttpStatusCode.Accepted, human.StatusCode);
         string metrics = await http.GetStringAsync("/metrics");
         StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"rejected_BadTag\"} 1");
+    }
+
+    [TestMethod]
+    public async Task OperatorAssignmentReachesTheDeviceAsASignedStatus()
+    {
+        await Provision(OperatorToken);
+        var device = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        var statuses = new System.Collections.Concurrent.BlockingCollection<byte[]>();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            statuses.Add(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await device.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId("fob-0001")
+            .WithCredentials("fob-0001", DeviceCredentials.MqttPassword(Key)).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).Build());
+        await device.SubscribeAsync(Topics.Downlink("fob-0001"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        await device.PublishBinaryAsync(Topics.Uplink("fob-0001"), FrameCodec.Encode(SampleFrames.Alert("fob-0001", 3), Key), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.IsTrue(statuses.TryTake(out byte[]? ack, TimeSpan.FromSeconds(10)));
+        Assert.AreEqual(MessageKind.Ack, FrameCodec.DecodeAndVerify(ack!, Key).Frame.Kind);
+
+        string list = await (await http.SendAsync(Request(HttpMethod.Get, "/api/alerts", OperatorToken))).Content.ReadAsStringAsync();
+        long id = System.Text.Json.JsonDocument.Parse(list).RootElement[0].GetProperty("id").GetInt64();
+        var assign = await http.SendAsync(Request(HttpMethod.Post, "/api/alerts/" + id + "/assign", OperatorToken, new { responder = "Patrol 7", @operator = "dina" }));
+        Assert.AreEqual(HttpStatusCode.OK, assign.StatusCode);
+        Assert.IsTrue(statuses.TryTake(out byte[]? status, TimeSpan.FromSeconds(10)));
+        DecodeResult r = FrameCodec.DecodeAndVerify(status!, Key);
+        Assert.AreEqual(DecodeStatus.Ok, r.Status);
+        Assert.AreEqual(MessageKind.Status, r.Frame.Kind);
+        Assert.AreEqual((byte)AlertStatus.ResponderAssigned, r.Frame.Code);
+        Assert.AreEqual(3u, r.Frame.Counter, "the status names the alert it is about");
+        var bad = await http.SendAsync(Request(HttpMethod.Post, "/api/alerts/" + id + "/delete", OperatorToken, new { }));
+        Assert.AreEqual(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     [TestMethod]

@@ -29,11 +29,13 @@ public static class ReceiverApp
         var registry = new DeviceRegistry(db);
         var store = new FrameStore(db);
         var pipeline = new IngestPipeline(registry, store, TimeProvider.System);
+        var alerts = new AlertBook(db);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(pipeline);
+        builder.Services.AddSingleton(alerts);
         EmbeddedBroker? broker = null;
         if (options.MqttPort > 0)
         {
@@ -53,6 +55,7 @@ public static class ReceiverApp
                 ? await next(context)
                 : Results.Json(new { error = "operator token required (Authorization: Bearer …)" }, statusCode: 401));
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
+        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, broker);
 
         app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
             BearerToken.Matches(http.Request, options.GatewayToken)

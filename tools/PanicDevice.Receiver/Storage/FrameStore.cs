@@ -94,6 +94,7 @@ public sealed class FrameStore
             update.Parameters.AddWithValue("$id", f.DeviceId);
             update.ExecuteNonQuery();
         }
+        AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"));
         using (var queue = c.CreateCommand())
         {
             queue.Transaction = tx;

@@ -64,6 +64,26 @@ public sealed class ReceiverDatabase
             received_utc TEXT NOT NULL,
             PRIMARY KEY (device_id, counter)
         );
+        CREATE TABLE IF NOT EXISTS alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            device_id TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            code INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            duress INTEGER NOT NULL DEFAULT 0,
+            lat_e7 INTEGER NOT NULL, lon_e7 INTEGER NOT NULL, accuracy_m INTEGER NOT NULL, source INTEGER NOT NULL,
+            responder TEXT,
+            opened_utc TEXT NOT NULL,
+            updated_utc TEXT NOT NULL,
+            UNIQUE (device_id, counter)
+        );
+        CREATE TABLE IF NOT EXISTS timeline (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            at_utc TEXT NOT NULL,
+            event TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
         CREATE TABLE IF NOT EXISTS dispatch_queue (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             device_id TEXT NOT NULL,

@@ -1,0 +1,107 @@
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
+using PanicDevice.Tests.Support;
+
+namespace PanicDevice.Tests.Receiver;
+
+[TestClass]
+public class AlertBookTests
+{
+    private static readonly byte[] Key = SampleFrames.Key(0x11);
+    private string dir = "";
+    private IngestPipeline pipeline = null!;
+    private AlertBook alerts = null!;
+
+    [TestInitialize]
+    public void Open()
+    {
+        dir = Path.Combine(Path.GetTempPath(), "pd-alerts-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
+        var registry = new DeviceRegistry(db);
+        registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
+        pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
+        alerts = new AlertBook(db);
+    }
+
+    [TestCleanup]
+    public void Remove()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, true);
+    }
+
+    private void Send(MessageKind kind, uint counter, byte code, int lat = 0, LocationSource source = LocationSource.None, IngestPath path = IngestPath.Mqtt)
+    {
+        Frame f = Frame.Create(kind, "fob-1", counter, code);
+        f.Source = source;
+        f.LatitudeE7 = source == LocationSource.None ? 0 : lat;
+        f.AccuracyM = source == LocationSource.None ? Frame.Unknown16 : (ushort)20;
+        var r = pipeline.Process(FrameCodec.Encode(f, Key), path == IngestPath.Mqtt ? "fob-1" : null, path);
+        Assert.AreNotEqual(IngestStatus.Rejected, r.Status, r.Reason);
+    }
+
+    [TestMethod]
+    public void AlertWithoutAPositionIsListedLikeAnyOther()
+    {
+        Send(MessageKind.Alert, 1, (byte)AlertCode.Panic);
+        AlertView a = alerts.Recent(10).Single();
+        Assert.AreEqual("new", a.State);
+        Assert.IsNull(a.Lat);
+        Assert.AreEqual("none", a.Source);
+        Assert.AreEqual("position unknown", a.Timeline.Single().Detail);
+    }
+
+    [TestMethod]
+    public void FollowUpsMoveTheAlertAndATimelineRecordsEachPath()
+    {
+        Send(MessageKind.Alert, 1, (byte)AlertCode.Panic, -61753924, LocationSource.Gnss, IngestPath.Sms);
+        Send(MessageKind.Update, 2, (byte)AlertCode.Panic, -61760000, LocationSource.Gnss);
+        AlertView a = alerts.Recent(10).Single();
+        Assert.AreEqual(-6.176, a.Lat!.Value, 1e-9);
+        CollectionAssert.AreEqual(new[] { "received-sms", "follow-up-mqtt" }, a.Timeline.Select(t => t.Event).ToArray());
+    }
+
+    [TestMethod]
+    public void DuplicateFrameAddsNoSecondAlertOrTimelineEntry()
+    {
+        Send(MessageKind.Alert, 1, (byte)AlertCode.Panic);
+        Send(MessageKind.Alert, 1, (byte)AlertCode.Panic, path: IngestPath.Sms);
+        AlertView a = alerts.Recent(10).Single();
+        Assert.HasCount(1, a.Timeline);
+    }
+
+    [TestMethod]
+    public void DuressCancelKeepsTheAlertOpenAndFlagsItWhileACancelClosesIt()
+    {
+        Send(MessageKind.Alert, 1, (byte)AlertCode.Panic);
+        Send(MessageKind.Cancel, 2, (byte)AlertCode.DuressCancel);
+        AlertView duress = alerts.Recent(10).Single();
+        Assert.IsTrue(duress.Duress);
+        Assert.IsTrue(AlertStates.IsOpen(duress.State), "coercion: the alert stays open");
+        Assert.AreEqual("duress", duress.Timeline.Last().Event);
+
+        Send(MessageKind.Alert, 3, (byte)AlertCode.Panic);
+        Send(MessageKind.Cancel, 4, (byte)AlertCode.Cancel);
+        AlertView cancelled = alerts.Recent(1).Single();
+        Assert.AreEqual("cancelled", cancelled.State);
+        Assert.IsFalse(cancelled.Duress);
+    }
+
+    [TestMethod]
+    public void OperatorActionsChangeStateAndAreTimelined()
+    {
+        Send(MessageKind.Alert, 1, (byte)AlertCode.HoldUp);
+        long id = alerts.Recent(1).Single().Id;
+        Assert.AreEqual("acknowledged", alerts.Act(id, "acknowledge", null, "dina")!.State);
+        AlertView assigned = alerts.Act(id, "assign", "Patrol 7", "dina")!;
+        Assert.AreEqual("assigned", assigned.State);
+        Assert.AreEqual("Patrol 7", assigned.Responder);
+        Assert.AreEqual("resolved", alerts.Act(id, "resolve", null, "dina")!.State);
+        CollectionAssert.AreEqual(new[] { "received-mqtt", "acknowledge", "assign", "resolve" }, alerts.Find(id)!.Timeline.Select(t => t.Event).ToArray());
+        Assert.IsNull(alerts.Act(999, "resolve", null, "dina"));
+        Assert.AreEqual("hold-up", alerts.Find(id)!.Kind);
+    }
+}

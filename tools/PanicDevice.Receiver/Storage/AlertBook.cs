@@ -1,0 +1,217 @@
+using Microsoft.Data.Sqlite;
+using PanicDevice.Core.Protocol;
+
+namespace PanicDevice.Receiver.Storage;
+
+/// <summary>States an alert moves through at the command centre.</summary>
+public static class AlertStates
+{
+    public const string New = "new";
+    public const string Acknowledged = "acknowledged";
+    public const string Assigned = "assigned";
+    public const string Resolved = "resolved";
+    public const string FalseAlarm = "false-alarm";
+    public const string Cancelled = "cancelled";
+
+    public static bool IsOpen(string state) => state is New or Acknowledged or Assigned;
+}
+
+/// <summary>An alert as operators see it.</summary>
+public sealed record AlertView(long Id, string DeviceId, uint Counter, string Kind, string State, bool Duress, double? Lat, double? Lon, int? AccuracyM, string Source,
+    string? Responder, string OpenedUtc, string UpdatedUtc, IReadOnlyList<TimelineEntry> Timeline);
+
+public sealed record TimelineEntry(string AtUtc, string Event, string Detail);
+
+/// <summary>
+/// Alerts and their timelines, projected from stored frames inside the frame's own transaction (so a
+/// frame stored is a timeline entry written, exactly once) and changed by operator actions.
+/// Follow-ups and cancels carry their own counters, so they attach to the device's latest open alert.
+/// An alert without a position is an alert like any other: nothing here filters on the fix.
+/// </summary>
+public sealed class AlertBook
+{
+    private readonly ReceiverDatabase db;
+
+    public AlertBook(ReceiverDatabase db) => this.db = db;
+
+    /// <summary>Called by <see cref="FrameStore"/> within its transaction, after the frame row is inserted.</summary>
+    public static void Project(SqliteConnection c, SqliteTransaction tx, Frame f, string path, string nowUtc)
+    {
+        switch (f.Kind)
+        {
+            case MessageKind.Alert:
+                long id;
+                using (var insert = Command(c, tx, """
+                    INSERT INTO alerts (device_id, counter, code, state, lat_e7, lon_e7, accuracy_m, source, opened_utc, updated_utc)
+                    VALUES ($d, $c, $code, 'new', $lat, $lon, $acc, $src, $now, $now) RETURNING id
+                    """))
+                {
+                    insert.Parameters.AddWithValue("$d", f.DeviceId);
+                    insert.Parameters.AddWithValue("$c", (long)f.Counter);
+                    insert.Parameters.AddWithValue("$code", (int)f.Code);
+                    insert.Parameters.AddWithValue("$lat", f.LatitudeE7);
+                    insert.Parameters.AddWithValue("$lon", f.LongitudeE7);
+                    insert.Parameters.AddWithValue("$acc", (int)f.AccuracyM);
+                    insert.Parameters.AddWithValue("$src", (int)f.Source);
+                    insert.Parameters.AddWithValue("$now", nowUtc);
+                    id = (long)insert.ExecuteScalar()!;
+                }
+                AddTimeline(c, tx, id, nowUtc, "received-" + path, Describe(f));
+                break;
+            case MessageKind.Update:
+            case MessageKind.Cancel:
+                long? open = LatestOpen(c, tx, f.DeviceId);
+                if (open == null)
+                {
+                    return; // a follow-up for an alert already closed: the frame itself is stored
+                }
+                if (f.Kind == MessageKind.Update && f.Source != LocationSource.None)
+                {
+                    using var move = Command(c, tx, "UPDATE alerts SET lat_e7 = $lat, lon_e7 = $lon, accuracy_m = $acc, source = $src, updated_utc = $now WHERE id = $id");
+                    move.Parameters.AddWithValue("$lat", f.LatitudeE7);
+                    move.Parameters.AddWithValue("$lon", f.LongitudeE7);
+                    move.Parameters.AddWithValue("$acc", (int)f.AccuracyM);
+                    move.Parameters.AddWithValue("$src", (int)f.Source);
+                    move.Parameters.AddWithValue("$now", nowUtc);
+                    move.Parameters.AddWithValue("$id", open.Value);
+                    move.ExecuteNonQuery();
+                    AddTimeline(c, tx, open.Value, nowUtc, "follow-up-" + path, Describe(f));
+                }
+                else if (f.Kind == MessageKind.Cancel)
+                {
+                    bool duress = f.Code == (byte)AlertCode.DuressCancel;
+                    // A duress cancel keeps the alert open and flags coercion: the person is not safe.
+                    using var cancel = Command(c, tx, duress
+                        ? "UPDATE alerts SET duress = 1, updated_utc = $now WHERE id = $id"
+                        : "UPDATE alerts SET state = 'cancelled', updated_utc = $now WHERE id = $id");
+                    cancel.Parameters.AddWithValue("$now", nowUtc);
+                    cancel.Parameters.AddWithValue("$id", open.Value);
+                    cancel.ExecuteNonQuery();
+                    AddTimeline(c, tx, open.Value, nowUtc, duress ? "duress" : "cancelled-by-user", "");
+                }
+                break;
+        }
+    }
+
+    /// <summary>Applies an operator action; returns the updated alert, or null when the id is unknown.</summary>
+    public AlertView? Act(long id, string action, string? responder, string operatorName)
+    {
+        string now = DateTime.UtcNow.ToString("O");
+        using var c = db.Open();
+        using var tx = c.BeginTransaction(deferred: false);
+        string? state;
+        using (var read = Command(c, tx, "SELECT state FROM alerts WHERE id = $id"))
+        {
+            read.Parameters.AddWithValue("$id", id);
+            state = read.ExecuteScalar() as string;
+        }
+        if (state == null)
+        {
+            return null;
+        }
+        string next = action switch
+        {
+            "acknowledge" => state == AlertStates.New ? AlertStates.Acknowledged : state,
+            "assign" => AlertStates.Assigned,
+            "resolve" => AlertStates.Resolved,
+            "false-alarm" => AlertStates.FalseAlarm,
+            _ => throw new ArgumentException("unknown action " + action),
+        };
+        using (var update = Command(c, tx, "UPDATE alerts SET state = $s, responder = COALESCE($r, responder), updated_utc = $now WHERE id = $id"))
+        {
+            update.Parameters.AddWithValue("$s", next);
+            update.Parameters.AddWithValue("$r", (object?)responder ?? DBNull.Value);
+            update.Parameters.AddWithValue("$now", now);
+            update.Parameters.AddWithValue("$id", id);
+            update.ExecuteNonQuery();
+        }
+        AddTimeline(c, tx, id, now, action, (responder != null ? "responder " + responder + "; " : "") + "by " + operatorName);
+        tx.Commit();
+        return Find(id);
+    }
+
+    public AlertView? Find(long id) => Query("WHERE a.id = $id", ("$id", id)).FirstOrDefault();
+
+    public IReadOnlyList<AlertView> Recent(int limit) => Query("ORDER BY a.id DESC LIMIT $n", ("$n", limit));
+
+    private List<AlertView> Query(string where, (string Name, object Value) parameter)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc FROM alerts a " + where;
+        cmd.Parameters.AddWithValue(parameter.Name, parameter.Value);
+        var rows = new List<AlertView>();
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                var source = (LocationSource)r.GetInt32(9);
+                bool known = source != LocationSource.None;
+                rows.Add(new AlertView(r.GetInt64(0), r.GetString(1), (uint)r.GetInt64(2), KindName(r.GetInt32(3)), r.GetString(4), r.GetInt32(5) == 1,
+                    known ? r.GetInt32(6) / 1e7 : null, known ? r.GetInt32(7) / 1e7 : null, known && r.GetInt32(8) != Frame.Unknown16 ? r.GetInt32(8) : null,
+                    SourceName(source), r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11), r.GetString(12), Array.Empty<TimelineEntry>()));
+            }
+        }
+        for (int i = 0; i < rows.Count; i++)
+        {
+            using var t = c.CreateCommand();
+            t.CommandText = "SELECT at_utc, event, detail FROM timeline WHERE alert_id = $id ORDER BY id";
+            t.Parameters.AddWithValue("$id", rows[i].Id);
+            var entries = new List<TimelineEntry>();
+            using var r = t.ExecuteReader();
+            while (r.Read())
+            {
+                entries.Add(new TimelineEntry(r.GetString(0), r.GetString(1), r.GetString(2)));
+            }
+            rows[i] = rows[i] with { Timeline = entries };
+        }
+        return rows;
+    }
+
+    private static long? LatestOpen(SqliteConnection c, SqliteTransaction tx, string deviceId)
+    {
+        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = $d AND state IN ('new','acknowledged','assigned') ORDER BY id DESC LIMIT 1");
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        return cmd.ExecuteScalar() is long id ? id : null;
+    }
+
+    private static void AddTimeline(SqliteConnection c, SqliteTransaction tx, long alertId, string nowUtc, string evt, string detail)
+    {
+        using var cmd = Command(c, tx, "INSERT INTO timeline (alert_id, at_utc, event, detail) VALUES ($a, $t, $e, $d)");
+        cmd.Parameters.AddWithValue("$a", alertId);
+        cmd.Parameters.AddWithValue("$t", nowUtc);
+        cmd.Parameters.AddWithValue("$e", evt);
+        cmd.Parameters.AddWithValue("$d", detail);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction tx, string sql)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static string Describe(Frame f) => f.Source == LocationSource.None
+        ? "position unknown"
+        : (f.LatitudeE7 / 1e7).ToString("F6", System.Globalization.CultureInfo.InvariantCulture) + "," + (f.LongitudeE7 / 1e7).ToString("F6", System.Globalization.CultureInfo.InvariantCulture)
+          + (f.AccuracyM != Frame.Unknown16 ? " ±" + f.AccuracyM + " m" : "") + " (" + SourceName(f.Source) + ")";
+
+    public static string KindName(int code) => (AlertCode)code switch
+    {
+        AlertCode.Panic => "panic",
+        AlertCode.HoldUp => "hold-up",
+        AlertCode.Test => "test",
+        AlertCode.ButtonFault => "button-fault",
+        _ => "code-" + code,
+    };
+
+    public static string SourceName(LocationSource s) => s switch
+    {
+        LocationSource.Gnss => "gnss",
+        LocationSource.Cell => "cell",
+        LocationSource.FixedAddress => "fixed-address",
+        _ => "none",
+    };
+}
