@@ -22,6 +22,16 @@ public static class AlertEndpoints
     {
         group.MapGet("/", (int? limit) => alerts.Recent(Math.Clamp(limit ?? 100, 1, 1000)));
         group.MapGet("/{id:long}", (long id) => alerts.Find(id) is { } a ? Results.Ok(a) : Results.NotFound(new { error = "no alert " + id }));
+        group.MapGet("/{id:long}/cap", (long id) =>
+        {
+            AlertView? a = alerts.Find(id);
+            if (a == null)
+            {
+                return Results.NotFound(new { error = "no alert " + id });
+            }
+            var cap = Dispatch.CapFormatter.Format(a, "panicdevice.receiver", registry.Find(a.DeviceId)?.OwnerName ?? "");
+            return Results.Text(cap.Declaration + "\n" + cap.Root, "application/cap+xml");
+        });
         group.MapPost("/{id:long}/{action}", async (long id, string action, AlertAction? body) =>
         {
             if (!DeviceStatusOf.TryGetValue(action, out AlertStatus status))
