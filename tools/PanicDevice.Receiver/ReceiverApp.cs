@@ -36,6 +36,12 @@ public static class ReceiverApp
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(pipeline);
         builder.Services.AddSingleton(alerts);
+        var webhooks = new Dispatch.WebhookDispatcher(db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System);
+        builder.Services.AddSingleton(webhooks);
+        if (options.Webhooks.Count > 0)
+        {
+            builder.Services.AddHostedService<Dispatch.WebhookService>();
+        }
         EmbeddedBroker? broker = null;
         if (options.MqttPort > 0)
         {
@@ -56,6 +62,7 @@ public static class ReceiverApp
                 : Results.Json(new { error = "operator token required (Authorization: Bearer …)" }, statusCode: 401));
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, broker);
+        operatorApi.MapGet("/webhooks", () => webhooks.Status());
 
         app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
             BearerToken.Matches(http.Request, options.GatewayToken)

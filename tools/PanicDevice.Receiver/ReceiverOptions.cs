@@ -15,6 +15,9 @@ public sealed class ReceiverOptions
     /// <summary>Bearer token the SMS gateway presents; generated into the data folder when not configured.</summary>
     public string? GatewayToken { get; set; }
 
+    /// <summary>Webhook targets (Receiver:Webhooks:0:Url, Receiver:Webhooks:0:Secret, …).</summary>
+    public List<Dispatch.WebhookTarget> Webhooks { get; set; } = new();
+
     /// <summary>Command-line switches the issue names, mapped onto this section.</summary>
     public static readonly Dictionary<string, string> Switches = new()
     {
@@ -38,6 +41,17 @@ public sealed class ReceiverOptions
         if (OperatorToken is { Length: < 16 } || GatewayToken is { Length: < 16 })
         {
             return "operator and gateway tokens must be at least 16 characters (or leave them unset to generate them)";
+        }
+        foreach (var w in Webhooks)
+        {
+            if (!Uri.TryCreate(w.Url, UriKind.Absolute, out Uri? u) || (u.Scheme != "http" && u.Scheme != "https"))
+            {
+                return "webhook URL must be an absolute http(s) URL";
+            }
+            if (string.IsNullOrEmpty(w.Secret) || w.Secret.Length < 16)
+            {
+                return "each webhook needs a secret of at least 16 characters to sign its requests";
+            }
         }
         return null;
     }

@@ -84,6 +84,15 @@ public sealed class ReceiverDatabase
             event TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT ''
         );
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            queue_id INTEGER NOT NULL REFERENCES dispatch_queue(id),
+            target TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_utc TEXT,
+            delivered_utc TEXT,
+            last_error TEXT,
+            PRIMARY KEY (queue_id, target)
+        );
         CREATE TABLE IF NOT EXISTS dispatch_queue (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             device_id TEXT NOT NULL,

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Dispatch;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
+using PanicDevice.Tests.Support;
+
+namespace PanicDevice.Tests.Receiver;
+
+/// <summary>A time source the test moves by hand.</summary>
+public sealed class ManualTime : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = new(2026, 11, 22, 16, 0, 0, TimeSpan.Zero);
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+[TestClass]
+public class WebhookDispatcherTests
+{
+    private const string Secret = "webhook-secret-0123456789";
+    private static readonly byte[] Key = SampleFrames.Key(0x21);
+
+    [TestMethod]
+    public async Task TargetDownThenUpGetsEveryEventOnceInOrderSigned()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-hook-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        int failuresLeft = 3;
+        var accepted = new ConcurrentQueue<(long Id, string Body, string Signature)>();
+        var target = WebApplication.CreateBuilder();
+        target.WebHost.UseUrls("http://127.0.0.1:0");
+        var server = target.Build();
+        server.MapPost("/hook", async (HttpContext http) =>
+        {
+            string body = await new StreamReader(http.Request.Body).ReadToEndAsync();
+            if (Interlocked.Decrement(ref failuresLeft) >= 0)
+            {
+                return Results.StatusCode(503);
+            }
+            accepted.Enqueue((long.Parse(http.Request.Headers["X-PanicDevice-Event"]!), body, http.Request.Headers["X-PanicDevice-Signature"]!));
+            return Results.Ok();
+        });
+        await server.StartAsync();
+        try
+        {
+            string url = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+            var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
+            var registry = new DeviceRegistry(db);
+            registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
+            var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
+            for (uint c = 1; c <= 5; c++)
+            {
+                pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", c), Key), "fob-1", IngestPath.Mqtt);
+            }
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), null, IngestPath.Sms); // duplicate: no new event
+
+            var time = new ManualTime();
+            var dispatcher = new WebhookDispatcher(db, new[] { new WebhookTarget(url, Secret) }, new HttpClient(), time);
+            Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "target down");
+            Assert.AreEqual("HTTP 503", dispatcher.Status().Single().LastError, "the failure is visible");
+            Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "backing off: no attempt before it is due");
+            time.Now += TimeSpan.FromSeconds(1);
+            await dispatcher.RunOnceAsync(CancellationToken.None);
+            time.Now += TimeSpan.FromSeconds(2);
+            await dispatcher.RunOnceAsync(CancellationToken.None);
+            Assert.IsEmpty(accepted);
+            time.Now += TimeSpan.FromSeconds(4);
+            Assert.AreEqual(5, await dispatcher.RunOnceAsync(CancellationToken.None));
+            Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "nothing is delivered twice");
+
+            CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, accepted.Select(a => a.Id).ToArray(), "every event once, in order");
+            foreach (var (_, body, signature) in accepted)
+            {
+                string expected = "sha256=" + Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body))).ToLowerInvariant();
+                Assert.AreEqual(expected, signature);
+            }
+            Assert.AreEqual(3, JsonDocument.Parse(accepted.ElementAt(2).Body).RootElement.GetProperty("counter").GetInt64());
+            var status = dispatcher.Status().Single();
+            Assert.AreEqual(0, status.Pending);
+            Assert.AreEqual(5, status.Delivered);
+        }
+        finally
+        {
+            await server.StopAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+}
