@@ -1,0 +1,122 @@
+using System.Buffers;
+using System.Diagnostics;
+using MQTTnet;
+using MQTTnet.Protocol;
+using PanicDevice.Core.App;
+using PanicDevice.Core.Config;
+using PanicDevice.Core.Delivery;
+using PanicDevice.Core.Mqtt;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Host;
+using PanicDevice.Tests.Delivery;
+using PanicDevice.Tests.Receiver;
+using PanicDevice.Tests.Support;
+
+namespace PanicDevice.Tests.Mqtt;
+
+/// <summary>
+/// The device's MQTT session against Debian's mosquitto (a broker it did not grow up with): the frame
+/// arrives byte-exact at a subscriber, whose signed ack travels back and empties the outbox. .ci/run
+/// installs mosquitto; on a machine without it these tests report Inconclusive, never Passed.
+/// </summary>
+[TestClass]
+public class MosquittoSessionTests
+{
+    private static readonly byte[] Key = SampleFrames.Key(0x44);
+    private const string Id = "fob-0200";
+
+    private static Process? StartMosquitto(int port, string dir)
+    {
+        string? binary = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists);
+        if (binary == null)
+        {
+            return null;
+        }
+        string conf = Path.Combine(dir, "mosquitto.conf");
+        File.WriteAllText(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        var p = Process.Start(new ProcessStartInfo(binary, "-c " + conf) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient("127.0.0.1", port);
+                return p;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        p.Kill();
+        throw new InvalidOperationException("mosquitto did not start listening on " + port);
+    }
+
+    [TestMethod]
+    public async Task PressTravelsThroughMosquittoAndTheSignedAckComesBack()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-mosq-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        int port = EmbeddedBrokerTests.FreePort();
+        using Process? broker = StartMosquitto(port, dir);
+        if (broker == null)
+        {
+            Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");
+        }
+        try
+        {
+            // A stand-in receiver: verifies uplink frames and answers with a signed ack, as the real one does.
+            var received = new List<byte[]>();
+            var subscriber = new MqttClientFactory().CreateMqttClient();
+            subscriber.ApplicationMessageReceivedAsync += async e =>
+            {
+                byte[] frame = e.ApplicationMessage.Payload.ToArray();
+                lock (received) received.Add(frame);
+                DecodeResult r = FrameCodec.DecodeAndVerify(frame, Key);
+                if (r.IsOk)
+                {
+                    await subscriber.PublishBinaryAsync(Topics.Downlink(r.Frame.DeviceId), FrameCodec.Encode(Frame.AckFor(r.Frame, 1795000000), Key), MqttQualityOfServiceLevel.AtLeastOnce);
+                }
+            };
+            await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("receiver-test").Build());
+            await subscriber.SubscribeAsync(Topics.AllUplinks, MqttQualityOfServiceLevel.AtLeastOnce);
+
+            var session = new MqttClientSession(new MqttSessionOptions
+            {
+                Host = "127.0.0.1", Port = port, ClientId = Id, Password = DeviceCredentials.MqttPassword(Key),
+                UplinkTopic = Topics.Uplink(Id), DownlinkTopic = Topics.Downlink(Id), WillTopic = Topics.Presence(Id),
+            }, new SocketTcpLink());
+            var feedback = new FeedbackRecorder();
+            var app = new PanicDeviceApp(new DeviceConfig { DeviceId = Id, Key = Key, BrokerHost = "127.0.0.1" }, null, new MemoryRecordStore(), session, new FakeSms(), new FakeTelemetry(), new PlainSmsText(), feedback);
+            var clock = Stopwatch.StartNew();
+            app.Start(0);
+            bool Run(Func<bool> done, int ms)
+            {
+                long end = clock.ElapsedMilliseconds + ms;
+                while (clock.ElapsedMilliseconds < end)
+                {
+                    app.Poll(clock.ElapsedMilliseconds);
+                    if (done()) return true;
+                    Thread.Sleep(5);
+                }
+                return done();
+            }
+            Assert.IsTrue(Run(() => session.IsConnected, 10_000), "connected to mosquitto: " + session.LastError);
+            app.OnRawButtonEdge(true, clock.ElapsedMilliseconds);
+            Assert.IsTrue(Run(() => feedback.Events.Contains(FeedbackEvent.Acknowledged), 10_000), "held 3 s, alert acknowledged through mosquitto");
+            app.OnRawButtonEdge(false, clock.ElapsedMilliseconds);
+            Assert.AreEqual(0, app.Engine.PendingCount);
+            lock (received)
+            {
+                Assert.AreEqual(MessageKind.Alert, FrameCodec.Decode(received[0]).Frame.Kind);
+                Assert.AreEqual(DecodeStatus.Ok, FrameCodec.DecodeAndVerify(received[0], Key).Status, "byte-exact through the broker");
+            }
+            await subscriber.DisconnectAsync();
+        }
+        finally
+        {
+            broker!.Kill();
+            Directory.Delete(dir, true);
+        }
+    }
+}
