@@ -1,0 +1,20 @@
+using PanicDevice.Cli;
+
+namespace PanicDevice.Tests.Cli;
+
+/// <summary>The README's main command: `panicctl demo --once` runs the receiver and a simulated fob, and exits 0 only after the acknowledgement.</summary>
+[TestClass]
+public class DemoCommandTests
+{
+    [TestMethod]
+    public async Task DemoOnceEndsWithAnAcknowledgedStoredAlert()
+    {
+        var output = new StringWriter();
+        int exit = await DemoCommand.RunAsync(once: true, output);
+        string log = output.ToString();
+        Assert.AreEqual(0, exit, log);
+        StringAssert.Contains(log, "fob feedback: Acknowledged");
+        StringAssert.Contains(log, "stored (panic, state new, received-mqtt)");
+        StringAssert.Contains(log, "outbox is empty: True");
+    }
+}

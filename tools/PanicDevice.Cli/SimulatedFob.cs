@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using PanicDevice.Core.App;
+using PanicDevice.Core.Config;
+using PanicDevice.Core.Delivery;
+using PanicDevice.Core.Mqtt;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Core.Sms;
+using PanicDevice.Host;
+
+namespace PanicDevice.Cli;
+
+/// <summary>
+/// A virtual device running the real Core (button patterns, outbox, delivery, MQTT session) over a host
+/// socket. Its feedback events are printed; SMS it would send are printed instead of sent.
+/// </summary>
+public sealed class SimulatedFob : IFeedbackListener, ISmsSender, IDeviceTelemetry
+{
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly Action<string> log;
+    private readonly Dictionary<int, SmsSendState> sms = new();
+
+    public SimulatedFob(DeviceConfig config, Action<string> log)
+    {
+        this.log = log;
+        Session = new MqttClientSession(new MqttSessionOptions
+        {
+            Host = config.BrokerHost,
+            Port = config.BrokerPort,
+            ClientId = config.DeviceId,
+            Password = DeviceCredentials.MqttPassword(config.Key),
+            UplinkTopic = Topics.Uplink(config.DeviceId),
+            DownlinkTopic = Topics.Downlink(config.DeviceId),
+            WillTopic = Topics.Presence(config.DeviceId),
+            ReconnectMinMs = 500,
+            ReconnectMaxMs = 5000,
+        }, new SocketTcpLink());
+        App = new PanicDeviceApp(config, null, new MemoryRecordStore(), Session, this, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
+        App.Start(Now);
+    }
+
+    public MqttClientSession Session { get; }
+    public PanicDeviceApp App { get; }
+    public List<FeedbackEvent> Feedback { get; } = new();
+    public long Now => clock.ElapsedMilliseconds;
+
+    public byte BatteryPercent => 93;
+    public sbyte SignalDbm => -67;
+    public byte Flags => 0;
+    public uint UtcSeconds => (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public void OnFeedback(FeedbackEvent feedback, long atMs)
+    {
+        Feedback.Add(feedback);
+        log("fob feedback: " + feedback);
+    }
+
+    public int Send(string number, string text, long nowMs)
+    {
+        log("fob SMS to " + number + ": " + text);
+        int id = sms.Count + 1;
+        sms[id] = SmsSendState.Sent;
+        return id;
+    }
+
+    public SmsSendState StateOf(int id) => sms.TryGetValue(id, out var s) ? s : SmsSendState.Unknown;
+
+    public void Poll(long nowMs) { }
+
+    /// <summary>Presses and releases the button, running the device in between.</summary>
+    public void Tap(int downMs, int upMs)
+    {
+        App.OnRawButtonEdge(true, Now);
+        RunFor(downMs);
+        App.OnRawButtonEdge(false, Now);
+        RunFor(upMs);
+    }
+
+    public void RunFor(int ms) => RunUntil(() => false, TimeSpan.FromMilliseconds(ms));
+
+    public bool RunUntil(Func<bool> done, TimeSpan timeout)
+    {
+        long end = Now + (long)timeout.TotalMilliseconds;
+        while (Now < end)
+        {
+            App.Poll(Now);
+            if (done()) return true;
+            Thread.Sleep(5);
+        }
+        return done();
+    }
+}
