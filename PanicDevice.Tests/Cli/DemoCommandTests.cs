@@ -13,7 +13,7 @@ public class DemoCommandTests
         int exit = await DemoCommand.RunAsync(once: true, output);
         string log = output.ToString();
         Assert.AreEqual(0, exit, log);
-        StringAssert.Contains(log, "fob feedback: Acknowledged");
+        StringAssert.Contains(log, "device feedback: Acknowledged");
         StringAssert.Contains(log, "stored (panic, state new, received-mqtt)");
         StringAssert.Contains(log, "outbox is empty: True");
     }

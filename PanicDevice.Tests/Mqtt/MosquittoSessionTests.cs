@@ -81,31 +81,12 @@ public class MosquittoSessionTests
             await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("receiver-test").Build());
             await subscriber.SubscribeAsync(Topics.AllUplinks, MqttQualityOfServiceLevel.AtLeastOnce);
 
-            var session = new MqttClientSession(new MqttSessionOptions
-            {
-                Host = "127.0.0.1", Port = port, ClientId = Id, Password = DeviceCredentials.MqttPassword(Key),
-                UplinkTopic = Topics.Uplink(Id), DownlinkTopic = Topics.Downlink(Id), WillTopic = Topics.Presence(Id),
-            }, new SocketTcpLink());
-            var feedback = new FeedbackRecorder();
-            var app = new PanicDeviceApp(new DeviceConfig { DeviceId = Id, Key = Key, BrokerHost = "127.0.0.1" }, null, new MemoryRecordStore(), session, new FakeSms(), new FakeTelemetry(), new PlainSmsText(), feedback);
-            var clock = Stopwatch.StartNew();
-            app.Start(0);
-            bool Run(Func<bool> done, int ms)
-            {
-                long end = clock.ElapsedMilliseconds + ms;
-                while (clock.ElapsedMilliseconds < end)
-                {
-                    app.Poll(clock.ElapsedMilliseconds);
-                    if (done()) return true;
-                    Thread.Sleep(5);
-                }
-                return done();
-            }
-            Assert.IsTrue(Run(() => session.IsConnected, 10_000), "connected to mosquitto: " + session.LastError);
-            app.OnRawButtonEdge(true, clock.ElapsedMilliseconds);
-            Assert.IsTrue(Run(() => feedback.Events.Contains(FeedbackEvent.Acknowledged), 10_000), "held 3 s, alert acknowledged through mosquitto");
-            app.OnRawButtonEdge(false, clock.ElapsedMilliseconds);
-            Assert.AreEqual(0, app.Engine.PendingCount);
+            var device = new SimulatedDevice(new DeviceConfig { DeviceId = Id, Key = Key, BrokerHost = "127.0.0.1", BrokerPort = port }, _ => { });
+            Assert.IsTrue(device.RunUntil(() => device.Session.IsConnected, TimeSpan.FromSeconds(10)), "connected to mosquitto: " + device.Session.LastError);
+            device.App.OnRawButtonEdge(true, device.Now);
+            Assert.IsTrue(device.RunUntil(() => device.Feedback.Contains(FeedbackEvent.Acknowledged), TimeSpan.FromSeconds(10)), "held 3 s, alert acknowledged through mosquitto");
+            device.App.OnRawButtonEdge(false, device.Now);
+            Assert.AreEqual(0, device.App.Engine.PendingCount);
             lock (received)
             {
                 Assert.AreEqual(MessageKind.Alert, FrameCodec.Decode(received[0]).Frame.Kind);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Delivery;
+using PanicDevice.Host;
 using PanicDevice.Receiver;
 using PanicDevice.Receiver.Registry;
 using PanicDevice.Receiver.Storage;
@@ -46,7 +47,7 @@ public static class DemoCommand
             receiver.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = config.DeviceId, Key = new DeviceKey(key), OwnerName = config.OwnerName, Verified = true });
             Say("provisioned " + config.DeviceId + " (fob, owner " + config.OwnerName + ")");
 
-            var fob = new SimulatedFob(config, Say);
+            var fob = new SimulatedDevice(config, Say);
             if (!fob.RunUntil(() => fob.Session.IsConnected, TimeSpan.FromSeconds(15)))
             {
                 return Fail(output, "the simulated fob could not connect to the broker: " + fob.Session.LastError);

@@ -7,6 +7,7 @@ using PanicDevice.Core.Outbox;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
 using PanicDevice.Core.Storage;
+using PanicDevice.Core.Time;
 
 namespace PanicDevice.Core.App
 {
@@ -104,9 +105,9 @@ namespace PanicDevice.Core.App
         {
             get
             {
-                long next = Earliest(debouncer.NextDeadlineMs, recognizer.NextDeadlineMs);
-                next = Earliest(next, engine.NextDeadlineMs);
-                return Earliest(next, nextHeartbeatMs);
+                long next = Deadlines.Earliest(debouncer.NextDeadlineMs, recognizer.NextDeadlineMs);
+                next = Deadlines.Earliest(next, engine.NextDeadlineMs);
+                return Deadlines.Earliest(next, nextHeartbeatMs);
             }
         }
 
@@ -135,19 +136,6 @@ namespace PanicDevice.Core.App
                     engine.RaiseAlert(AlertCode.ButtonFault, atMs);
                     break;
             }
-        }
-
-        private static long Earliest(long a, long b)
-        {
-            if (a < 0)
-            {
-                return b;
-            }
-            if (b < 0)
-            {
-                return a;
-            }
-            return a < b ? a : b;
         }
     }
 }

@@ -5,6 +5,7 @@ using PanicDevice.Core.Location;
 using PanicDevice.Core.Outbox;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
+using PanicDevice.Core.Time;
 
 namespace PanicDevice.Core.Delivery
 {
@@ -198,10 +199,10 @@ namespace PanicDevice.Core.Delivery
                     if (uplink.IsConnected)
                     {
                         // While the link is down the uplink's own reconnect timer is the one to wake for.
-                        next = Earliest(next, p.NextPublishMs);
+                        next = Deadlines.Earliest(next, p.NextPublishMs);
                     }
-                    next = Earliest(next, p.SmsDueMs);
-                    next = Earliest(next, p.SmsRetryAtMs);
+                    next = Deadlines.Earliest(next, p.SmsDueMs);
+                    next = Deadlines.Earliest(next, p.SmsRetryAtMs);
                 }
                 return next;
             }
@@ -551,19 +552,6 @@ namespace PanicDevice.Core.Delivery
             {
                 throw new InvalidOperationException("call Start before using the delivery engine");
             }
-        }
-
-        private static long Earliest(long a, long b)
-        {
-            if (a < 0)
-            {
-                return b;
-            }
-            if (b < 0)
-            {
-                return a;
-            }
-            return a < b ? a : b;
         }
     }
 }

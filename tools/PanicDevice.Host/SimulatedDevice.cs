@@ -5,21 +5,21 @@ using PanicDevice.Core.Delivery;
 using PanicDevice.Core.Mqtt;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
-using PanicDevice.Host;
 
-namespace PanicDevice.Cli;
+namespace PanicDevice.Host;
 
 /// <summary>
 /// A virtual device running the real Core (button patterns, outbox, delivery, MQTT session) over a host
-/// socket. Its feedback events are printed; SMS it would send are printed instead of sent.
+/// socket, for the CLI's demo and simulator and for end-to-end tests. Feedback events and the SMS it
+/// would send are recorded and reported through the log callback instead of sent.
 /// </summary>
-public sealed class SimulatedFob : IFeedbackListener, ISmsSender, IDeviceTelemetry
+public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTelemetry
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly Action<string> log;
     private readonly Dictionary<int, SmsSendState> sms = new();
 
-    public SimulatedFob(DeviceConfig config, Action<string> log)
+    public SimulatedDevice(DeviceConfig config, Action<string> log, string? mqttPassword = null, int reconnectMinMs = 500)
     {
         this.log = log;
         Session = new MqttClientSession(new MqttSessionOptions
@@ -27,12 +27,13 @@ public sealed class SimulatedFob : IFeedbackListener, ISmsSender, IDeviceTelemet
             Host = config.BrokerHost,
             Port = config.BrokerPort,
             ClientId = config.DeviceId,
-            Password = DeviceCredentials.MqttPassword(config.Key),
+            Password = mqttPassword ?? DeviceCredentials.MqttPassword(config.Key),
             UplinkTopic = Topics.Uplink(config.DeviceId),
             DownlinkTopic = Topics.Downlink(config.DeviceId),
             WillTopic = Topics.Presence(config.DeviceId),
-            ReconnectMinMs = 500,
+            ReconnectMinMs = reconnectMinMs,
             ReconnectMaxMs = 5000,
+            ConnectTimeoutMs = 5000,
         }, new SocketTcpLink());
         App = new PanicDeviceApp(config, null, new MemoryRecordStore(), Session, this, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
         App.Start(Now);
@@ -41,6 +42,9 @@ public sealed class SimulatedFob : IFeedbackListener, ISmsSender, IDeviceTelemet
     public MqttClientSession Session { get; }
     public PanicDeviceApp App { get; }
     public List<FeedbackEvent> Feedback { get; } = new();
+
+    /// <summary>Every SMS the device sent: (number, text).</summary>
+    public List<(string Number, string Text)> SmsSent { get; } = new();
     public long Now => clock.ElapsedMilliseconds;
 
     public byte BatteryPercent => 93;
@@ -51,12 +55,13 @@ public sealed class SimulatedFob : IFeedbackListener, ISmsSender, IDeviceTelemet
     public void OnFeedback(FeedbackEvent feedback, long atMs)
     {
         Feedback.Add(feedback);
-        log("fob feedback: " + feedback);
+        log("device feedback: " + feedback);
     }
 
     public int Send(string number, string text, long nowMs)
     {
-        log("fob SMS to " + number + ": " + text);
+        log("device SMS to " + number + ": " + text);
+        SmsSent.Add((number, text));
         int id = sms.Count + 1;
         sms[id] = SmsSendState.Sent;
         return id;
