@@ -95,6 +95,22 @@ public class DeviceConfigReaderTests
     }
 
     [TestMethod]
+    public void PatternsFromTheFileReplaceTheDefaultsAndAreValidated()
+    {
+        string basis = "{\"deviceId\":\"fob-1\",\"key\":\"" + KeyHex + "\",\"broker\":{\"host\":\"h\"},\"patterns\":";
+        var ok = DeviceConfigReader.Read(basis + "{\"tapMaxMs\":800,\"list\":[{\"action\":\"alert\",\"presses\":2,\"windowMs\":1500},{\"action\":\"duress-cancel\",\"presses\":1,\"holdMs\":6000}]}}");
+        Assert.IsNull(ok.Error, ok.Error);
+        Assert.AreEqual(800, ok.Config.Buttons.TapMaxMs);
+        Assert.AreEqual(PanicDevice.Core.Button.ButtonAction.DuressCancel, ok.Config.Buttons.Patterns[1].Action);
+        Assert.IsNull(DeviceConfigReader.Read("{\"deviceId\":\"fob-1\",\"key\":\"" + KeyHex + "\",\"broker\":{\"host\":\"h\"}}").Config.Buttons, "absent: the kind's defaults");
+
+        StringAssert.Contains(DeviceConfigReader.Read(basis + "{\"list\":[{\"action\":\"factory-reset\"}]}}").Error, "action must be alert");
+        StringAssert.Contains(DeviceConfigReader.Read(basis + "{\"list\":[{\"action\":\"alert\",\"holdMs\":100}]}}").Error, "patterns: pattern 1");
+        StringAssert.Contains(DeviceConfigReader.Read(basis + "{\"list\":[]}}").Error, "1..16 patterns");
+        StringAssert.Contains(DeviceConfigReader.Read(basis + "{\"list\":[{\"action\":\"alert\",\"taps\":3}]}}").Error, "unknown setting \"patterns.list[0].taps\"");
+    }
+
+    [TestMethod]
     public void ErrorsNeverEchoSecrets()
     {
         string secretKey = "ffeeddccbbaa99887766554433221100ffeeddccbbaa9988776655443322110"; // 63 chars

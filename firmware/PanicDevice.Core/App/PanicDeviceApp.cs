@@ -30,11 +30,15 @@ namespace PanicDevice.Core.App
         private long nextHeartbeatMs = -1;
         private ButtonAction lastAction;
 
-        /// <summary>Wires the device. <paramref name="profile"/> null selects the default patterns for the device kind.</summary>
+        /// <summary>Wires the device. <paramref name="profile"/> null takes the config's patterns, or the defaults for the device kind.</summary>
         public PanicDeviceApp(DeviceConfig config, ButtonProfile profile, IRecordStore flash, IUplink uplink, ISmsSender sms,
             IDeviceTelemetry telemetry, IAlertSmsText smsText, IFeedbackListener feedback)
         {
             this.config = config;
+            if (profile == null)
+            {
+                profile = config.Buttons;
+            }
             if (profile == null)
             {
                 profile = config.Kind == DeviceKind.Wall ? ButtonProfile.WallButton() : ButtonProfile.Fob();

@@ -1,3 +1,4 @@
+using PanicDevice.Core.Button;
 using PanicDevice.Core.Location;
 
 namespace PanicDevice.Core.Config
@@ -57,6 +58,8 @@ namespace PanicDevice.Core.Config
         public int FollowUpIntervalS = 60;
         /// <summary>Seconds between heartbeats (supervision).</summary>
         public int HeartbeatIntervalS = 3600;
+        /// <summary>Button patterns from device.json; null means the defaults for <see cref="Kind"/>.</summary>
+        public ButtonProfile Buttons;
         /// <summary>No LED or vibration except where configured (fob default: silent).</summary>
         public bool SilentFeedback = true;
     }

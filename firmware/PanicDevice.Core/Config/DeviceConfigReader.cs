@@ -1,4 +1,5 @@
 using System.Collections;
+using PanicDevice.Core.Button;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Protocol;
 
@@ -30,7 +31,7 @@ namespace PanicDevice.Core.Config
         private static readonly string[] KnownSettings =
         {
             "deviceId", "key", "kind", "owner", "language", "emergencyNumber", "guardians", "gatewayNumber",
-            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback",
+            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns",
         };
 
         /// <summary>Parses and validates the text of device.json.</summary>
@@ -58,6 +59,7 @@ namespace PanicDevice.Core.Config
             if (error == null) error = ReadPeople(doc, c);
             if (error == null) error = ReadNetwork(doc, c);
             if (error == null) error = ReadPlaceAndTiming(doc, c);
+            if (error == null) error = ReadPatterns(doc, c);
             if (error != null)
             {
                 return Fail(error);
@@ -319,6 +321,87 @@ namespace PanicDevice.Core.Config
                 }
             }
             return null;
+        }
+
+        /// <summary>
+        /// "patterns": { "tapMaxMs": 1000, "list": [ { "action": "alert", "presses": 3, "holdMs": 0, "windowMs": 2000 } ] }.
+        /// Only the five actions exist; the profile is validated as a whole.
+        /// </summary>
+        private static string ReadPatterns(Hashtable doc, DeviceConfig c)
+        {
+            if (!doc.Contains("patterns"))
+            {
+                return null;
+            }
+            Hashtable p = doc["patterns"] as Hashtable;
+            if (p == null)
+            {
+                return "patterns must be an object with a list of patterns";
+            }
+            string problem = CheckKnown(p, new string[] { "debounceMs", "tapMaxMs", "stuckMs", "cooldownMs", "list" }, "patterns.");
+            if (problem != null)
+            {
+                return problem;
+            }
+            ButtonProfile profile = c.Kind == DeviceKind.Wall ? ButtonProfile.WallButton() : ButtonProfile.Fob();
+            if (!Int(p, "debounceMs", profile.DebounceMs, 0, 500, out profile.DebounceMs)
+                || !Int(p, "tapMaxMs", profile.TapMaxMs, 50, 60000, out profile.TapMaxMs)
+                || !Int(p, "stuckMs", profile.StuckMs, 1000, 600000, out profile.StuckMs)
+                || !Int(p, "cooldownMs", profile.CooldownMs, 0, 10000, out profile.CooldownMs))
+            {
+                return "patterns.debounceMs, .tapMaxMs, .stuckMs and .cooldownMs must be whole milliseconds in range";
+            }
+            ArrayList list = p["list"] as ArrayList;
+            if (list == null || list.Count == 0 || list.Count > 16)
+            {
+                return "patterns.list must hold 1..16 patterns";
+            }
+            ButtonPattern[] patterns = new ButtonPattern[list.Count];
+            for (int i = 0; i < list.Count; i++)
+            {
+                string which = "patterns.list[" + i.ToString() + "]";
+                Hashtable item = list[i] as Hashtable;
+                if (item == null)
+                {
+                    return which + " must be an object";
+                }
+                problem = CheckKnown(item, new string[] { "action", "presses", "holdMs", "windowMs" }, which + ".");
+                if (problem != null)
+                {
+                    return problem;
+                }
+                ButtonAction action = ActionNamed(item["action"] as string);
+                if (action == ButtonAction.None)
+                {
+                    return which + ".action must be alert, hold-up, test, cancel or duress-cancel";
+                }
+                int presses;
+                int holdMs;
+                int windowMs;
+                if (!Int(item, "presses", 1, 1, 8, out presses) || !Int(item, "holdMs", 0, 0, 600000, out holdMs) || !Int(item, "windowMs", 0, 0, 60000, out windowMs))
+                {
+                    return which + ": presses 1..8, holdMs and windowMs whole milliseconds";
+                }
+                patterns[i] = new ButtonPattern(action, presses, holdMs, windowMs);
+            }
+            profile.Patterns = patterns;
+            problem = profile.Validate();
+            if (problem != null)
+            {
+                return "patterns: " + problem;
+            }
+            c.Buttons = profile;
+            return null;
+        }
+
+        private static ButtonAction ActionNamed(string name)
+        {
+            if (name == "alert") return ButtonAction.Alert;
+            if (name == "hold-up") return ButtonAction.HoldUp;
+            if (name == "test") return ButtonAction.Test;
+            if (name == "cancel") return ButtonAction.Cancel;
+            if (name == "duress-cancel") return ButtonAction.DuressCancel;
+            return ButtonAction.None;
         }
 
         private static string CheckKnown(Hashtable table, string[] known, string prefix)
