@@ -42,6 +42,9 @@ public static class ReceiverApp
         {
             builder.Services.AddHostedService<Dispatch.WebhookService>();
         }
+        var supervision = new Supervision.SupervisionMonitor(db, TimeProvider.System);
+        builder.Services.AddSingleton(supervision);
+        builder.Services.AddHostedService<Supervision.SupervisionService>();
         EmbeddedBroker? broker = null;
         if (options.MqttPort > 0)
         {
@@ -63,6 +66,7 @@ public static class ReceiverApp
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, broker);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
+        operatorApi.MapGet("/supervision", () => supervision.Open());
 
         app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
             BearerToken.Matches(http.Request, options.GatewayToken)

@@ -48,7 +48,16 @@ public sealed class ReceiverDatabase
             lat_e7 INTEGER, lon_e7 INTEGER,
             heartbeat_interval_s INTEGER NOT NULL DEFAULT 3600,
             replay_window BLOB,
-            last_seen_utc TEXT, battery INTEGER, signal_dbm INTEGER
+            last_seen_utc TEXT, battery INTEGER, signal_dbm INTEGER,
+            provisioned_utc TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+        );
+        CREATE TABLE IF NOT EXISTS supervision (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            device_id TEXT NOT NULL,
+            event TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            raised_utc TEXT NOT NULL,
+            cleared_utc TEXT
         );
         CREATE TABLE IF NOT EXISTS frames (
             device_id TEXT NOT NULL REFERENCES devices(id),

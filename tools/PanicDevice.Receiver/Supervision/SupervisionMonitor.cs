@@ -1,0 +1,108 @@
+using System.Globalization;
+using PanicDevice.Receiver.Storage;
+
+namespace PanicDevice.Receiver.Supervision;
+
+/// <summary>An open or cleared supervision event.</summary>
+public sealed record SupervisionEvent(long Id, string DeviceId, string Event, string Detail, string RaisedUtc, string? ClearedUtc);
+
+/// <summary>
+/// Supervision (EN 50136-style): a device that has not been heard from for longer than its heartbeat
+/// interval (plus a grace for a late heartbeat) raises "device-silent"; a battery at or under the low
+/// threshold raises "low-battery". Each is raised once and cleared when the device recovers, so an
+/// operator sees one event per problem, not one per check. Any frame counts as a sign of life.
+/// </summary>
+public sealed class SupervisionMonitor
+{
+    public const int LowBatteryPercent = 20;
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(60);
+
+    private readonly ReceiverDatabase db;
+    private readonly TimeProvider time;
+
+    public SupervisionMonitor(ReceiverDatabase db, TimeProvider time)
+    {
+        this.db = db;
+        this.time = time;
+    }
+
+    /// <summary>Raises and clears events for every enabled device; returns how many were raised.</summary>
+    public int Check()
+    {
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        int raised = 0;
+        using var c = db.Open();
+        var devices = new List<(string Id, DateTime Since, int IntervalS, int? Battery)>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT id, COALESCE(last_seen_utc, provisioned_utc), heartbeat_interval_s, battery FROM devices WHERE enabled = 1";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                devices.Add((r.GetString(0), DateTime.Parse(r.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+                    r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3)));
+            }
+        }
+        foreach (var d in devices)
+        {
+            bool silent = now - d.Since > TimeSpan.FromSeconds(d.IntervalS) + Grace;
+            raised += Set(c, d.Id, "device-silent", silent, "no message since " + d.Since.ToString("O"), now);
+            bool low = d.Battery is int b && b <= LowBatteryPercent;
+            raised += Set(c, d.Id, "low-battery", low, "battery " + d.Battery + " %", now);
+        }
+        return raised;
+    }
+
+    public IReadOnlyList<SupervisionEvent> Open()
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, device_id, event, detail, raised_utc, cleared_utc FROM supervision WHERE cleared_utc IS NULL ORDER BY id";
+        using var r = cmd.ExecuteReader();
+        var list = new List<SupervisionEvent>();
+        while (r.Read())
+        {
+            list.Add(new SupervisionEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5)));
+        }
+        return list;
+    }
+
+    private static int Set(Microsoft.Data.Sqlite.SqliteConnection c, string deviceId, string evt, bool active, string detail, DateTime now)
+    {
+        using var cmd = c.CreateCommand();
+        if (active)
+        {
+            cmd.CommandText = """
+                INSERT INTO supervision (device_id, event, detail, raised_utc)
+                SELECT $d, $e, $detail, $now WHERE NOT EXISTS (SELECT 1 FROM supervision WHERE device_id = $d AND event = $e AND cleared_utc IS NULL)
+                """;
+        }
+        else
+        {
+            cmd.CommandText = "UPDATE supervision SET cleared_utc = $now WHERE device_id = $d AND event = $e AND cleared_utc IS NULL";
+        }
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$e", evt);
+        cmd.Parameters.AddWithValue("$detail", detail);
+        cmd.Parameters.AddWithValue("$now", now.ToString("O"));
+        int n = cmd.ExecuteNonQuery();
+        return active ? n : 0;
+    }
+}
+
+/// <summary>Runs the supervision check every 30 s.</summary>
+public sealed class SupervisionService(SupervisionMonitor monitor, ILogger<SupervisionService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int raised = monitor.Check();
+            if (raised > 0)
+            {
+                logger.LogWarning("Supervision raised {Count} event(s)", raised);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken).ContinueWith(_ => { });
+        }
+    }
+}
