@@ -19,7 +19,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
     private readonly Action<string> log;
     private readonly Dictionary<int, SmsSendState> sms = new();
 
-    public SimulatedDevice(DeviceConfig config, Action<string> log, string? mqttPassword = null, int reconnectMinMs = 500)
+    public SimulatedDevice(DeviceConfig config, Action<string> log, string? mqttPassword = null, int reconnectMinMs = 500, int roundTripMs = 0)
     {
         this.log = log;
         Session = new MqttClientSession(new MqttSessionOptions
@@ -34,7 +34,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
             ReconnectMinMs = reconnectMinMs,
             ReconnectMaxMs = 5000,
             ConnectTimeoutMs = 5000,
-        }, new SocketTcpLink());
+        }, roundTripMs > 0 ? new DelayedTcpLink(new SocketTcpLink(), roundTripMs) : new SocketTcpLink());
         App = new PanicDeviceApp(config, null, new MemoryRecordStore(), Session, this, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
         App.Start(Now);
     }

@@ -211,7 +211,16 @@ namespace PanicDevice.Core.Mqtt
             }
         }
 
-        /// <summary>Says goodbye cleanly (no will) and closes the link.</summary>
+        /// <summary>Connects now (after <see cref="Disconnect"/>, e.g. when the device wakes to send), skipping any backoff.</summary>
+        public void Reconnect(long nowMs)
+        {
+            if (state == MqttSessionState.Waiting)
+            {
+                reconnectAtMs = nowMs;
+            }
+        }
+
+        /// <summary>Says goodbye cleanly (no will) and closes the link; the session stays closed until <see cref="Reconnect"/>.</summary>
         public void Disconnect(long nowMs)
         {
             if (link.State == TcpLinkState.Open)

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using PanicDevice.Core.Config;
+using PanicDevice.Core.Delivery;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Host;
+using PanicDevice.Receiver;
+using PanicDevice.Receiver.Registry;
+
+namespace PanicDevice.Bench;
+
+/// <summary>
+/// Press → signed ack latency through the real device Core and the real receiver (embedded broker,
+/// SQLite FULL sync). "up": the MQTT session is already connected; "cold": every alert starts from a
+/// closed connection (connect, subscribe, publish, ack). RTT is added by a delaying link.
+/// </summary>
+public static class E2eBenchmark
+{
+    public static async Task<int> RunAsync(int rttMs, bool sessionUp, int alerts)
+    {
+        string data = Path.Combine(Path.GetTempPath(), "pd-bench-" + Environment.ProcessId);
+        int mqtt = FreePort();
+        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + FreePort(), "--mqtt-port", mqtt.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        receiver.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = "bench-1", Key = new DeviceKey(key) });
+        await receiver.StartAsync();
+        var latencies = new List<double>();
+        try
+        {
+            var config = new DeviceConfig { DeviceId = "bench-1", Key = key, BrokerHost = "127.0.0.1", BrokerPort = mqtt, SmsDeadlineS = 600, FollowUpIntervalS = 3600 };
+            var device = new SimulatedDevice(config, _ => { }, reconnectMinMs: 1, roundTripMs: rttMs);
+            for (int i = 0; i < alerts; i++)
+            {
+                if (sessionUp)
+                {
+                    device.RunUntil(() => device.Session.IsConnected, TimeSpan.FromSeconds(30));
+                }
+                else
+                {
+                    device.Session.Disconnect(device.Now);
+                    device.App.Engine.Poll(device.Now);
+                }
+                int acked = device.Feedback.Count(f => f == FeedbackEvent.Acknowledged);
+                var sw = Stopwatch.StartNew();
+                if (!sessionUp)
+                {
+                    device.Session.Reconnect(device.Now);
+                }
+                device.App.Engine.RaiseAlert(AlertCode.Test, device.Now);
+                if (!device.RunUntil(() => device.Feedback.Count(f => f == FeedbackEvent.Acknowledged) > acked, TimeSpan.FromSeconds(60)))
+                {
+                    Console.Error.WriteLine("alert " + i + " was not acknowledged within 60 s: " + device.Session.LastError);
+                    return 1;
+                }
+                latencies.Add(sw.Elapsed.TotalMilliseconds);
+                device.App.Engine.Cancel(false, device.Now); // close the alert so the next press is a new one
+                device.RunUntil(() => device.App.Engine.PendingCount == 0, TimeSpan.FromSeconds(30));
+            }
+        }
+        finally
+        {
+            await receiver.StopAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+        latencies.Sort();
+        double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        Console.WriteLine("rtt_ms=" + rttMs + " session=" + (sessionUp ? "up" : "cold") + " transport=socket+delay (SIM800 emulator not built yet)");
+        Console.WriteLine($"p50_ms={P(0.50):F1} p95_ms={P(0.95):F1} p99_ms={P(0.99):F1} alerts={latencies.Count}");
+        return 0;
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int p = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return p;
+    }
+}
