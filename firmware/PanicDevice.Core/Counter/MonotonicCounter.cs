@@ -139,14 +139,14 @@ namespace PanicDevice.Core.Counter
 
         private void Persist(uint end)
         {
-            byte[] record = new byte[RecordLength];
-            record[0] = Magic0;
-            record[1] = Magic1;
-            record[2] = FormatVersion;
-            WriteUInt32(record, 4, end);
-            WriteUInt32(record, 8, blockSize);
-            WriteUInt32(record, 12, Crc32.Compute(record, 0, 12));
-            store.Write(nextWriteToA ? slotA : slotB, record);
+            byte[] slot = new byte[RecordLength];
+            slot[0] = Magic0;
+            slot[1] = Magic1;
+            slot[2] = FormatVersion;
+            WriteUInt32(slot, 4, end);
+            WriteUInt32(slot, 8, blockSize);
+            WriteUInt32(slot, 12, Crc32.Compute(slot, 0, 12));
+            store.Write(nextWriteToA ? slotA : slotB, slot);
             writes++;
             nextWriteToA = !nextWriteToA;
         }
