@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PanicDevice.Cli;
+using PanicDevice.Core.Config;
+using PanicDevice.Core.Delivery;
+using PanicDevice.Host;
+using PanicDevice.Receiver;
+using PanicDevice.Tests.Receiver;
+
+namespace PanicDevice.Tests.Cli;
+
+/// <summary>provision → receiver API → device.json → Core's config reader → a device that alerts and is acknowledged.</summary>
+[TestClass]
+public class ProvisionCommandTests
+{
+    private const string Token = "operator-token-for-provisioning";
+
+    [TestMethod]
+    public async Task ProvisionedConfigurationDrivesADeviceTheReceiverAcknowledges()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        int mqtt = EmbeddedBrokerTests.FreePort();
+        WebApplication receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"), "--operator-token", Token });
+        await receiver.StartAsync();
+        try
+        {
+            string url = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            string outPath = Path.Combine(dir, "device.json");
+            var output = new StringWriter();
+            var request = new ProvisionRequest("fob-0042", "fob", "Siti Rahma", "+6281234567890", new[] { "+6281200000001" }, null, null, null,
+                url, Token, "127.0.0.1", mqtt, "internet", "id", "+6281299999999", outPath);
+            Assert.AreEqual(0, await ProvisionCommand.RunAsync(request, output), output.ToString());
+
+            string json = File.ReadAllText(outPath);
+            Assert.IsFalse(output.ToString().Contains(json.Split("\"key\": \"")[1][..16]), "the key is not printed");
+            DeviceConfigResult config = DeviceConfigReader.Read(json);
+            Assert.IsNull(config.Error, config.Error);
+            Assert.AreEqual("id", config.Config.Language);
+
+            var device = new SimulatedDevice(config.Config, _ => { });
+            Assert.IsTrue(device.RunUntil(() => device.Session.IsConnected, TimeSpan.FromSeconds(10)), "logged in with the provisioned key: " + device.Session.LastError);
+            for (int i = 0; i < 3; i++) device.Tap(120, 150);
+            Assert.IsTrue(device.RunUntil(() => device.Feedback.Contains(FeedbackEvent.Acknowledged), TimeSpan.FromSeconds(10)));
+
+            Assert.AreEqual(2, await ProvisionCommand.RunAsync(request, new StringWriter()), "an existing device.json is never overwritten");
+        }
+        finally
+        {
+            await receiver.StopAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
+    public async Task RefusalsAreOneLineWithTheReason()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var wall = new ProvisionRequest("wall-1", "wall", "Toko", "+628", Array.Empty<string>(), null, null, null, "http://127.0.0.1:9", Token, "h", 1883, "internet", "en", "", Path.Combine(dir, "a.json"));
+            var o = new StringWriter();
+            Assert.AreEqual(2, await ProvisionCommand.RunAsync(wall, o));
+            StringAssert.Contains(o.ToString(), "--lat and --lon");
+            var unreachable = wall with { Kind = "fob" };
+            var u = new StringWriter();
+            Assert.AreEqual(1, await ProvisionCommand.RunAsync(unreachable, u));
+            StringAssert.Contains(u.ToString(), "cannot reach the receiver");
+            Assert.IsFalse(File.Exists(wall.OutPath), "no device.json without a registered device");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
