@@ -483,8 +483,8 @@ namespace PanicDevice.Core.Config
             byte[] key = new byte[FrameCodec.KeyLength];
             for (int i = 0; i < key.Length; i++)
             {
-                int hi = HexDigit(hex[2 * i]);
-                int lo = HexDigit(hex[2 * i + 1]);
+                int hi = JsonReader.HexValue(hex[2 * i]);
+                int lo = JsonReader.HexValue(hex[2 * i + 1]);
                 if (hi < 0 || lo < 0)
                 {
                     return null;
@@ -492,14 +492,6 @@ namespace PanicDevice.Core.Config
                 key[i] = (byte)((hi << 4) | lo);
             }
             return key;
-        }
-
-        private static int HexDigit(char c)
-        {
-            if (c >= '0' && c <= '9') return c - '0';
-            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-            return -1;
         }
 
         private static DeviceConfigResult Fail(string error)

@@ -331,7 +331,8 @@ namespace PanicDevice.Core.Config
             }
         }
 
-        private static int HexValue(char c)
+        /// <summary>The value of a hexadecimal digit, or -1.</summary>
+        internal static int HexValue(char c)
         {
             if (c >= '0' && c <= '9') return c - '0';
             if (c >= 'a' && c <= 'f') return c - 'a' + 10;

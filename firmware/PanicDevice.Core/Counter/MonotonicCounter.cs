@@ -143,9 +143,9 @@ namespace PanicDevice.Core.Counter
             slot[0] = Magic0;
             slot[1] = Magic1;
             slot[2] = FormatVersion;
-            WriteUInt32(slot, 4, end);
-            WriteUInt32(slot, 8, blockSize);
-            WriteUInt32(slot, 12, Crc32.Compute(slot, 0, 12));
+            BigEndian.WriteUInt32(slot, 4, end);
+            BigEndian.WriteUInt32(slot, 8, blockSize);
+            BigEndian.WriteUInt32(slot, 12, Crc32.Compute(slot, 0, 12));
             store.Write(nextWriteToA ? slotA : slotB, slot);
             writes++;
             nextWriteToA = !nextWriteToA;
@@ -165,26 +165,13 @@ namespace PanicDevice.Core.Counter
                 return SlotMissing;
             }
             if (r.Length != RecordLength || r[0] != Magic0 || r[1] != Magic1 || r[2] != FormatVersion
-                || ReadUInt32(r, 12) != Crc32.Compute(r, 0, 12))
+                || BigEndian.ReadUInt32(r, 12) != Crc32.Compute(r, 0, 12))
             {
                 return SlotCorrupt;
             }
-            end = ReadUInt32(r, 4);
-            block = ReadUInt32(r, 8);
+            end = BigEndian.ReadUInt32(r, 4);
+            block = BigEndian.ReadUInt32(r, 8);
             return SlotValid;
-        }
-
-        private static uint ReadUInt32(byte[] r, int p)
-        {
-            return ((uint)r[p] << 24) | ((uint)r[p + 1] << 16) | ((uint)r[p + 2] << 8) | r[p + 3];
-        }
-
-        private static void WriteUInt32(byte[] r, int p, uint v)
-        {
-            r[p] = (byte)(v >> 24);
-            r[p + 1] = (byte)(v >> 16);
-            r[p + 2] = (byte)(v >> 8);
-            r[p + 3] = (byte)v;
         }
     }
 }

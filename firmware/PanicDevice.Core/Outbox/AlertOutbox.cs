@@ -274,14 +274,13 @@ namespace PanicDevice.Core.Outbox
                 return null;
             }
             int crcAt = r.Length - 4;
-            uint crc = ((uint)r[crcAt] << 24) | ((uint)r[crcAt + 1] << 16) | ((uint)r[crcAt + 2] << 8) | r[crcAt + 3];
-            if (crc != Crc32.Compute(r, 0, crcAt))
+            if (BigEndian.ReadUInt32(r, crcAt) != Crc32.Compute(r, 0, crcAt))
             {
                 return null;
             }
             OutboxEntry e = new OutboxEntry();
             e.Flags = r[3];
-            e.Sequence = ((uint)r[4] << 24) | ((uint)r[5] << 16) | ((uint)r[6] << 8) | r[7];
+            e.Sequence = BigEndian.ReadUInt32(r, 4);
             e.Frame = new byte[frameLength];
             Array.Copy(r, 9, e.Frame, 0, frameLength);
             return e;
@@ -294,18 +293,11 @@ namespace PanicDevice.Core.Outbox
             r[1] = Magic1;
             r[2] = FormatVersion;
             r[3] = e.Flags;
-            r[4] = (byte)(e.Sequence >> 24);
-            r[5] = (byte)(e.Sequence >> 16);
-            r[6] = (byte)(e.Sequence >> 8);
-            r[7] = (byte)e.Sequence;
+            BigEndian.WriteUInt32(r, 4, e.Sequence);
             r[8] = (byte)e.Frame.Length;
             Array.Copy(e.Frame, 0, r, 9, e.Frame.Length);
             int crcAt = r.Length - 4;
-            uint crc = Crc32.Compute(r, 0, crcAt);
-            r[crcAt] = (byte)(crc >> 24);
-            r[crcAt + 1] = (byte)(crc >> 16);
-            r[crcAt + 2] = (byte)(crc >> 8);
-            r[crcAt + 3] = (byte)crc;
+            BigEndian.WriteUInt32(r, crcAt, Crc32.Compute(r, 0, crcAt));
             store.Write(SlotName(e.Slot), r);
         }
 

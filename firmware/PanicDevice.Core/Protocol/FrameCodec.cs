@@ -1,4 +1,5 @@
 using System;
+using PanicDevice.Core.Storage;
 
 namespace PanicDevice.Core.Protocol
 {
@@ -53,13 +54,13 @@ namespace PanicDevice.Core.Protocol
             {
                 output[p++] = (byte)frame.DeviceId[i];
             }
-            p = WriteUInt32(output, p, frame.Counter);
+            p = BigEndian.WriteUInt32(output, p, frame.Counter);
             output[p++] = frame.Code;
-            p = WriteUInt32(output, p, frame.TimeUtcSeconds);
-            p = WriteUInt32(output, p, (uint)frame.LatitudeE7);
-            p = WriteUInt32(output, p, (uint)frame.LongitudeE7);
-            p = WriteUInt16(output, p, frame.AccuracyM);
-            p = WriteUInt16(output, p, frame.FixAgeS);
+            p = BigEndian.WriteUInt32(output, p, frame.TimeUtcSeconds);
+            p = BigEndian.WriteUInt32(output, p, (uint)frame.LatitudeE7);
+            p = BigEndian.WriteUInt32(output, p, (uint)frame.LongitudeE7);
+            p = BigEndian.WriteUInt16(output, p, frame.AccuracyM);
+            p = BigEndian.WriteUInt16(output, p, frame.FixAgeS);
             output[p++] = (byte)frame.Source;
             output[p++] = frame.BatteryPercent;
             output[p++] = (byte)frame.SignalDbm;
@@ -127,13 +128,13 @@ namespace PanicDevice.Core.Protocol
             f.Kind = (MessageKind)kind;
             f.DeviceId = new string(id);
             int p = HeaderLength + idLength;
-            f.Counter = ReadUInt32(data, p); p += 4;
+            f.Counter = BigEndian.ReadUInt32(data, p); p += 4;
             f.Code = data[p++];
-            f.TimeUtcSeconds = ReadUInt32(data, p); p += 4;
-            f.LatitudeE7 = (int)ReadUInt32(data, p); p += 4;
-            f.LongitudeE7 = (int)ReadUInt32(data, p); p += 4;
-            f.AccuracyM = ReadUInt16(data, p); p += 2;
-            f.FixAgeS = ReadUInt16(data, p); p += 2;
+            f.TimeUtcSeconds = BigEndian.ReadUInt32(data, p); p += 4;
+            f.LatitudeE7 = (int)BigEndian.ReadUInt32(data, p); p += 4;
+            f.LongitudeE7 = (int)BigEndian.ReadUInt32(data, p); p += 4;
+            f.AccuracyM = BigEndian.ReadUInt16(data, p); p += 2;
+            f.FixAgeS = BigEndian.ReadUInt16(data, p); p += 2;
             f.Source = (LocationSource)data[p++];
             f.BatteryPercent = data[p++];
             f.SignalDbm = (sbyte)data[p++];
@@ -293,32 +294,6 @@ namespace PanicDevice.Core.Protocol
                 // The message names the rule, never the key.
                 throw new ArgumentException("device key must be " + KeyLength.ToString() + " bytes");
             }
-        }
-
-        private static int WriteUInt32(byte[] b, int p, uint v)
-        {
-            b[p] = (byte)(v >> 24);
-            b[p + 1] = (byte)(v >> 16);
-            b[p + 2] = (byte)(v >> 8);
-            b[p + 3] = (byte)v;
-            return p + 4;
-        }
-
-        private static int WriteUInt16(byte[] b, int p, ushort v)
-        {
-            b[p] = (byte)(v >> 8);
-            b[p + 1] = (byte)v;
-            return p + 2;
-        }
-
-        private static uint ReadUInt32(byte[] b, int p)
-        {
-            return ((uint)b[p] << 24) | ((uint)b[p + 1] << 16) | ((uint)b[p + 2] << 8) | b[p + 3];
-        }
-
-        private static ushort ReadUInt16(byte[] b, int p)
-        {
-            return (ushort)((b[p] << 8) | b[p + 1]);
         }
     }
 }
