@@ -37,7 +37,7 @@ namespace PanicDevice.Core.Modem
     /// </summary>
     public class AtLineReader
     {
-        /// <summary>Longest line kept (SIM800 lines are well under this; +CIPGSMLOC is the longest common one).</summary>
+        /// <summary>Default longest line kept (SIM800 text lines are well under this; +CIPGSMLOC is the longest common one).</summary>
         public const int MaxLineLength = 256;
 
         private static readonly string[] UnsolicitedPrefixes =
@@ -48,12 +48,27 @@ namespace PanicDevice.Core.Modem
 
         private readonly IAtLineListener listener;
         private readonly StringBuilder line = new StringBuilder();
+        private readonly int maxLineLength;
         private bool overlong;
 
-        /// <summary>Creates a reader that reports to the listener.</summary>
+        /// <summary>Creates a reader that reports to the listener, with the default line limit.</summary>
         public AtLineReader(IAtLineListener listener)
+            : this(listener, MaxLineLength)
+        {
+        }
+
+        /// <summary>Creates a reader whose lines may be up to maxLineLength characters (hex receive data needs more).</summary>
+        public AtLineReader(IAtLineListener listener, int maxLineLength)
         {
             this.listener = listener;
+            this.maxLineLength = maxLineLength;
+        }
+
+        /// <summary>Drops a partial line (after the module rebooted mid-line).</summary>
+        public void Reset()
+        {
+            line.Clear();
+            overlong = false;
         }
 
         /// <summary>Feeds received bytes.</summary>
@@ -78,7 +93,7 @@ namespace PanicDevice.Core.Modem
                 listener.OnLine(AtLineKind.Prompt, ">");
                 return;
             }
-            if (line.Length >= MaxLineLength)
+            if (line.Length >= maxLineLength)
             {
                 overlong = true;
                 return;
