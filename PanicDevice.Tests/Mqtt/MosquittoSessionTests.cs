@@ -25,7 +25,7 @@ public class MosquittoSessionTests
     private static readonly byte[] Key = SampleFrames.Key(0x44);
     private const string Id = "fob-0200";
 
-    private static Process? StartMosquitto(int port, string dir)
+    internal static Process? StartMosquitto(int port, string dir)
     {
         string? binary = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists);
         if (binary == null)

@@ -2,55 +2,114 @@ using System.Diagnostics;
 using PanicDevice.Core.App;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Delivery;
+using PanicDevice.Core.Modem;
 using PanicDevice.Core.Mqtt;
+using PanicDevice.Core.Net;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
+using PanicDevice.ModemEmulator;
 
 namespace PanicDevice.Host;
 
+/// <summary>How a <see cref="SimulatedDevice"/> reaches the network, and how its time runs.</summary>
+public sealed class SimulatedDeviceOptions
+{
+    /// <summary>MQTT password; derived from the key when null.</summary>
+    public string? MqttPassword { get; init; }
+    public int ReconnectMinMs { get; init; } = 500;
+    public int ConnectTimeoutMs { get; init; } = 5000;
+
+    /// <summary>Round trip added by a delaying host socket (ignored with a modem: set the emulator's RTT instead).</summary>
+    public int RoundTripMs { get; init; }
+
+    /// <summary>
+    /// When set, the device talks AT to this emulated SIM800 through the real driver, and its SMS go
+    /// through the modem. When null, it uses a host socket and records SMS itself.
+    /// </summary>
+    public Sim800Emulator? Modem { get; init; }
+
+    /// <summary>SIM800 settings for the driver.</summary>
+    public Sim800Settings ModemSettings { get; init; } = new();
+
+    /// <summary>
+    /// 0: real time. Otherwise each loop turn advances a virtual clock by this many milliseconds, so a test
+    /// can wait out a 20 s deadline in a second or two (brokers and sockets still run in real time).
+    /// </summary>
+    public int VirtualStepMs { get; init; }
+}
+
 /// <summary>
 /// A virtual device running the real Core (button patterns, outbox, delivery, MQTT session) over a host
-/// socket, for the CLI's demo and simulator and for end-to-end tests. Feedback events and the SMS it
-/// would send are recorded and reported through the log callback instead of sent.
+/// socket or over the SIM800 driver and the modem emulator, for the CLI's demo and simulator, the
+/// benchmark and end-to-end tests. Feedback events are recorded; SMS are recorded (socket) or go through
+/// the emulated modem, which records them.
 /// </summary>
 public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTelemetry
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly Action<string> log;
     private readonly Dictionary<int, SmsSendState> sms = new();
+    private readonly SimulatedDeviceOptions options;
+    private long virtualNow;
 
     public SimulatedDevice(DeviceConfig config, Action<string> log, string? mqttPassword = null, int reconnectMinMs = 500, int roundTripMs = 0)
+        : this(config, log, new SimulatedDeviceOptions { MqttPassword = mqttPassword, ReconnectMinMs = reconnectMinMs, RoundTripMs = roundTripMs })
+    {
+    }
+
+    public SimulatedDevice(DeviceConfig config, Action<string> log, SimulatedDeviceOptions options)
     {
         this.log = log;
+        this.options = options;
+        ITcpLink link;
+        ISmsSender smsSender = this;
+        if (options.Modem != null)
+        {
+            Driver = new Sim800Modem(options.Modem.DeviceSide, options.Modem, options.ModemSettings);
+            link = Driver;
+            smsSender = Driver;
+        }
+        else
+        {
+            link = options.RoundTripMs > 0 ? new DelayedTcpLink(new SocketTcpLink(), options.RoundTripMs) : new SocketTcpLink();
+        }
         Session = new MqttClientSession(new MqttSessionOptions
         {
             Host = config.BrokerHost,
             Port = config.BrokerPort,
             ClientId = config.DeviceId,
-            Password = mqttPassword ?? DeviceCredentials.MqttPassword(config.Key),
+            Password = options.MqttPassword ?? DeviceCredentials.MqttPassword(config.Key),
             UplinkTopic = Topics.Uplink(config.DeviceId),
             DownlinkTopic = Topics.Downlink(config.DeviceId),
             WillTopic = Topics.Presence(config.DeviceId),
-            ReconnectMinMs = reconnectMinMs,
+            ReconnectMinMs = options.ReconnectMinMs,
             ReconnectMaxMs = 5000,
-            ConnectTimeoutMs = 5000,
-        }, roundTripMs > 0 ? new DelayedTcpLink(new SocketTcpLink(), roundTripMs) : new SocketTcpLink());
-        App = new PanicDeviceApp(config, null, new MemoryRecordStore(), Session, this, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
+            ConnectTimeoutMs = options.ConnectTimeoutMs,
+        }, link);
+        App = new PanicDeviceApp(config, null, new MemoryRecordStore(), Session, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
         App.Start(Now);
     }
 
     public MqttClientSession Session { get; }
     public PanicDeviceApp App { get; }
+
+    /// <summary>The SIM800 driver when the device runs over the emulated modem.</summary>
+    public Sim800Modem? Driver { get; }
+
     public List<FeedbackEvent> Feedback { get; } = new();
 
-    /// <summary>Every SMS the device sent: (number, text).</summary>
-    public List<(string Number, string Text)> SmsSent { get; } = new();
-    public long Now => clock.ElapsedMilliseconds;
+    /// <summary>Every SMS the device sent: (number, text), from the emulated modem when there is one.</summary>
+    public List<(string Number, string Text)> SmsSent =>
+        options.Modem != null ? options.Modem.Sms.Select(s => (s.Number, s.Text)).ToList() : recordedSms;
+
+    private readonly List<(string Number, string Text)> recordedSms = new();
+
+    public long Now => options.VirtualStepMs > 0 ? virtualNow : clock.ElapsedMilliseconds;
 
     public byte BatteryPercent => 93;
-    public sbyte SignalDbm => -67;
+    public sbyte SignalDbm => (sbyte)(Driver?.SignalDbm ?? -67);
     public byte Flags => 0;
-    public uint UtcSeconds => (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    public uint UtcSeconds => Driver != null ? Driver.UtcSeconds(Now) : (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     public void OnFeedback(FeedbackEvent feedback, long atMs)
     {
@@ -61,7 +120,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
     public int Send(string number, string text, long nowMs)
     {
         log("device SMS to " + number + ": " + text);
-        SmsSent.Add((number, text));
+        recordedSms.Add((number, text));
         int id = sms.Count + 1;
         sms[id] = SmsSendState.Sent;
         return id;
@@ -82,15 +141,33 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
 
     public void RunFor(int ms) => RunUntil(() => false, TimeSpan.FromMilliseconds(ms));
 
+    /// <summary>Runs the device (and its modem) until done() or the timeout, in device time.</summary>
     public bool RunUntil(Func<bool> done, TimeSpan timeout)
     {
         long end = Now + (long)timeout.TotalMilliseconds;
         while (Now < end)
         {
-            App.Poll(Now);
+            Step();
             if (done()) return true;
-            Thread.Sleep(5);
         }
         return done();
+    }
+
+    /// <summary>One loop turn: the modem, then the device, then time moves on.</summary>
+    public void Step()
+    {
+        options.Modem?.Poll(Now);
+        App.Poll(Now);
+        options.Modem?.Poll(Now);
+        if (options.VirtualStepMs > 0)
+        {
+            // Let the broker's and the sockets' threads run (about 1 ms real a turn); then move device time on.
+            Thread.Sleep(1);
+            virtualNow += options.VirtualStepMs;
+        }
+        else
+        {
+            Thread.Sleep(options.Modem != null ? 1 : 5);
+        }
     }
 }

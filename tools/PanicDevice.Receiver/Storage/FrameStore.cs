@@ -118,13 +118,14 @@ public sealed class FrameStore
         return cmd.ExecuteScalar() != null;
     }
 
-    /// <summary>Number of stored frames for a device (tests and the API).</summary>
-    public long CountFrames(string deviceId)
+    /// <summary>Number of stored frames for a device, optionally of one kind (tests and the API).</summary>
+    public long CountFrames(string deviceId, MessageKind? kind = null)
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT COUNT(*) FROM frames WHERE device_id = $d";
+        cmd.CommandText = "SELECT COUNT(*) FROM frames WHERE device_id = $d" + (kind == null ? "" : " AND kind = $k");
         cmd.Parameters.AddWithValue("$d", deviceId);
+        if (kind != null) cmd.Parameters.AddWithValue("$k", (int)kind.Value);
         return (long)cmd.ExecuteScalar()!;
     }
 
