@@ -91,6 +91,7 @@ namespace PanicDevice.Core.Modem
         private bool needClose;
         private bool gprsUp;
         private bool bearerUp;
+        private int bearerStep;
         private bool rxNotice;
         private long nextReadMs;
         private long nextSignalMs;
@@ -113,6 +114,7 @@ namespace PanicDevice.Core.Modem
             this.settings = settings;
             channel = new AtCommandChannel(port, this);
             Phase = Sim800Phase.Probing;
+            NetworkUtcSeconds = -1;
         }
 
         /// <summary>Where the module stands.</summary>
@@ -452,7 +454,6 @@ namespace PanicDevice.Core.Modem
             {
                 if (!bearerUp)
                 {
-                    step = 0;
                     NextBearerStep();
                     return;
                 }
@@ -501,7 +502,7 @@ namespace PanicDevice.Core.Modem
 
         private void NextBearerStep()
         {
-            switch (step)
+            switch (bearerStep)
             {
                 case 0:
                     Run(Op.BearerType, "AT+SAPBR=3,1,\"Contype\",\"GPRS\"", Sim800Timeouts.SimpleMs);
@@ -619,10 +620,11 @@ namespace PanicDevice.Core.Modem
                 case Op.BearerApn:
                 case Op.BearerOpen:
                     // SAPBR=1,1 answers ERROR when the bearer is already open; CIPGSMLOC tells the truth either way.
-                    step++;
+                    bearerStep++;
                     if (finished == Op.BearerOpen)
                     {
                         bearerUp = true;
+                        bearerStep = 0;
                     }
                     return;
                 case Op.CellLocate:
@@ -875,7 +877,7 @@ namespace PanicDevice.Core.Modem
 
         private void BringUpFailed(Op finished)
         {
-            LastError = "GPRS bring-up failed at " + channel.Command + " (" + channel.FinalLine + ")";
+            LastError = "GPRS bring-up failed at " + CommandName(channel.Command) + " (" + channel.FinalLine + ")";
             FailTcp(LastError);
             step = 0;
             Climb(ladder.OnFailure(ModemFailure.Data));
@@ -883,7 +885,7 @@ namespace PanicDevice.Core.Modem
 
         private void OnTimeout(Op finished)
         {
-            LastError = "no answer to " + (finished == Op.SmsSend ? "AT+CMGS" : channel.Command);
+            LastError = "no answer to " + CommandName(channel.Command);
             if (finished == Op.Probe)
             {
                 attempts++;
@@ -1137,6 +1139,17 @@ namespace PanicDevice.Core.Modem
             System.Array.Copy(body, payload, body.Length);
             payload[body.Length] = 0x1A; // Ctrl-Z ends the message
             return payload;
+        }
+
+        /// <summary>The command without its arguments: errors never repeat an APN password or a phone number.</summary>
+        private static string CommandName(string command)
+        {
+            if (command == null)
+            {
+                return "";
+            }
+            int eq = command.IndexOf('=');
+            return eq < 0 ? command : command.Substring(0, eq);
         }
 
         private static bool IsDialable(string number)
