@@ -49,6 +49,7 @@ public class AtLineReaderTests
     [DataRow("SHUT OK", AtLineKind.FinalOk)]
     [DataRow("CONNECT OK", AtLineKind.FinalOk)]
     [DataRow("ALREADY CONNECT", AtLineKind.FinalOk)]
+    [DataRow("DATA ACCEPT:89", AtLineKind.FinalOk)]
     [DataRow("0, SEND OK", AtLineKind.FinalOk)]
     [DataRow("ERROR", AtLineKind.FinalError)]
     [DataRow("+CME ERROR: SIM not inserted", AtLineKind.FinalError)]

@@ -104,7 +104,7 @@ public class AlertOutboxTests
                     var a3 = box.Append(FrameOf(MessageKind.Alert, 3)); stored.Add(3);
                     box.SetFlags(a3, OutboxEntry.GatewaySmsSent);
                     box.Remove(u2); stored.Remove(2);
-                    Assert.IsTrue(false, "the fault was not injected");
+                    Assert.Fail("the fault was not injected");
                 }
                 catch (PowerLossException)
                 {

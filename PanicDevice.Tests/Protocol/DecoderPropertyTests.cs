@@ -42,7 +42,7 @@ public class DecoderPropertyTests
             }
             catch (Exception e)
             {
-                Assert.IsTrue(false, "decoder threw " + e.GetType().Name + " on " + RepoFiles.ToHex(input));
+                Assert.Fail("decoder threw " + e.GetType().Name + " on " + RepoFiles.ToHex(input));
                 return;
             }
             Assert.IsNotNull(r);

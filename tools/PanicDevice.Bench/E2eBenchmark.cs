@@ -7,6 +7,7 @@ using PanicDevice.Core.Config;
 using PanicDevice.Core.Delivery;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Host;
+using PanicDevice.ModemEmulator;
 using PanicDevice.Receiver;
 using PanicDevice.Receiver.Registry;
 
@@ -15,11 +16,13 @@ namespace PanicDevice.Bench;
 /// <summary>
 /// Press → signed ack latency through the real device Core and the real receiver (embedded broker,
 /// SQLite FULL sync). "up": the MQTT session is already connected; "cold": every alert starts from a
-/// closed connection (connect, subscribe, publish, ack). RTT is added by a delaying link.
+/// closed connection (connect, subscribe, publish, ack) with the modem registered and GPRS up.
+/// Transport "modem" (default): the SIM800 driver talking AT at 115200 baud to the emulator, which adds
+/// the RTT to the TCP it bridges; "socket": a host socket with the RTT added by a delaying link.
 /// </summary>
 public static class E2eBenchmark
 {
-    public static async Task<int> RunAsync(int rttMs, bool sessionUp, int alerts)
+    public static async Task<int> RunAsync(int rttMs, bool sessionUp, int alerts, bool viaModem)
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-" + Environment.ProcessId);
         int mqtt = FreePort();
@@ -31,7 +34,21 @@ public static class E2eBenchmark
         try
         {
             var config = new DeviceConfig { DeviceId = "bench-1", Key = key, BrokerHost = "127.0.0.1", BrokerPort = mqtt, SmsDeadlineS = 600, FollowUpIntervalS = 3600 };
-            var device = new SimulatedDevice(config, _ => { }, reconnectMinMs: 1, roundTripMs: rttMs);
+            Sim800Emulator? modem = null;
+            if (viaModem)
+            {
+                modem = new Sim800Emulator(new EmulatorFaults { RoundTripMs = rttMs, BaudRate = 115200 });
+                modem.StartOn(0);
+            }
+            var device = new SimulatedDevice(config, _ => { }, new SimulatedDeviceOptions
+            {
+                ReconnectMinMs = 1, RoundTripMs = viaModem ? 0 : rttMs, Modem = modem, ConnectTimeoutMs = 90000,
+            });
+            if (!device.RunUntil(() => device.Session.IsConnected, TimeSpan.FromSeconds(120)))
+            {
+                Console.Error.WriteLine("the device did not connect: " + device.Session.LastError + " / modem: " + device.Driver?.LastError);
+                return 1;
+            }
             for (int i = 0; i < alerts; i++)
             {
                 if (sessionUp)
@@ -56,8 +73,15 @@ public static class E2eBenchmark
                     return 1;
                 }
                 latencies.Add(sw.Elapsed.TotalMilliseconds);
+                if (modem != null && Environment.GetEnvironmentVariable("PD_BENCH_TRACE") == "1")
+                {
+                    long t0 = device.Now - (long)sw.Elapsed.TotalMilliseconds;
+                    for (int c = 0; c < modem.Commands.Count; c++)
+                        if (modem.CommandTimes[c] >= t0) Console.WriteLine("  +" + (modem.CommandTimes[c] - t0) + " ms " + modem.Commands[c]);
+                }
                 device.App.Engine.Cancel(false, device.Now); // close the alert so the next press is a new one
                 device.RunUntil(() => device.App.Engine.PendingCount == 0, TimeSpan.FromSeconds(30));
+                device.RunFor(2 * rttMs + 100); // let the cancel's PUBACKs drain: presses are seconds apart, not back to back
             }
         }
         finally
@@ -68,7 +92,7 @@ public static class E2eBenchmark
         }
         latencies.Sort();
         double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
-        Console.WriteLine("rtt_ms=" + rttMs + " session=" + (sessionUp ? "up" : "cold") + " transport=socket+delay (SIM800 emulator not built yet)");
+        Console.WriteLine("rtt_ms=" + rttMs + " session=" + (sessionUp ? "up" : "cold") + " transport=" + (viaModem ? "sim800-emulator@115200" : "socket+delay"));
         Console.WriteLine($"p50_ms={P(0.50):F1} p95_ms={P(0.95):F1} p99_ms={P(0.99):F1} alerts={latencies.Count}");
         return 0;
     }

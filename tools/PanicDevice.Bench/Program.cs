@@ -1,6 +1,6 @@
 using PanicDevice.Bench;
 
-// dotnet run -c Release --project tools/PanicDevice.Bench -- e2e --rtt MS [--session up|cold] [--alerts N]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]
 string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -19,7 +19,13 @@ if (args.Length > 0 && args[0] == "e2e")
         Console.Error.WriteLine("--session is up or cold");
         return 2;
     }
-    return await E2eBenchmark.RunAsync(rtt, session == "up", alerts);
+    string transport = Arg("--transport", "modem");
+    if (transport != "modem" && transport != "socket")
+    {
+        Console.Error.WriteLine("--transport is modem (the SIM800 emulator) or socket");
+        return 2;
+    }
+    return await E2eBenchmark.RunAsync(rtt, session == "up", alerts, transport == "modem");
 }
-Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N]");
+Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 return 2;

@@ -33,6 +33,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
     private int cmgf;
     private bool clts;
     private bool manualReceive;
+    private bool quickSend;
     private bool registered;
     private string ipState = "IP INITIAL";
     private bool bearerOpen;
@@ -70,6 +71,9 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
 
     /// <summary>Every command line received, in order (passwords included: this is a test tool; never log it).</summary>
     public List<string> Commands { get; } = new();
+
+    /// <summary>When each command in <see cref="Commands"/> arrived, in device milliseconds.</summary>
+    public List<long> CommandTimes { get; } = new();
 
     /// <summary>True while the module runs.</summary>
     public bool IsOn => on;
@@ -276,6 +280,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
             if (command.Length > 0)
             {
                 Commands.Add(command);
+                CommandTimes.Add(now);
                 if (!Faults.Mute)
                 {
                     Execute(command);
@@ -332,6 +337,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
         cmgf = 0;
         clts = false;
         manualReceive = false;
+        quickSend = false;
         registered = false;
         ipState = "IP INITIAL";
         bearerOpen = false;
@@ -520,13 +526,18 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
             Ok();
         }
         else if (body.StartsWith("+CSCS=", StringComparison.Ordinal) || body.StartsWith("+CSMP=", StringComparison.Ordinal)
-            || body == "+CIPMUX=0" || body == "+CIPQSEND=0" || body.StartsWith("+SAPBR=3,1,", StringComparison.Ordinal) || body.StartsWith("+CFUN=", StringComparison.Ordinal))
+            || body == "+CIPMUX=0" || body.StartsWith("+SAPBR=3,1,", StringComparison.Ordinal) || body.StartsWith("+CFUN=", StringComparison.Ordinal))
         {
             Ok();
         }
         else if (body == "+CMGF=0" || body == "+CMGF=1")
         {
             cmgf = body[6] - '0';
+            Ok();
+        }
+        else if (body == "+CIPQSEND=0" || body == "+CIPQSEND=1")
+        {
+            quickSend = body.EndsWith('1');
             Ok();
         }
         else if (body == "+CIPRXGET=1")
@@ -711,13 +722,18 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
             });
             return;
         }
-        // Normal mode: SEND OK when the server's TCP acknowledgement is back, one round trip later.
         After(Faults.RoundTripMs / 2, () =>
         {
             if (socket != s) return;
             try { s.Send(bytes, SocketFlags.None); }
             catch (SocketException) { }
         });
+        if (quickSend)
+        {
+            Emit("DATA ACCEPT:" + bytes.Length); // quick send mode: accepted into the module's buffer
+            return;
+        }
+        // Normal mode: SEND OK when the server's TCP acknowledgement is back, one round trip later.
         After(Faults.RoundTripMs, () =>
         {
             if (socket == s && connected) Emit("SEND OK");

@@ -7,7 +7,7 @@ namespace PanicDevice.Core.Modem
     {
         /// <summary>Part of a command's response (e.g. "+CSQ: 17,0").</summary>
         Intermediate = 0,
-        /// <summary>The command succeeded: OK, SHUT OK, SEND OK, CONNECT OK, ALREADY CONNECT.</summary>
+        /// <summary>The command succeeded: OK, SHUT OK, SEND OK, DATA ACCEPT:n, CONNECT OK, ALREADY CONNECT.</summary>
         FinalOk = 1,
         /// <summary>The command failed: ERROR, +CME ERROR: n, +CMS ERROR: n, SEND FAIL, CONNECT FAIL.</summary>
         FinalError = 2,
@@ -123,7 +123,8 @@ namespace PanicDevice.Core.Modem
         public static AtLineKind Classify(string text)
         {
             if (text == "OK" || text == "SHUT OK" || text == "SEND OK" || text == "CONNECT OK" || text == "ALREADY CONNECT"
-                || EndsWith(text, ", CONNECT OK") || EndsWith(text, ", SEND OK") || EndsWith(text, ", CLOSE OK") || text == "CLOSE OK")
+                || EndsWith(text, ", CONNECT OK") || EndsWith(text, ", SEND OK") || EndsWith(text, ", CLOSE OK") || text == "CLOSE OK"
+                || StartsWith(text, "DATA ACCEPT:"))
             {
                 return AtLineKind.FinalOk;
             }

@@ -488,9 +488,15 @@ namespace PanicDevice.Core.Modem
                     Run(Op.RxMode, "AT+CIPRXGET=1", Sim800Timeouts.SimpleMs);
                     return;
                 case 3:
-                    Run(Op.Apn, "AT+CSTT=\"" + settings.Apn + "\",\"" + settings.ApnUser + "\",\"" + settings.ApnPassword + "\"", Sim800Timeouts.SetApnMs);
+                    // Quick send: CIPSEND ends at DATA ACCEPT instead of waiting a round trip for the server's
+                    // TCP acknowledgement, so a press is never queued behind a PUBACK still in flight. MQTT's
+                    // own PUBACK tells whether the alert arrived.
+                    Run(Op.RxMode, "AT+CIPQSEND=1", Sim800Timeouts.SimpleMs);
                     return;
                 case 4:
+                    Run(Op.Apn, "AT+CSTT=\"" + settings.Apn + "\",\"" + settings.ApnUser + "\",\"" + settings.ApnPassword + "\"", Sim800Timeouts.SetApnMs);
+                    return;
+                case 5:
                     Run(Op.BringUp, "AT+CIICR", Sim800Timeouts.BringUpMs);
                     return;
                 default:

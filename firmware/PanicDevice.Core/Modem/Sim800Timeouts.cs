@@ -17,7 +17,7 @@ namespace PanicDevice.Core.Modem
         public const int BringUpMs = 85000;
         /// <summary>AT+CIPSTART until CONNECT OK / CONNECT FAIL (manual: 75 s for the TCP handshake, plus DNS).</summary>
         public const int ConnectMs = 80000;
-        /// <summary>AT+CIPSEND until SEND OK in normal mode, which waits for the server's TCP acknowledgement.</summary>
+        /// <summary>AT+CIPSEND until DATA ACCEPT (quick send mode) or SEND OK (normal mode, which waits for the server's TCP acknowledgement).</summary>
         public const int SendMs = 60000;
         /// <summary>Waiting for the '>' prompt after CIPSEND or CMGS.</summary>
         public const int PromptMs = 5000;
