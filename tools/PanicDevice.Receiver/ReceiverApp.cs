@@ -30,6 +30,8 @@ public static class ReceiverApp
         var store = new FrameStore(db);
         var pipeline = new IngestPipeline(registry, store, TimeProvider.System);
         var alerts = new AlertBook(db);
+        var responders = new Responders.ResponderBook(db, TimeProvider.System);
+        builder.Services.AddSingleton(responders);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(registry);
@@ -67,6 +69,7 @@ public static class ReceiverApp
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, broker);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/supervision", () => supervision.Open());
+        Responders.ResponderEndpoints.Map(operatorApi, responders, alerts);
 
         app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
             BearerToken.Matches(http.Request, options.GatewayToken)

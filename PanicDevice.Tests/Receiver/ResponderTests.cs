@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Responders;
+using PanicDevice.Receiver.Storage;
+using PanicDevice.Tests.Support;
+
+namespace PanicDevice.Tests.Receiver;
+
+[TestClass]
+public class GreatCircleTests
+{
+    [TestMethod]
+    public void KnownDistances()
+    {
+        // Quarter and half of a great circle follow from the radius alone.
+        Assert.AreEqual(Math.PI * GreatCircle.EarthRadiusKm / 2, GreatCircle.DistanceKm(0, 0, 90, 0), 1e-6);
+        Assert.AreEqual(Math.PI * GreatCircle.EarthRadiusKm, GreatCircle.DistanceKm(0, 0, 0, 180), 1e-6, "antipodes: no NaN");
+        Assert.AreEqual(0, GreatCircle.DistanceKm(-6.1753924, 106.8271528, -6.1753924, 106.8271528), 1e-9);
+        // London (51.5007, -0.1246) to Paris (48.8584, 2.2945): about 340.6 km on the sphere.
+        Assert.AreEqual(340.6, GreatCircle.DistanceKm(51.5007, -0.1246, 48.8584, 2.2945), 1.0);
+        // Across the antimeridian is short, not most of the way round.
+        Assert.AreEqual(GreatCircle.DistanceKm(0, 179.5, 0, 180.5), GreatCircle.DistanceKm(0, 179.5, 0, -179.5), 1e-6);
+        Assert.IsLessThan(112.0, GreatCircle.DistanceKm(0, 179.5, 0, -179.5));
+    }
+}
+
+[TestClass]
+public class ResponderBookTests
+{
+    [TestMethod]
+    public void NearestAvailableFreshUnitsComeFirst()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-resp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var time = new ManualTime { Now = new DateTimeOffset(2026, 11, 29, 2, 0, 0, TimeSpan.Zero) };
+            var book = new ResponderBook(new ReceiverDatabase(Path.Combine(dir, "r.db")), time);
+            book.Report("stale-near", new ResponderReport("Stale", -6.1760, 106.8270, true));
+            time.Now = time.Now.AddMinutes(11);
+            book.Report("bogor", new ResponderReport("Bogor unit", -6.5950, 106.8166, true));
+            book.Report("thamrin", new ResponderReport("Thamrin unit", -6.1930, 106.8230, true));
+            book.Report("busy", new ResponderReport("Busy unit", -6.1755, 106.8272, false));
+            var nearest = book.Nearest(-6.1753924, 106.8271528, 5);
+            CollectionAssert.AreEqual(new[] { "thamrin", "bogor" }, nearest.Select(n => n.Id).ToArray(), "busy and stale units are not suggested");
+            Assert.AreEqual(2.0, nearest[0].DistanceKm, 0.1);
+            Assert.AreEqual(46.6, nearest[1].DistanceKm, 0.5);
+            book.Report("busy", new ResponderReport(null, -6.1755, 106.8272, true));
+            Assert.AreEqual("busy", book.Nearest(-6.1753924, 106.8271528, 1).Single().Id, "available again, and its name kept");
+            Assert.AreEqual("Busy unit", book.All().Single(r => r.Id == "busy").Name);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("unit 1", -6.0, 106.0)]
+    [DataRow("unit-1", -91.0, 106.0)]
+    [DataRow("unit-1", -6.0, 181.0)]
+    public void BadReportsAreRefused(string id, double lat, double lon)
+    {
+        Assert.IsNotNull(ResponderBook.Validate(id, new ResponderReport("x", lat, lon, true)));
+    }
+}
+
+[TestClass]
+public class ResponderHttpTests
+{
+    private const string Token = "operator-token-for-tests-0002";
+
+    [TestMethod]
+    public async Task PatrolUnitsReportPositionsAndTheNearestAreSuggestedForAnAlert()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-resp-http-" + Guid.NewGuid().ToString("N"));
+        var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir, "--operator-token", Token });
+        await app.StartAsync();
+        try
+        {
+            var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            byte[] key = SampleFrames.Key(0x60);
+            Assert.AreEqual(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/devices", new { id = "fob-0001", key = Convert.ToHexString(key), kind = "fob", ownerName = "Siti" })).StatusCode);
+            var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+            Assert.AreEqual(IngestStatus.Stored, pipeline.Process(FrameCodec.Encode(SampleFrames.Alert(), key), "fob-0001", IngestPath.Mqtt).Status);
+            var noFix = SampleFrames.Alert(counter: 8);
+            noFix.Source = LocationSource.None; noFix.LatitudeE7 = 0; noFix.LongitudeE7 = 0; noFix.AccuracyM = Frame.Unknown16; noFix.FixAgeS = Frame.Unknown16;
+            Assert.AreEqual(IngestStatus.Stored, pipeline.Process(FrameCodec.Encode(noFix, key), "fob-0001", IngestPath.Mqtt).Status);
+
+            Assert.AreEqual(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/responders/bogor", new { name = "Bogor", lat = -6.595, lon = 106.8166 })).StatusCode);
+            Assert.AreEqual(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/responders/thamrin", new { name = "Thamrin", lat = -6.193, lon = 106.823 })).StatusCode);
+            Assert.AreEqual(HttpStatusCode.BadRequest, (await http.PutAsJsonAsync("/api/responders/x", new { lat = 95.0, lon = 0.0 })).StatusCode);
+            using var noToken = new HttpClient { BaseAddress = http.BaseAddress };
+            Assert.AreEqual(HttpStatusCode.Unauthorized, (await noToken.PutAsJsonAsync("/api/responders/evil", new { lat = 0.0, lon = 0.0 })).StatusCode);
+
+            var alerts = await http.GetFromJsonAsync<JsonElement>("/api/alerts");
+            long withFix = alerts.EnumerateArray().Single(a => a.GetProperty("counter").GetUInt32() == 7).GetProperty("id").GetInt64();
+            long without = alerts.EnumerateArray().Single(a => a.GetProperty("counter").GetUInt32() == 8).GetProperty("id").GetInt64();
+            var near = await http.GetFromJsonAsync<JsonElement>("/api/alerts/" + withFix + "/nearest?limit=2");
+            Assert.IsTrue(near.GetProperty("positionKnown").GetBoolean());
+            CollectionAssert.AreEqual(new[] { "thamrin", "bogor" }, near.GetProperty("suggestions").EnumerateArray().Select(s => s.GetProperty("id").GetString()).ToArray());
+            var unknown = await http.GetFromJsonAsync<JsonElement>("/api/alerts/" + without + "/nearest");
+            Assert.IsFalse(unknown.GetProperty("positionKnown").GetBoolean(), "an alert without a fix is answered, not an error");
+            Assert.AreEqual(HttpStatusCode.NotFound, (await http.GetAsync("/api/alerts/999999/nearest")).StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+}
