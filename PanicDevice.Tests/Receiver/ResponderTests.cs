@@ -123,3 +123,49 @@ public class ResponderHttpTests
         }
     }
 }
+
+[TestClass]
+public class StoreLocationTests
+{
+    [TestMethod]
+    public void DefaultAndSqliteUrlsResolveToFiles()
+    {
+        Assert.AreEqual(Path.Combine("data", "receiver.db"), StoreLocation.Resolve(null, "data").Path);
+        Assert.AreEqual(Path.Combine("data", "alerts.db"), StoreLocation.Resolve("sqlite:alerts.db", "data").Path);
+        Assert.AreEqual("/var/lib/pd/r.db", StoreLocation.Resolve("sqlite:///var/lib/pd/r.db", "data").Path);
+        Assert.AreEqual("/var/lib/pd/r.db", StoreLocation.Resolve("sqlite:/var/lib/pd/r.db", "data").Path);
+    }
+
+    [TestMethod]
+    [DataRow("postgres://db/pd", "PostgreSQL")]
+    [DataRow("mysql://db/pd", "sqlite:PATH")]
+    [DataRow("sqlite:", "file name")]
+    [DataRow("sqlite://host/x.db", "absolute path")]
+    public void OtherStoresAreRefusedWithAReason(string url, string expected)
+    {
+        var (path, error) = StoreLocation.Resolve(url, "data");
+        Assert.IsNull(path);
+        StringAssert.Contains(error, expected);
+    }
+
+    [TestMethod]
+    public async Task TheReceiverStoresWhereStoreSays()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-store-" + Guid.NewGuid().ToString("N"));
+        string file = Path.Combine(dir, "elsewhere", "alerts.db");
+        var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", Path.Combine(dir, "data"), "--store", "sqlite://" + file });
+        try
+        {
+            Assert.IsTrue(File.Exists(file), "the database is created at the --store path");
+            Assert.IsFalse(File.Exists(Path.Combine(dir, "data", "receiver.db")));
+            Assert.ThrowsExactly<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+                ReceiverApp.Build(new[] { "--mqtt-port", "0", "--data", dir, "--store", "postgres://db/pd" }));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+}

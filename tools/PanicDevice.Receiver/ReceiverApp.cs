@@ -25,7 +25,9 @@ public static class ReceiverApp
         options.OperatorToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "operator-token"));
         options.GatewayToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "gateway-token"));
 
-        var db = new ReceiverDatabase(Path.Combine(options.Data, "receiver.db"));
+        string storePath = StoreLocation.Resolve(options.Store, options.Data).Path!;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(storePath))!);
+        var db = new ReceiverDatabase(storePath);
         var registry = new DeviceRegistry(db);
         var store = new FrameStore(db);
         var pipeline = new IngestPipeline(registry, store, TimeProvider.System);

@@ -9,6 +9,9 @@ public sealed class ReceiverOptions
     /// <summary>Folder for the SQLite store and generated secrets.</summary>
     public string Data { get; set; } = "data";
 
+    /// <summary>Store URL: empty for receiver.db in the data folder, or sqlite:PATH (see Storage/StoreLocation).</summary>
+    public string? Store { get; set; }
+
     /// <summary>Bearer token for operator API calls; generated into the data folder when not configured.</summary>
     public string? OperatorToken { get; set; }
 
@@ -23,6 +26,7 @@ public sealed class ReceiverOptions
     {
         ["--mqtt-port"] = "Receiver:MqttPort",
         ["--data"] = "Receiver:Data",
+        ["--store"] = "Receiver:Store",
         ["--operator-token"] = "Receiver:OperatorToken",
         ["--gateway-token"] = "Receiver:GatewayToken",
     };
@@ -37,6 +41,10 @@ public sealed class ReceiverOptions
         if (string.IsNullOrWhiteSpace(Data))
         {
             return "--data must name a folder for the receiver's database";
+        }
+        if (Storage.StoreLocation.Resolve(Store, Data).Error is { } storeProblem)
+        {
+            return storeProblem;
         }
         if (OperatorToken is { Length: < 16 } || GatewayToken is { Length: < 16 })
         {
