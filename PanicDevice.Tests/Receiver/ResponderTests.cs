@@ -169,3 +169,33 @@ public class StoreLocationTests
         }
     }
 }
+
+[TestClass]
+public class OpenApiTests
+{
+    [TestMethod]
+    public async Task TheApiDescribesItsEndpoints()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-openapi-" + Guid.NewGuid().ToString("N"));
+        var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir });
+        await app.StartAsync();
+        try
+        {
+            var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+            var doc = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+            StringAssert.StartsWith(doc.GetProperty("openapi").GetString(), "3.");
+            var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+            foreach (string expected in new[] { "/api/devices", "/api/alerts", "/api/alerts/{id}/cap", "/api/sms/inbound", "/api/responders/{id}", "/healthz" })
+            {
+                CollectionAssert.Contains(paths, expected);
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+}

@@ -59,7 +59,10 @@ public static class ReceiverApp
             builder.Services.AddHostedService(_ => new BrokerService(broker));
         }
 
+        builder.Services.AddOpenApi();
+
         var app = builder.Build();
+        app.MapOpenApi(); // /openapi/v1.json: the API's description for integrators
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/metrics", () => Results.Text(Metrics(pipeline), "text/plain; version=0.0.4"));
 
