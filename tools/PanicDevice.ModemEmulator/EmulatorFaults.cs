@@ -9,6 +9,9 @@ public sealed class EmulatorFaults
     /// <summary>No SIM: AT+CPIN? answers +CME ERROR: SIM not inserted.</summary>
     public bool NoSim { get; set; }
 
+    /// <summary>No data service (GPRS barred or out of credit): AT+CIICR answers ERROR; SMS still work.</summary>
+    public bool NoData { get; set; }
+
     /// <summary>The network never registers the module (+CREG: 0,2 "searching").</summary>
     public bool NoRegistration { get; set; }
 

@@ -446,7 +446,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
                     Error();
                     return;
                 }
-                if (!Registered)
+                if (!Registered || Faults.NoData)
                 {
                     After(1000, Error);
                     return;
@@ -632,6 +632,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
             return;
         }
         string host = parts[1].Trim().Trim('"');
+        moduleRx.Clear(); // a new connection starts with an empty receive buffer
         Ok();
         ipState = "TCP CONNECTING";
         socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -771,7 +772,10 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
             var (_, bytes) = inFlightToModule.Dequeue();
             if (bytes.Length == 0)
             {
+                // The peer closed: what it sent before stays readable (CIPRXGET) until CIPCLOSE/CIPSHUT/CIPSTART.
+                var unread = moduleRx.ToList();
                 CloseSocket();
+                moduleRx.AddRange(unread);
                 ipState = "TCP CLOSED";
                 Emit("CLOSED");
                 continue;

@@ -93,6 +93,7 @@ namespace PanicDevice.Core.Modem
         private bool bearerUp;
         private int bearerStep;
         private bool rxNotice;
+        private bool peerClosed;
         private long nextReadMs;
         private long nextSignalMs;
         private bool clockAsked;
@@ -195,6 +196,7 @@ namespace PanicDevice.Core.Modem
             host = hostName;
             port = tcpPort;
             wantOpen = true;
+            peerClosed = false;
             txCount = 0;
             rxCount = 0;
             sendingCount = 0;
@@ -209,6 +211,7 @@ namespace PanicDevice.Core.Modem
         public void Close(long now)
         {
             wantOpen = false;
+            peerClosed = false;
             if (conn != Conn.None)
             {
                 needClose = true;
@@ -784,8 +787,20 @@ namespace PanicDevice.Core.Modem
 
         private void OnRead(bool ok)
         {
+            ReadResult(ok);
+            if (peerClosed && !rxNotice)
+            {
+                peerClosed = false;
+                conn = Conn.None;
+                FailTcp("connection closed by the network");
+            }
+        }
+
+        private void ReadResult(bool ok)
+        {
             if (!ok)
             {
+                rxNotice = false;
                 return; // no connection any more; CLOSED says so separately
             }
             int length;
@@ -793,6 +808,7 @@ namespace PanicDevice.Core.Modem
             string header = channel.LineStartingWith("+CIPRXGET: 3,");
             if (header == null)
             {
+                rxNotice = false;
                 return; // nothing waiting
             }
             if (!Sim800Replies.ReceiveHeader(header, out length, out remaining) || length > ReadChunk)
@@ -802,6 +818,7 @@ namespace PanicDevice.Core.Modem
             }
             if (length == 0)
             {
+                rxNotice = false;
                 return;
             }
             string hex = null;
@@ -1010,6 +1027,7 @@ namespace PanicDevice.Core.Modem
             smsFormat = -1;
             clockAsked = false;
             needClose = false;
+            peerClosed = false;
             if (conn != Conn.None || State == TcpLinkState.Open || State == TcpLinkState.Opening)
             {
                 FailTcp("modem restarted");
@@ -1083,6 +1101,14 @@ namespace PanicDevice.Core.Modem
             }
             if (line == "CLOSED" || line.EndsWith(", CLOSED"))
             {
+                if (conn == Conn.Connected && (rxNotice || op == Op.Read) && op != Op.Send)
+                {
+                    // The server's last words (a CONNACK refusing the login, say) are still in the module's
+                    // buffer: read them before reporting the connection gone.
+                    peerClosed = true;
+                    rxNotice = true;
+                    return;
+                }
                 if (op == Op.Send || op == Op.Read)
                 {
                     channel.Abort(line);
