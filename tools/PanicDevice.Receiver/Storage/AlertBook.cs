@@ -58,8 +58,23 @@ public sealed class AlertBook
                 }
                 AddTimeline(c, tx, id, nowUtc, "received-" + path, Describe(f));
                 break;
-            case MessageKind.Update:
             case MessageKind.Cancel:
+                // "I am safe" is about the person, not one alert: a fob held to cancel has just raised a
+                // second alert on the way (the 3 s hold), and the first must not stay open behind it.
+                // A duress cancel flags every open alert and closes none.
+                bool duress = f.Code == (byte)AlertCode.DuressCancel;
+                foreach (long openId in AllOpen(c, tx, f.DeviceId))
+                {
+                    using var cancel = Command(c, tx, duress
+                        ? "UPDATE alerts SET duress = 1, updated_utc = $now WHERE id = $id"
+                        : "UPDATE alerts SET state = 'cancelled', updated_utc = $now WHERE id = $id");
+                    cancel.Parameters.AddWithValue("$now", nowUtc);
+                    cancel.Parameters.AddWithValue("$id", openId);
+                    cancel.ExecuteNonQuery();
+                    AddTimeline(c, tx, openId, nowUtc, duress ? "duress" : "cancelled-by-user", "");
+                }
+                break;
+            case MessageKind.Update:
                 long? open = LatestOpen(c, tx, f.DeviceId);
                 if (open == null)
                 {
@@ -76,18 +91,6 @@ public sealed class AlertBook
                     move.Parameters.AddWithValue("$id", open.Value);
                     move.ExecuteNonQuery();
                     AddTimeline(c, tx, open.Value, nowUtc, "follow-up-" + path, Describe(f));
-                }
-                else if (f.Kind == MessageKind.Cancel)
-                {
-                    bool duress = f.Code == (byte)AlertCode.DuressCancel;
-                    // A duress cancel keeps the alert open and flags coercion: the person is not safe.
-                    using var cancel = Command(c, tx, duress
-                        ? "UPDATE alerts SET duress = 1, updated_utc = $now WHERE id = $id"
-                        : "UPDATE alerts SET state = 'cancelled', updated_utc = $now WHERE id = $id");
-                    cancel.Parameters.AddWithValue("$now", nowUtc);
-                    cancel.Parameters.AddWithValue("$id", open.Value);
-                    cancel.ExecuteNonQuery();
-                    AddTimeline(c, tx, open.Value, nowUtc, duress ? "duress" : "cancelled-by-user", "");
                 }
                 break;
         }
@@ -173,6 +176,16 @@ public sealed class AlertBook
         using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = $d AND state IN ('new','acknowledged','assigned') ORDER BY id DESC LIMIT 1");
         cmd.Parameters.AddWithValue("$d", deviceId);
         return cmd.ExecuteScalar() is long id ? id : null;
+    }
+
+    private static List<long> AllOpen(SqliteConnection c, SqliteTransaction tx, string deviceId)
+    {
+        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = $d AND state IN ('new','acknowledged','assigned') ORDER BY id");
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        using var r = cmd.ExecuteReader();
+        var ids = new List<long>();
+        while (r.Read()) ids.Add(r.GetInt64(0));
+        return ids;
     }
 
     private static void AddTimeline(SqliteConnection c, SqliteTransaction tx, long alertId, string nowUtc, string evt, string detail)
