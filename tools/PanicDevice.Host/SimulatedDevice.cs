@@ -28,6 +28,9 @@ public sealed class SimulatedDeviceOptions
     /// </summary>
     public Sim800Emulator? Modem { get; init; }
 
+    /// <summary>Folder for the device's flash (counter, outbox); null keeps it in memory for this process only.</summary>
+    public string? FlashFolder { get; init; }
+
     /// <summary>SIM800 settings for the driver.</summary>
     public Sim800Settings ModemSettings { get; init; } = new();
 
@@ -86,7 +89,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
             ReconnectMaxMs = 5000,
             ConnectTimeoutMs = options.ConnectTimeoutMs,
         }, link);
-        App = new PanicDeviceApp(config, null, new MemoryRecordStore(), Session, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
+        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? new FileRecordStore(options.FlashFolder) : new MemoryRecordStore(), Session, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
         App.Start(Now);
     }
 
@@ -153,9 +156,13 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
         return done();
     }
 
+    /// <summary>Runs once every loop turn (a GNSS track, an SMS network bridge, keys).</summary>
+    public Action? EachStep { get; set; }
+
     /// <summary>One loop turn: the modem, then the device, then time moves on.</summary>
     public void Step()
     {
+        EachStep?.Invoke();
         options.Modem?.Poll(Now);
         App.Poll(Now);
         options.Modem?.Poll(Now);

@@ -1,0 +1,80 @@
+using System.Text.Json;
+
+namespace PanicDevice.Cli;
+
+/// <summary>`devices list` and `devices revoke`.</summary>
+public static class DevicesCommands
+{
+    public static async Task<int> ListAsync(ReceiverApi api, TextWriter output)
+    {
+        var devices = await api.GetAsync("api/devices");
+        output.WriteLine($"{"id",-20} {"kind",-5} {"enabled",-8} {"verified",-9} owner");
+        int n = 0;
+        foreach (var d in devices.EnumerateArray())
+        {
+            output.WriteLine($"{d.GetProperty("id").GetString(),-20} {d.GetProperty("kind").GetString(),-5} {(d.GetProperty("enabled").GetBoolean() ? "yes" : "REVOKED"),-8} {(d.GetProperty("verified").GetBoolean() ? "yes" : "no"),-9} {d.GetProperty("ownerName").GetString()}");
+            n++;
+        }
+        output.WriteLine(n + " device(s)");
+        return 0;
+    }
+
+    public static async Task<int> RevokeAsync(ReceiverApi api, string id, TextWriter output)
+    {
+        try
+        {
+            await api.PostAsync("api/devices/" + Uri.EscapeDataString(id) + "/revoke", null);
+        }
+        catch (CliException e) when (e.Message.Contains(" 404:", StringComparison.Ordinal))
+        {
+            throw new CliException("no device " + id + " at " + api.BaseUrl + " (see: panicctl devices list)");
+        }
+        output.WriteLine("revoked " + id + ": its frames are now rejected and it can no longer log in to the broker");
+        return 0;
+    }
+}
+
+/// <summary>`alerts tail`: prints alerts as they arrive and change (polls the API; Ctrl-C ends it).</summary>
+public static class AlertsTailCommand
+{
+    public static async Task<int> RunAsync(ReceiverApi api, TextWriter output, int? count, TimeSpan? duration, TimeSpan interval, CancellationToken ct)
+    {
+        var seen = new Dictionary<long, string>();
+        foreach (var a in (await api.GetAsync("api/alerts?limit=200", ct)).EnumerateArray())
+        {
+            seen[a.GetProperty("id").GetInt64()] = a.GetProperty("state").GetString() + "/" + a.GetProperty("timeline").GetArrayLength();
+        }
+        output.WriteLine("following alerts at " + api.BaseUrl + " (" + seen.Count + " already there; Ctrl-C to stop)");
+        var end = duration is { } d ? DateTime.UtcNow + d : DateTime.MaxValue;
+        int printed = 0;
+        while (!ct.IsCancellationRequested && DateTime.UtcNow < end)
+        {
+            var alerts = (await api.GetAsync("api/alerts?limit=200", ct)).EnumerateArray().Reverse();
+            foreach (var a in alerts)
+            {
+                long id = a.GetProperty("id").GetInt64();
+                string stamp = a.GetProperty("state").GetString() + "/" + a.GetProperty("timeline").GetArrayLength();
+                if (seen.TryGetValue(id, out string? before) && before == stamp) continue;
+                seen[id] = stamp;
+                output.WriteLine(Describe(a, before == null));
+                printed++;
+                if (count is { } c && printed >= c) return 0;
+            }
+            try { await Task.Delay(interval, ct); } catch (TaskCanceledException) { break; }
+        }
+        return count == null ? 0 : 1;
+    }
+
+    public static string Describe(JsonElement a, bool isNew)
+    {
+        string where = a.GetProperty("lat").ValueKind == JsonValueKind.Number
+            ? a.GetProperty("lat").GetDouble().ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture) + "," + a.GetProperty("lon").GetDouble().ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture)
+              + (a.GetProperty("accuracyM").ValueKind == JsonValueKind.Number ? " ±" + a.GetProperty("accuracyM").GetInt32() + " m" : "")
+            : "POSITION UNKNOWN";
+        var timeline = a.GetProperty("timeline");
+        string last = timeline.GetArrayLength() > 0 ? timeline[timeline.GetArrayLength() - 1].GetProperty("event").GetString() ?? "" : "";
+        return DateTime.Now.ToString("HH:mm:ss") + (isNew ? "  NEW   " : "  UPDATE") + " #" + a.GetProperty("id").GetInt64() + " " + a.GetProperty("deviceId").GetString()
+            + " " + a.GetProperty("kind").GetString() + (a.GetProperty("duress").GetBoolean() ? " DURESS" : "") + " [" + a.GetProperty("state").GetString() + "] " + where
+            + (last.Length > 0 ? " — " + last : "");
+    }
+}

@@ -1,0 +1,190 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using PanicDevice.Core.Config;
+using PanicDevice.Core.Delivery;
+using PanicDevice.Core.Location;
+using PanicDevice.Core.Modem;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Host;
+using PanicDevice.ModemEmulator;
+
+namespace PanicDevice.Cli;
+
+/// <summary>What `simulate` was asked to do.</summary>
+public sealed record SimulateOptions(string ConfigPath, string? ScriptPath = null, string? TrackPath = null, int RttMs = 0, bool NoData = false,
+    string? SmsGatewayUrl = null, string? GatewayToken = null, bool VirtualTime = false, string? ScriptText = null);
+
+/// <summary>
+/// `panicctl simulate`: a virtual device running the real Core from its device.json — button from a timed
+/// script or the keyboard, GNSS from a GPX track, and the SIM800 driver talking to the modem emulator, whose
+/// TCP reaches the real broker. SMS the modem sends are printed; those to the SMS gateway number are
+/// posted to the receiver's gateway endpoint, as the command centre's SMS gateway would.
+/// </summary>
+public sealed class SimulateCommand
+{
+    private readonly SimulateOptions options;
+    private readonly TextWriter output;
+    private SimulatedDevice device = null!;
+    private Sim800Emulator modem = null!;
+    private DeviceConfig config = null!;
+    private List<TrackPoint> track = new();
+    private int trackIndex;
+    private int smsSeen;
+    private long startMs;
+    private readonly List<Task> gatewayPosts = new();
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(15) };
+
+    public SimulateCommand(SimulateOptions options, TextWriter output)
+    {
+        this.options = options;
+        this.output = output;
+    }
+
+    public async Task<int> RunAsync(CancellationToken ct = default)
+    {
+        config = LoadConfig(options.ConfigPath);
+        var steps = options.ScriptText != null ? TapScript.Parse(options.ScriptText)
+            : options.ScriptPath != null ? TapScript.Parse(ReadText(options.ScriptPath)) : null;
+        if (steps == null && Console.IsInputRedirected)
+            throw new CliException("no --script and no keyboard: give --script taps.txt (see panicctl simulate --help)");
+        if (options.TrackPath != null) track = GpxTrack.Read(options.TrackPath);
+
+        modem = new Sim800Emulator(new EmulatorFaults { RoundTripMs = options.RttMs, NoData = options.NoData });
+        modem.StartOn(0);
+        device = new SimulatedDevice(config, line => Say(line), new SimulatedDeviceOptions
+        {
+            // The device's flash lives beside its device.json, so its counter survives between runs.
+            FlashFolder = options.ConfigPath + ".flash",
+            Modem = modem, VirtualStepMs = options.VirtualTime ? 10 : 0, ConnectTimeoutMs = 90000, ReconnectMinMs = 1000,
+            ModemSettings = new Sim800Settings { Apn = config.Apn, ApnUser = config.ApnUser, ApnPassword = config.ApnPassword },
+        });
+        device.EachStep = OnEachStep;
+        startMs = device.Now;
+        Say("device " + config.DeviceId + " (" + config.Kind.ToString().ToLowerInvariant() + ") on an emulated SIM800" + (options.RttMs > 0 ? ", RTT " + options.RttMs + " ms" : "")
+            + (options.NoData ? ", no data service (SMS only)" : "") + "; broker " + config.BrokerHost + ":" + config.BrokerPort);
+
+        int failures = steps != null ? RunScript(steps) : RunKeyboard(ct);
+        device.RunFor(1000);
+        await Task.WhenAll(gatewayPosts);
+        Say("done: " + device.App.Engine.PendingCount + " message(s) still in the outbox, " + modem.Sms.Count + " SMS sent"
+            + (failures > 0 ? ", " + failures + " expectation(s) not met" : ""));
+        return failures == 0 ? 0 : 1;
+    }
+
+    private int RunScript(List<ScriptStep> steps)
+    {
+        int failures = 0;
+        foreach (var s in steps)
+        {
+            switch (s.Verb)
+            {
+                case "press": device.App.OnRawButtonEdge(true, device.Now); device.RunFor(20); break;
+                case "release": device.App.OnRawButtonEdge(false, device.Now); device.RunFor(20); break;
+                case "tap": device.Tap(s.Number, int.Parse(s.Text)); break;
+                case "taps": for (int i = 0; i < s.Number; i++) device.Tap(120, 200); break;
+                case "hold": device.Tap(s.Number, 200); break;
+                case "wait": device.RunFor(s.Number); break;
+                case "test": device.App.Engine.RaiseAlert(AlertCode.Test, device.Now); break;
+                case "nodata": modem.Faults.NoData = true; modem.DeactivatePdp(); Say("modem: data service cut"); break;
+                case "data": modem.Faults.NoData = false; Say("modem: data service back"); break;
+                case "expect":
+                    if (!Enum.TryParse(s.Text, true, out FeedbackEvent wanted))
+                        throw new CliException("script line " + s.Line + ": unknown event '" + s.Text + "' (" + string.Join(", ", Enum.GetNames<FeedbackEvent>()) + ")");
+                    int seen = device.Feedback.Count(f => f == wanted);
+                    if (seen == 0 && !device.RunUntil(() => device.Feedback.Contains(wanted), TimeSpan.FromSeconds(s.Number)))
+                    {
+                        Say("EXPECTATION NOT MET (line " + s.Line + "): no " + wanted + " within " + s.Number + " s; modem: " + device.Driver?.LastError + "; session: " + device.Session.LastError);
+                        failures++;
+                    }
+                    else
+                    {
+                        Say("ok (line " + s.Line + "): " + wanted);
+                    }
+                    break;
+            }
+        }
+        return failures;
+    }
+
+    private int RunKeyboard(CancellationToken ct)
+    {
+        Say("keys: t = triple tap (alert), h = hold 3.5 s (alert), c = hold 8 s (cancel), d = tap + hold 8 s (duress cancel), x = test alert, q = quit");
+        while (!ct.IsCancellationRequested)
+        {
+            device.RunFor(50);
+            if (!Console.KeyAvailable) continue;
+            switch (char.ToLowerInvariant(Console.ReadKey(true).KeyChar))
+            {
+                case 't': for (int i = 0; i < 3; i++) device.Tap(120, 200); break;
+                case 'h': device.Tap(3500, 200); break;
+                case 'c': device.Tap(8500, 200); break;
+                case 'd': device.Tap(120, 300); device.Tap(8500, 200); break;
+                case 'x': device.App.Engine.RaiseAlert(AlertCode.Test, device.Now); break;
+                case 'q': return 0;
+            }
+        }
+        return 0;
+    }
+
+    private void OnEachStep()
+    {
+        double elapsedS = (device.Now - startMs) / 1000.0;
+        while (trackIndex < track.Count && track[trackIndex].AtS <= elapsedS)
+        {
+            var p = track[trackIndex++];
+            device.App.Location.Update(new LocationFix
+            {
+                LatitudeE7 = (int)Math.Round(p.Lat * 1e7), LongitudeE7 = (int)Math.Round(p.Lon * 1e7), AccuracyM = 5, FixAtMs = device.Now, Source = LocationSource.Gnss,
+            });
+        }
+        while (smsSeen < modem.Sms.Count)
+        {
+            var sms = modem.Sms[smsSeen++];
+            Say("SMS to " + sms.Number + (sms.Parts > 1 ? " (" + sms.Parts + " parts)" : "") + ": " + sms.Text);
+            if (sms.Number == config.GatewayNumber && options.SmsGatewayUrl != null)
+            {
+                gatewayPosts.Add(PostToGatewayAsync(sms.Text));
+            }
+        }
+    }
+
+    private async Task PostToGatewayAsync(string text)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, options.SmsGatewayUrl)
+        {
+            Content = JsonContent.Create(new { from = config.OwnerPhone.Length > 0 ? config.OwnerPhone : config.DeviceId, text }),
+        };
+        if (options.GatewayToken != null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.GatewayToken);
+        try
+        {
+            var response = await http.SendAsync(request);
+            Say("SMS gateway → receiver: " + (int)response.StatusCode + " " + await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException e)
+        {
+            Say("SMS gateway could not reach the receiver: " + e.Message);
+        }
+    }
+
+    private void Say(string line) => output.WriteLine("[" + ((device?.Now ?? 0) - startMs).ToString("000000") + " ms] " + line);
+
+    public static DeviceConfig LoadConfig(string path)
+    {
+        var result = DeviceConfigReader.Read(ReadText(path));
+        if (result.Config == null)
+            throw new CliException(path + ": " + result.Error);
+        return result.Config;
+    }
+
+    private static string ReadText(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException("cannot read " + path + ": " + e.Message);
+        }
+    }
+}
