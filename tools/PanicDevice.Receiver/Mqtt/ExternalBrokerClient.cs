@@ -35,6 +35,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     private TaskCompletionSource lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? loop;
     private volatile bool subscribed;
+    private int disposed;
 
     public ExternalBrokerClient(BrokerEndpoint endpoint, string? user, string? password, IngestPipeline pipeline, ILogger logger,
         TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null)
@@ -208,8 +209,13 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         return chars.Length > 0 ? new string(chars).ToLowerInvariant() : "host";
     }
 
+    /// <summary>Stops the loop and disconnects; safe to call more than once (the host stops, then disposes).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
         stopping.Cancel();
         if (loop != null)
         {
