@@ -260,6 +260,71 @@ public class ExternalBrokerTests
     }
 
     [TestMethod]
+    public async Task DocumentedMosquittoAclKeepsDevicesOnTheirOwnTopicsAndLetsTheReceiverShare()
+    {
+        const string receiverPassword = "receiver-password-0001";
+        string dir = NewDir(), passwords = Path.Combine(dir, "pd-passwords");
+        if (!File.Exists("/usr/bin/mosquitto_passwd"))
+        {
+            Assert.Inconclusive("mosquitto_passwd is not installed (.ci/run installs mosquitto)");
+        }
+        foreach (var (user, password) in new[] { ("pd-receiver", receiverPassword), (IdOf(0), DeviceCredentials.MqttPassword(KeyOf(0))), (IdOf(1), DeviceCredentials.MqttPassword(KeyOf(1))) })
+        {
+            var args = File.Exists(passwords) ? new[] { "-b", passwords, user, password } : new[] { "-c", "-b", passwords, user, password };
+            using var tool = Process.Start(new ProcessStartInfo("/usr/bin/mosquitto_passwd", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            tool.WaitForExit();
+            Assert.AreEqual(0, tool.ExitCode, tool.StandardError.ReadToEnd());
+        }
+        int brokerPort = EmbeddedBrokerTests.FreePort();
+        Process? broker = MosquittoSessionTests.StartMosquitto(brokerPort, dir,
+            "allow_anonymous false\npersistence false\npassword_file " + passwords + "\nacl_file " + RepoFiles.DataFile("pd-acl") + "\n");
+        if (broker == null)
+        {
+            Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");
+        }
+        brokers.Add(broker);
+
+        WebApplication wrong = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--data", NewDir(), "--broker", "mqtt://127.0.0.1:" + brokerPort,
+            "--broker-user", "pd-receiver", "--broker-password", "not-the-password", "--Logging:LogLevel:Default", "None" });
+        apps.Add(wrong);
+        await wrong.StartAsync();
+        WebApplication app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--data", NewDir(), "--broker", "mqtt://127.0.0.1:" + brokerPort,
+            "--broker-user", "pd-receiver", "--broker-password", receiverPassword, "--Logging:LogLevel:Default", "Warning" });
+        apps.Add(app);
+        var registry = app.Services.GetRequiredService<DeviceRegistry>();
+        registry.Upsert(new DeviceRecord { Id = IdOf(0), Key = new DeviceKey(KeyOf(0)) });
+        registry.Upsert(new DeviceRecord { Id = IdOf(1), Key = new DeviceKey(KeyOf(1)) });
+        await app.StartAsync();
+        await WaitSubscribed(app, TimeSpan.FromSeconds(10));
+
+        var acks = new BlockingCollection<byte[]>();
+        var device = new MqttClientFactory().CreateMqttClient();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            acks.Add(e.ApplicationMessage.Payload.ToArray());
+            return Task.CompletedTask;
+        };
+        await device.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId(IdOf(0))
+            .WithCredentials(IdOf(0), DeviceCredentials.MqttPassword(KeyOf(0))).WithProtocolVersion(MqttProtocolVersion.V311).Build());
+        var own = await device.SubscribeAsync(Topics.Downlink(IdOf(0)), MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.AreEqual(MqttClientSubscribeResultCode.GrantedQoS1, own.Items.Single().ResultCode);
+        await device.PublishBinaryAsync(Topics.Uplink(IdOf(0)), FrameCodec.Encode(SampleFrames.Alert(IdOf(0), 1), KeyOf(0)), MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.IsTrue(acks.TryTake(out byte[]? ack, TimeSpan.FromSeconds(10)), "the device's own uplink is acked");
+        Assert.AreEqual(DecodeStatus.Ok, FrameCodec.DecodeAndVerify(ack!, KeyOf(0)).Status);
+
+        // Speaking for device 1 (even with device 1's valid frame) or reading its acks is the broker's to refuse.
+        await device.PublishBinaryAsync(Topics.Uplink(IdOf(1)), FrameCodec.Encode(SampleFrames.Alert(IdOf(1), 1), KeyOf(1)), MqttQualityOfServiceLevel.AtLeastOnce);
+        // (mosquitto 2.0 may grant the SUBACK and then withhold the messages: what counts is that nothing arrives.)
+        await device.SubscribeAsync(Topics.Downlink(IdOf(1)), MqttQualityOfServiceLevel.AtLeastOnce);
+        await app.Services.GetRequiredService<IDeviceDownlink>().PublishToDeviceAsync(IdOf(1),
+            PanicDevice.Receiver.Api.AlertEndpoints.StatusFrame(registry.Find(IdOf(1))!, 1, AlertStatus.Resolved));
+        Assert.IsFalse(acks.TryTake(out _, TimeSpan.FromMilliseconds(700)), "device 0 reads neither an ack nor a status meant for device 1");
+        Assert.AreEqual(0, app.Services.GetRequiredService<FrameStore>().CountFrames(IdOf(1)), "another device's uplink never reached the receiver");
+        Assert.IsFalse(wrong.Services.GetRequiredService<ExternalBrokerClient>().IsSubscribed, "a receiver with the wrong password is refused");
+        await device.DisconnectAsync();
+    }
+
+    [TestMethod]
     [DataRow("http://broker.example.org:1883")]
     [DataRow("mqtt://")]
     [DataRow("broker.example.org:1883")]
