@@ -110,9 +110,16 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             catch (Exception e)
             {
                 logger.LogWarning("Cannot use broker {Broker}: {Reason}; retrying in {Seconds:0.#} s", endpoint, Reason(e), backoff.TotalSeconds);
-                if (client.IsConnected)
+                try
                 {
-                    await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+                    if (client.IsConnected)
+                    {
+                        await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+                    }
+                }
+                catch (Exception again)
+                {
+                    logger.LogDebug("Disconnect from {Broker}: {Reason}", endpoint, Reason(again));
                 }
                 try
                 {
