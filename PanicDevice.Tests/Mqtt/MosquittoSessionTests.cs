@@ -25,7 +25,7 @@ public class MosquittoSessionTests
     private static readonly byte[] Key = SampleFrames.Key(0x44);
     private const string Id = "fob-0200";
 
-    internal static Process? StartMosquitto(int port, string dir)
+    internal static Process? StartMosquitto(int port, string dir, string settings = "allow_anonymous true\npersistence false\n")
     {
         string? binary = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists);
         if (binary == null)
@@ -33,7 +33,7 @@ public class MosquittoSessionTests
             return null;
         }
         string conf = Path.Combine(dir, "mosquitto.conf");
-        File.WriteAllText(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        File.WriteAllText(conf, "listener " + port + " 127.0.0.1\n" + settings);
         var p = Process.Start(new ProcessStartInfo(binary, "-c " + conf) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)

@@ -49,13 +49,21 @@ public static class ReceiverApp
         var supervision = new Supervision.SupervisionMonitor(db, TimeProvider.System);
         builder.Services.AddSingleton(supervision);
         builder.Services.AddHostedService<Supervision.SupervisionService>();
-        EmbeddedBroker? broker = null;
-        if (options.MqttPort > 0)
+        if (options.Broker != null)
         {
-            broker = new EmbeddedBroker(options.MqttPort, registry, pipeline,
+            // External broker mode: the embedded broker is not started, whatever --mqtt-port says.
+            builder.Services.AddSingleton(sp => new ExternalBrokerClient(BrokerEndpoint.Parse(options.Broker)!, options.BrokerUser,
+                options.BrokerPassword, pipeline, sp.GetRequiredService<ILogger<ExternalBrokerClient>>()));
+            builder.Services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<ExternalBrokerClient>());
+            builder.Services.AddHostedService<ExternalBrokerService>();
+        }
+        else if (options.MqttPort > 0 || options.MqttCert != null)
+        {
+            var broker = new EmbeddedBroker(options.MqttPort, registry, pipeline,
                 new[] { new OperatorAccount("operator", options.OperatorToken) },
-                LoggerFactory.Create(l => l.AddConsole()).CreateLogger("broker"));
+                LoggerFactory.Create(l => l.AddConsole()).CreateLogger("broker"), EmbeddedBrokerTls.From(options));
             builder.Services.AddSingleton(broker);
+            builder.Services.AddSingleton<IDeviceDownlink>(broker);
             builder.Services.AddHostedService(_ => new BrokerService(broker));
         }
 
@@ -63,6 +71,7 @@ public static class ReceiverApp
 
         var app = builder.Build();
         app.MapOpenApi(); // /openapi/v1.json: the API's description for integrators
+        IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/metrics", () => Results.Text(Metrics(pipeline), "text/plain; version=0.0.4"));
 
@@ -71,14 +80,14 @@ public static class ReceiverApp
                 ? await next(context)
                 : Results.Json(new { error = "operator token required (Authorization: Bearer …)" }, statusCode: 401));
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
-        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, broker);
+        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/supervision", () => supervision.Open());
         Responders.ResponderEndpoints.Map(operatorApi, responders, alerts);
 
         app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
             BearerToken.Matches(http.Request, options.GatewayToken)
-                ? await SmsGatewayEndpoint.Handle(sms, pipeline, broker, logger)
+                ? await SmsGatewayEndpoint.Handle(sms, pipeline, downlink, logger)
                 : Results.Json(new { error = "gateway token required (Authorization: Bearer …)" }, statusCode: 401));
         return app;
     }

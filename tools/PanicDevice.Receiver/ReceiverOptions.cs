@@ -18,6 +18,28 @@ public sealed class ReceiverOptions
     /// <summary>Bearer token the SMS gateway presents; generated into the data folder when not configured.</summary>
     public string? GatewayToken { get; set; }
 
+    /// <summary>
+    /// External broker (mqtt://host[:port] or mqtts://host[:port]): the receiver subscribes to it through an
+    /// MQTT 5 shared subscription instead of running the embedded broker (which is then not started, even
+    /// with --mqtt-port). Null: embedded broker.
+    /// </summary>
+    public string? Broker { get; set; }
+
+    /// <summary>User name on the external broker (optional).</summary>
+    public string? BrokerUser { get; set; }
+
+    /// <summary>Password on the external broker (optional; never logged).</summary>
+    public string? BrokerPassword { get; set; }
+
+    /// <summary>Embedded broker TLS port, used only when <see cref="MqttCert"/> is set.</summary>
+    public int MqttTlsPort { get; set; } = 8883;
+
+    /// <summary>PFX certificate (with its private key) for the embedded broker's TLS endpoint; null: no TLS.</summary>
+    public string? MqttCert { get; set; }
+
+    /// <summary>Password of the PFX file (optional; never logged).</summary>
+    public string? MqttCertPassword { get; set; }
+
     /// <summary>Webhook targets (Receiver:Webhooks:0:Url, Receiver:Webhooks:0:Secret, …).</summary>
     public List<Dispatch.WebhookTarget> Webhooks { get; set; } = new();
 
@@ -29,6 +51,12 @@ public sealed class ReceiverOptions
         ["--store"] = "Receiver:Store",
         ["--operator-token"] = "Receiver:OperatorToken",
         ["--gateway-token"] = "Receiver:GatewayToken",
+        ["--broker"] = "Receiver:Broker",
+        ["--broker-user"] = "Receiver:BrokerUser",
+        ["--broker-password"] = "Receiver:BrokerPassword",
+        ["--mqtt-tls-port"] = "Receiver:MqttTlsPort",
+        ["--mqtt-cert"] = "Receiver:MqttCert",
+        ["--mqtt-cert-password"] = "Receiver:MqttCertPassword",
     };
 
     /// <summary>The first problem with these settings, as one sentence with the fix; null when usable.</summary>
@@ -37,6 +65,22 @@ public sealed class ReceiverOptions
         if (MqttPort < 0 || MqttPort > 65535)
         {
             return "--mqtt-port must be 0 (off) or a TCP port 1..65535";
+        }
+        if (Broker != null && Mqtt.BrokerEndpoint.Parse(Broker) == null)
+        {
+            return Mqtt.BrokerEndpoint.Expected;
+        }
+        if (BrokerPassword != null && string.IsNullOrEmpty(BrokerUser))
+        {
+            return "--broker-password needs --broker-user";
+        }
+        if (MqttCert != null && (MqttTlsPort < 1 || MqttTlsPort > 65535 || MqttTlsPort == MqttPort))
+        {
+            return "--mqtt-tls-port must be a TCP port 1..65535 other than --mqtt-port";
+        }
+        if (MqttCert != null && !File.Exists(MqttCert))
+        {
+            return "--mqtt-cert must name an existing PFX file";
         }
         if (string.IsNullOrWhiteSpace(Data))
         {

@@ -18,7 +18,7 @@ public static class AlertEndpoints
         ["false-alarm"] = AlertStatus.FalseAlarm,
     };
 
-    public static void Map(RouteGroupBuilder group, AlertBook alerts, DeviceRegistry registry, EmbeddedBroker? broker)
+    public static void Map(RouteGroupBuilder group, AlertBook alerts, DeviceRegistry registry, IDeviceDownlink? broker)
     {
         group.MapGet("/", (int? limit) => alerts.Recent(Math.Clamp(limit ?? 100, 1, 1000)));
         group.MapGet("/{id:long}", (long id) => alerts.Find(id) is { } a ? Results.Ok(a) : Results.NotFound(new { error = "no alert " + id }));

@@ -14,7 +14,7 @@ public sealed record InboundSms(string From, string Text);
 /// </summary>
 public static class SmsGatewayEndpoint
 {
-    public static async Task<IResult> Handle(InboundSms sms, IngestPipeline pipeline, EmbeddedBroker? broker, ILogger logger)
+    public static async Task<IResult> Handle(InboundSms sms, IngestPipeline pipeline, IDeviceDownlink? broker, ILogger logger)
     {
         if (sms.Text is null || sms.Text.Length > 1600)
         {

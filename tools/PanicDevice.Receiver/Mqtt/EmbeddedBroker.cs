@@ -21,7 +21,7 @@ public sealed record OperatorAccount(string UserName, string Password);
 /// through the ingest pipeline, and the signed acknowledgement is published to the device only after
 /// the pipeline has committed the frame.
 /// </summary>
-public sealed class EmbeddedBroker : IAsyncDisposable
+public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
 {
     private const string RoleKey = "pd-role";
     private const string DeviceRole = "device";
@@ -33,18 +33,22 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     private readonly ILogger logger;
     private readonly MqttServer server;
 
-    public EmbeddedBroker(int port, DeviceRegistry registry, IngestPipeline pipeline, IReadOnlyList<OperatorAccount> operators, ILogger logger)
+    /// <param name="port">Plain MQTT port; 0 for none (TLS only).</param>
+    /// <param name="tls">TLS endpoint (MQTT over TLS, 8883 by convention); null for none.</param>
+    public EmbeddedBroker(int port, DeviceRegistry registry, IngestPipeline pipeline, IReadOnlyList<OperatorAccount> operators, ILogger logger, EmbeddedBrokerTls? tls = null)
     {
         this.registry = registry;
         this.pipeline = pipeline;
         this.operators = operators;
         this.logger = logger;
         var factory = new MqttServerFactory();
-        var options = factory.CreateServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointPort(port)
-            .WithPersistentSessions()
-            .Build();
+        var builder = factory.CreateServerOptionsBuilder().WithPersistentSessions();
+        builder = port > 0 ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(port) : builder.WithoutDefaultEndpoint();
+        if (tls != null)
+        {
+            builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(tls.Port).WithEncryptionCertificate(tls.Certificate);
+        }
+        var options = builder.Build();
         server = factory.CreateMqttServer(options);
         server.ValidatingConnectionAsync += ValidateConnection;
         server.InterceptingPublishAsync += InterceptPublish;

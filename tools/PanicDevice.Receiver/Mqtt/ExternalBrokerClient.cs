@@ -1,0 +1,259 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Pipeline;
+
+namespace PanicDevice.Receiver.Mqtt;
+
+/// <summary>
+/// External broker mode: the receiver is an MQTT 5 client of someone else's broker (mosquitto, EMQX, …)
+/// and takes uplinks through the shared subscription <see cref="Topics.SharedAllUplinks"/>, so several
+/// receivers split the load and each frame goes to one of them. Every uplink goes through the ingest
+/// pipeline; the signed ack is published to the device's ack topic, and the broker's QoS 1 delivery is
+/// acknowledged (PUBACK) only after the pipeline has stored the frame and the ack has been handed to the
+/// broker. A frame the receiver could not store is left unacknowledged and the connection dropped, so a
+/// broker that reassigns unacknowledged shared-subscription messages gives it to another receiver; the
+/// end-to-end guarantee is the device's outbox, which resends until it holds a signed ack. Sessions are
+/// clean (no expiry): a broker such as mosquitto keeps queueing shared-subscription messages for an
+/// offline persistent session, which would strand alerts behind a dead receiver. The broker's ACLs, not
+/// this client, keep devices on their own topics (docs/receiver.md).
+/// </summary>
+public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
+{
+    private readonly BrokerEndpoint endpoint;
+    private readonly string? user;
+    private readonly string? password;
+    private readonly IngestPipeline pipeline;
+    private readonly ILogger logger;
+    private readonly TimeSpan minBackoff;
+    private readonly TimeSpan maxBackoff;
+    private readonly IMqttClient client;
+    private readonly CancellationTokenSource stopping = new();
+    private TaskCompletionSource lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? loop;
+    private volatile bool subscribed;
+    private int disposed;
+
+    public ExternalBrokerClient(BrokerEndpoint endpoint, string? user, string? password, IngestPipeline pipeline, ILogger logger,
+        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null)
+    {
+        this.endpoint = endpoint;
+        this.user = user;
+        this.password = password;
+        this.pipeline = pipeline;
+        this.logger = logger;
+        this.minBackoff = minBackoff ?? TimeSpan.FromSeconds(1);
+        this.maxBackoff = maxBackoff ?? TimeSpan.FromSeconds(30);
+        ClientId = "pd-receiver-" + Sanitize(Environment.MachineName) + "-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+        client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += OnMessage;
+        client.DisconnectedAsync += e =>
+        {
+            subscribed = false;
+            lost.TrySetResult();
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>This receiver's MQTT client id: pd-receiver-&lt;machine&gt;-&lt;random&gt;.</summary>
+    public string ClientId { get; }
+
+    /// <summary>Connected and subscribed to the shared uplink subscription.</summary>
+    public bool IsSubscribed => subscribed && client.IsConnected;
+
+    /// <summary>Starts the connect loop and returns at once: a broker that is down is retried with backoff.</summary>
+    public Task StartAsync()
+    {
+        loop ??= Task.Run(() => RunAsync(stopping.Token));
+        return Task.CompletedTask;
+    }
+
+    public async Task PublishToDeviceAsync(string deviceId, byte[] frame)
+    {
+        if (!client.IsConnected)
+        {
+            // Nothing queues for us while the broker is away; the device asks again (its outbox retries alerts).
+            logger.LogWarning("Frame for {DeviceId} not published: not connected to {Broker}", deviceId, endpoint);
+            return;
+        }
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Downlink(deviceId))
+            .WithPayload(frame)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await client.PublishAsync(message, stopping.Token);
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        TimeSpan backoff = minBackoff;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await ConnectAndSubscribeAsync(stop);
+                backoff = minBackoff;
+                await lost.Task.WaitAsync(stop);
+                if (!stop.IsCancellationRequested)
+                {
+                    logger.LogWarning("Lost the connection to {Broker}; reconnecting", endpoint);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Cannot use broker {Broker}: {Reason}; retrying in {Seconds:0.#} s", endpoint, Reason(e), backoff.TotalSeconds);
+                try
+                {
+                    if (client.IsConnected)
+                    {
+                        await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+                    }
+                }
+                catch (Exception again)
+                {
+                    logger.LogDebug("Disconnect from {Broker}: {Reason}", endpoint, Reason(again));
+                }
+                try
+                {
+                    await Task.Delay(backoff, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, maxBackoff.Ticks));
+            }
+        }
+    }
+
+    private async Task ConnectAndSubscribeAsync(CancellationToken stop)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(endpoint.Host, endpoint.Port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId(ClientId)
+            // Clean start, session expiry 0: nothing is queued for this receiver while it is away (see above).
+            .WithCleanStart(true)
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (!string.IsNullOrEmpty(user))
+        {
+            builder.WithCredentials(user, password);
+        }
+        if (endpoint.Tls)
+        {
+            builder.WithTlsOptions(t => t.UseTls().WithTargetHost(endpoint.Host));
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        MqttClientConnectResult connected = await client.ConnectAsync(builder.Build(), timeout.Token);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException("broker refused the connection: " + connected.ResultCode);
+        }
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(Topics.SharedAllUplinks, MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        MqttClientSubscribeResult result = await client.SubscribeAsync(subscribe, timeout.Token);
+        MqttClientSubscribeResultCode code = result.Items.Single().ResultCode;
+        if (code != MqttClientSubscribeResultCode.GrantedQoS1 && code != MqttClientSubscribeResultCode.GrantedQoS2)
+        {
+            throw new InvalidOperationException("broker refused the subscription to " + Topics.SharedAllUplinks + ": " + code);
+        }
+        subscribed = true;
+        logger.LogInformation("Connected to {Broker} as {ClientId}; sharing {Topic}", endpoint, ClientId, Topics.SharedAllUplinks);
+    }
+
+    private async Task OnMessage(MqttApplicationMessageReceivedEventArgs e)
+    {
+        e.AutoAcknowledge = false;
+        string topic = e.ApplicationMessage.Topic;
+        string? deviceId = Topics.DeviceIdOf(topic);
+        if (deviceId == null || topic != Topics.Uplink(deviceId))
+        {
+            logger.LogWarning("Ignored a message on {Topic}: not a device uplink", topic);
+            await e.AcknowledgeAsync(stopping.Token);
+            return;
+        }
+        IngestResult result;
+        try
+        {
+            result = pipeline.Process(e.ApplicationMessage.Payload.ToArray(), deviceId, IngestPath.Mqtt);
+            if (result.Status != IngestStatus.Rejected)
+            {
+                await PublishToDeviceAsync(deviceId, result.Ack!);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Not stored (or its ack not sent): leave the delivery unacknowledged and drop the connection, so the
+            // broker stops giving uplinks to a receiver that cannot store them; the device resends.
+            logger.LogError("Uplink from {DeviceId} not processed ({Reason}); reconnecting", deviceId, Reason(ex));
+            _ = Task.Run(() => client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.UnspecifiedError }));
+            return;
+        }
+        if (result.Status == IngestStatus.Rejected)
+        {
+            // A refused frame will be refused again: acknowledge it so the broker does not keep offering it.
+            logger.LogWarning("Frame from {DeviceId} rejected: {Reason}", deviceId, result.Reason);
+        }
+        await e.AcknowledgeAsync(stopping.Token);
+    }
+
+    /// <summary>An exception as type and message; MQTTnet's messages name endpoints and reason codes, not credentials.</summary>
+    internal static string Reason(Exception e) => e.GetType().Name + ": " + e.Message;
+
+    private static string Sanitize(string machine)
+    {
+        var chars = machine.Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').Take(24).ToArray();
+        return chars.Length > 0 ? new string(chars).ToLowerInvariant() : "host";
+    }
+
+    /// <summary>Stops the loop and disconnects; safe to call more than once (the host stops, then disposes).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+        stopping.Cancel();
+        if (loop != null)
+        {
+            try
+            {
+                await loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        if (client.IsConnected)
+        {
+            try
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug("Disconnect from {Broker}: {Reason}", endpoint, Reason(e));
+            }
+        }
+        client.Dispose();
+        stopping.Dispose();
+    }
+}
+
+/// <summary>Starts and stops the external broker client with the web host.</summary>
+public sealed class ExternalBrokerService(ExternalBrokerClient client) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => client.StartAsync();
+
+    public Task StopAsync(CancellationToken cancellationToken) => client.DisposeAsync().AsTask();
+}
