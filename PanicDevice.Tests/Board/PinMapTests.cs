@@ -70,4 +70,25 @@ public class PinMapTests
         Assert.AreEqual(0, offenders.Count, "pin numbers belong in hardware/pinmap.json and BoardPins: " + string.Join("; ", offenders));
         Assert.IsTrue(Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories).Length > 0, "no firmware sources found");
     }
+
+    [TestMethod]
+    public void HardwareDocumentsNameOnlyMappedPinsForTheirFunctions()
+    {
+        string root = RepositoryRoot.Path;
+        var pins = Map().GetProperty("pins").EnumerateObject().ToDictionary(p => p.Value.GetProperty("gpio").GetInt32(), p => p.Name);
+        var docs = Directory.GetFiles(Path.Combine(root, "hardware"), "*.md").Concat(Directory.GetFiles(Path.Combine(root, "hardware"), "*.svg"))
+            .Concat(new[] { Path.Combine(root, "docs", "testing-on-hardware.md") }).Where(File.Exists).ToList();
+        var wrong = new List<string>();
+        foreach (string file in docs)
+        {
+            foreach (Match m in Regex.Matches(File.ReadAllText(file), @"GPIO(\d+)"))
+            {
+                if (!pins.ContainsKey(int.Parse(m.Groups[1].Value)))
+                {
+                    wrong.Add(Path.GetFileName(file) + ": " + m.Value);
+                }
+            }
+        }
+        Assert.AreEqual(0, wrong.Count, "documents name GPIOs that hardware/pinmap.json does not have: " + string.Join(", ", wrong));
+    }
 }
