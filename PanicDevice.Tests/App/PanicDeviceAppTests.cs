@@ -74,6 +74,43 @@ public class PanicDeviceAppTests
     }
 
     [TestMethod]
+    public void TimerWakeSendsTheHeartbeatOnceTheLinkIsUpOrGivesUp()
+    {
+        var uplink = new FakeUplink { Connected = false };
+        var app = new PanicDeviceApp(Config(), null, new FlashRecordStore(), uplink, new FakeSms(), new FakeTelemetry(), new PlainSmsText(), new FeedbackRecorder());
+        app.Start(0, heartbeatDueNow: true);
+        app.Poll(0);
+        Assert.IsTrue(app.HeartbeatPending, "no data path yet: the fob stays awake for it");
+        Assert.AreEqual(PanicDeviceApp.HeartbeatRetryMs, app.NextDeadlineMs);
+        uplink.Connected = true;
+        app.Poll(PanicDeviceApp.HeartbeatRetryMs);
+        Assert.IsFalse(app.HeartbeatPending);
+        Assert.AreEqual(MessageKind.Heartbeat, DeviceUnderTest.Decode(uplink.Published.Single()).Kind);
+
+        var offline = new PanicDeviceApp(Config(), null, new FlashRecordStore(), new FakeUplink { Connected = false }, new FakeSms(), new FakeTelemetry(), new PlainSmsText(), new FeedbackRecorder());
+        offline.Start(0, heartbeatDueNow: true);
+        for (long t = 0; t <= PanicDeviceApp.HeartbeatGiveUpMs; t += PanicDeviceApp.HeartbeatRetryMs) offline.Poll(t);
+        Assert.IsFalse(offline.HeartbeatPending, "no coverage: give up so the fob can sleep again");
+    }
+
+    [TestMethod]
+    public void WakePressReplayedAtBootCountsAsTheFirstTapOfATripleTap()
+    {
+        var r = new Rig(Config());
+        // The CLR took 700 ms to boot after the press that woke it; the pin is already up again.
+        r.App.ReplayWakePress(true, false, 0, 700);
+        Assert.IsFalse(r.App.ButtonIdle, "the replayed tap starts a pattern");
+        r.Tap(1000, 1100);
+        r.Tap(1300, 1400);
+        r.RunUntil(5000);
+        Assert.AreEqual(PanicDevice.Core.Button.ButtonAction.Alert, r.App.LastAction);
+        var alerts = r.Sent.Where(f => f.Kind == MessageKind.Alert).ToList();
+        Assert.AreEqual(1, alerts.Select(f => f.Counter).Distinct().Count(), "one alert (publish retries repeat its counter)");
+        Assert.AreEqual(AlertCode.Panic, (AlertCode)alerts[0].Code);
+        Assert.IsTrue(r.App.ButtonIdle);
+    }
+
+    [TestMethod]
     public void RawTripleTapBecomesOneSignedPanicAlert()
     {
         var r = new Rig(Config());

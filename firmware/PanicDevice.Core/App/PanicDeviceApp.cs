@@ -19,6 +19,11 @@ namespace PanicDevice.Core.App
     /// </summary>
     public class PanicDeviceApp : IButtonActionListener
     {
+        /// <summary>A heartbeat that could not go out (no data path yet) is tried again this often.</summary>
+        public const int HeartbeatRetryMs = 5000;
+        /// <summary>After this long without a data path the heartbeat is skipped until the next interval (a fob must sleep again).</summary>
+        public const int HeartbeatGiveUpMs = 120000;
+
         /// <summary>Outbox slots on flash.</summary>
         public const int OutboxSlots = AlertOutbox.DefaultCapacity;
 
@@ -27,7 +32,9 @@ namespace PanicDevice.Core.App
         private readonly TapPatternRecognizer recognizer;
         private readonly DeliveryEngine engine;
         private readonly LastKnownLocation location;
+        private readonly int debounceMs;
         private long nextHeartbeatMs = -1;
+        private long heartbeatDueSinceMs = -1;
         private ButtonAction lastAction;
 
         /// <summary>Wires the device. <paramref name="profile"/> null takes the config's patterns, or the defaults for the device kind.</summary>
@@ -45,6 +52,7 @@ namespace PanicDevice.Core.App
             }
             recognizer = new TapPatternRecognizer(profile, this);
             debouncer = new ButtonDebouncer(profile.DebounceMs, recognizer);
+            debounceMs = profile.DebounceMs;
             location = new LastKnownLocation(config.FixedLocation);
 
             DeliveryOptions options = new DeliveryOptions();
@@ -80,8 +88,23 @@ namespace PanicDevice.Core.App
         /// <summary>Boot: resumes the outbox and schedules the first heartbeat.</summary>
         public void Start(long nowMs)
         {
+            Start(nowMs, false);
+        }
+
+        /// <summary>
+        /// Boot; <paramref name="heartbeatDueNow"/> after a timer wake from deep sleep, which a fob schedules for
+        /// its heartbeat (the clock restarts with every boot, so the schedule cannot be remembered).
+        /// </summary>
+        public void Start(long nowMs, bool heartbeatDueNow)
+        {
             engine.Start(nowMs);
-            nextHeartbeatMs = nowMs + config.HeartbeatIntervalS * 1000L;
+            nextHeartbeatMs = heartbeatDueNow ? nowMs : nowMs + config.HeartbeatIntervalS * 1000L;
+        }
+
+        /// <summary>True while a due heartbeat waits for the data path (keeps a fob awake, up to <see cref="HeartbeatGiveUpMs"/>).</summary>
+        public bool HeartbeatPending
+        {
+            get { return heartbeatDueSinceMs >= 0; }
         }
 
         /// <summary>A raw edge from the button pin (true = pressed), with the monotonic time it happened.</summary>
@@ -89,6 +112,19 @@ namespace PanicDevice.Core.App
         {
             debouncer.OnRawEdge(pressed, atMs);
             recognizer.Poll(atMs);
+        }
+
+        /// <summary>
+        /// After a deep-sleep wake by the button: replays the press that woke the device (it happened before the
+        /// program ran) so it counts as the first press of a pattern. See <see cref="PanicDevice.Core.Power.WakePress"/>.
+        /// </summary>
+        public void ReplayWakePress(bool wokeByButton, bool pressedNow, long bootMs, long nowMs)
+        {
+            long[] edges = PanicDevice.Core.Power.WakePress.EdgeTimes(wokeByButton, pressedNow, bootMs, nowMs, debounceMs);
+            for (int i = 0; i < edges.Length; i++)
+            {
+                OnRawButtonEdge(i % 2 == 0, edges[i]);
+            }
         }
 
         /// <summary>Advances every timer: debounce, patterns, delivery, heartbeat.</summary>
@@ -99,9 +135,26 @@ namespace PanicDevice.Core.App
             engine.Poll(nowMs);
             if (nextHeartbeatMs >= 0 && nowMs >= nextHeartbeatMs)
             {
-                nextHeartbeatMs = nowMs + config.HeartbeatIntervalS * 1000L;
-                engine.SendHeartbeat(nowMs);
+                if (heartbeatDueSinceMs < 0)
+                {
+                    heartbeatDueSinceMs = nowMs;
+                }
+                if (engine.SendHeartbeat(nowMs) || nowMs - heartbeatDueSinceMs >= HeartbeatGiveUpMs)
+                {
+                    heartbeatDueSinceMs = -1;
+                    nextHeartbeatMs = nowMs + config.HeartbeatIntervalS * 1000L;
+                }
+                else
+                {
+                    nextHeartbeatMs = nowMs + HeartbeatRetryMs;
+                }
             }
+        }
+
+        /// <summary>True when the button is released and no press pattern is being timed.</summary>
+        public bool ButtonIdle
+        {
+            get { return !debouncer.IsPressed && debouncer.NextDeadlineMs < 0 && recognizer.NextDeadlineMs < 0; }
         }
 
         /// <summary>When the device must next wake up (deep sleep until then, or until the button); -1 for never.</summary>

@@ -60,7 +60,7 @@ namespace PanicDevice.Core.Config
         public int HeartbeatIntervalS = 3600;
         /// <summary>Button patterns from device.json; null means the defaults for <see cref="Kind"/>.</summary>
         public ButtonProfile Buttons;
-        /// <summary>No LED or vibration except where configured (fob default: silent).</summary>
+        /// <summary>Silent: delivery feedback by vibration only, never the LED (fob default). Faults without a configuration still blink.</summary>
         public bool SilentFeedback = true;
     }
 }
