@@ -89,7 +89,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
             ReconnectMaxMs = 5000,
             ConnectTimeoutMs = options.ConnectTimeoutMs,
         }, link);
-        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? new FileRecordStore(options.FlashFolder) : new MemoryRecordStore(), Session, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
+        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? HostFileOps.Folder(options.FlashFolder) : new MemoryRecordStore(), Session, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
         App.Start(Now);
     }
 
