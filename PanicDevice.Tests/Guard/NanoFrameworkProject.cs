@@ -17,8 +17,9 @@ public sealed class NanoFrameworkProject
 {
     private static readonly XNamespace MsBuild = "http://schemas.microsoft.com/developer/msbuild/2003";
 
-    // packages\<id>.<version>\lib\<file>; the version is the dotted-number tail (with an optional prerelease label).
-    private static readonly Regex HintPathPackage = new(@"^packages[\\/](?<id>.+?)\.(?<version>\d+(?:\.\d+)+(?:-[0-9A-Za-z.-]+)?)[\\/]lib[\\/]", RegexOptions.CultureInvariant);
+    // ..\..\packages\<id>.<version>\lib\<file>: packages.config restores into the solution's packages folder (the
+    // repository root), two levels above a project under firmware/; the version is the dotted-number tail.
+    private static readonly Regex HintPathPackage = new(@"^\.\.[\\/]\.\.[\\/]packages[\\/](?<id>.+?)\.(?<version>\d+(?:\.\d+)+(?:-[0-9A-Za-z.-]+)?)[\\/]lib[\\/]", RegexOptions.CultureInvariant);
 
     public NanoFrameworkProject(string nfprojPath, string packagesConfigPath)
     {

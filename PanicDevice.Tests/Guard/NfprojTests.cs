@@ -31,7 +31,7 @@ public class NfprojTests
     {
         var project = NanoFrameworkProject.Core;
         var unparsed = project.References.Where(r => r.Package == null).Select(r => r.Include).ToList();
-        Assert.AreEqual(0, unparsed.Count, "references whose HintPath is not packages\\<id>.<version>\\lib\\...: " + string.Join(", ", unparsed));
+        Assert.AreEqual(0, unparsed.Count, "references whose HintPath is not ..\\..\\packages\\<id>.<version>\\lib\\... (the solution-level packages folder): " + string.Join(", ", unparsed));
 
         var fromHintPaths = project.References.Select(r => r.Package.ToString()).ToHashSet(StringComparer.Ordinal);
         var fromConfig = project.Packages.Select(p => p.ToString()).ToHashSet(StringComparer.Ordinal);

@@ -16,11 +16,16 @@ public static class SnippetCompiler
             .ToArray());
 
     /// <summary>Core's csproj uses C# 7.3; pass another version to see what a newer compiler emits.</summary>
-    public static byte[] Compile(string source, LanguageVersion languageVersion = LanguageVersion.CSharp7_3)
+    public static byte[] Compile(string source, LanguageVersion languageVersion = LanguageVersion.CSharp7_3) =>
+        Compile(new[] { source }, languageVersion, Array.Empty<string>());
+
+    /// <summary>Several sources as one assembly, with preprocessor symbols (NANOFRAMEWORK_1_0 for the device's side of #if).</summary>
+    public static byte[] Compile(IEnumerable<string> sources, LanguageVersion languageVersion, string[] symbols)
     {
+        var options = new CSharpParseOptions(languageVersion, preprocessorSymbols: symbols);
         var compilation = CSharpCompilation.Create(
             "Snippet",
-            new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(languageVersion)) },
+            sources.Select(s => CSharpSyntaxTree.ParseText(s, options)),
             FrameworkReferences.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable));
         using var image = new MemoryStream();
