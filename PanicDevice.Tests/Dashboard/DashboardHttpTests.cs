@@ -114,6 +114,16 @@ public class DashboardHttpTests
     }
 
     [TestMethod]
+    public async Task AnOpenStreamDoesNotHoldUpShutdown()
+    {
+        using var stream = await OpenStream(await TicketAsync());
+        Assert.AreEqual(HttpStatusCode.OK, stream.StatusCode);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await rx.App.StopAsync();
+        Assert.IsTrue(watch.Elapsed < TimeSpan.FromSeconds(10), "stopping took " + watch.Elapsed);
+    }
+
+    [TestMethod]
     public async Task TheDashboardSettingsNameTheTileUrlAndABadOneStopsStartup()
     {
         string settings = await (await rx.Http.SendAsync(rx.Request(HttpMethod.Get, "/api/dashboard"))).Content.ReadAsStringAsync();

@@ -91,7 +91,10 @@ public static class DashboardEndpoints
 
     private static async Task<IResult> Stream(HttpContext http, AlertFeed feed)
     {
-        CancellationToken gone = http.RequestAborted;
+        // Ends when the browser goes away or the receiver shuts down (so a dashboard never holds up a stop).
+        using var ends = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted,
+            http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        CancellationToken gone = ends.Token;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
@@ -128,7 +131,7 @@ public static class DashboardEndpoints
         }
         catch (OperationCanceledException)
         {
-            // the browser went away
+            // the browser went away, or the receiver is stopping
         }
         return Results.Empty;
     }
