@@ -40,6 +40,9 @@ public static class ReceiverApp
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(pipeline);
         builder.Services.AddSingleton(alerts);
+        var feed = new Dashboard.AlertFeed();
+        builder.Services.AddSingleton(feed);
+        pipeline.Stored += Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed);
         var webhooks = new Dispatch.WebhookDispatcher(db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System);
         builder.Services.AddSingleton(webhooks);
         if (options.Webhooks.Count > 0)
@@ -84,6 +87,7 @@ public static class ReceiverApp
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/supervision", () => supervision.Open());
         Responders.ResponderEndpoints.Map(operatorApi, responders, alerts);
+        Dashboard.DashboardEndpoints.Map(app, operatorApi, feed, options);
 
         app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
             BearerToken.Matches(http.Request, options.GatewayToken)

@@ -43,6 +43,12 @@ public sealed class ReceiverOptions
     /// <summary>Webhook targets (Receiver:Webhooks:0:Url, Receiver:Webhooks:0:Secret, …).</summary>
     public List<Dispatch.WebhookTarget> Webhooks { get; set; } = new();
 
+    /// <summary>Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: a plain grid (also the offline fallback).</summary>
+    public string? MapTilesUrl { get; set; }
+
+    /// <summary>Attribution drawn on the map when tiles are used (e.g. "© OpenStreetMap contributors").</summary>
+    public string? MapTilesAttribution { get; set; }
+
     /// <summary>Command-line switches the issue names, mapped onto this section.</summary>
     public static readonly Dictionary<string, string> Switches = new()
     {
@@ -57,6 +63,7 @@ public sealed class ReceiverOptions
         ["--mqtt-tls-port"] = "Receiver:MqttTlsPort",
         ["--mqtt-cert"] = "Receiver:MqttCert",
         ["--mqtt-cert-password"] = "Receiver:MqttCertPassword",
+        ["--map-tiles-url"] = "Receiver:MapTilesUrl",
     };
 
     /// <summary>The first problem with these settings, as one sentence with the fix; null when usable.</summary>
@@ -93,6 +100,10 @@ public sealed class ReceiverOptions
         if (OperatorToken is { Length: < 16 } || GatewayToken is { Length: < 16 })
         {
             return "operator and gateway tokens must be at least 16 characters (or leave them unset to generate them)";
+        }
+        if (!string.IsNullOrEmpty(MapTilesUrl) && (!MapTilesUrl.StartsWith("http", StringComparison.Ordinal) || !MapTilesUrl.Contains("{z}") || !MapTilesUrl.Contains("{x}") || !MapTilesUrl.Contains("{y}")))
+        {
+            return "--map-tiles-url must be an http(s) URL template with {z}, {x} and {y}";
         }
         foreach (var w in Webhooks)
         {

@@ -47,6 +47,9 @@ public sealed class IngestPipeline
         this.time = time;
     }
 
+    /// <summary>Raised after a frame is committed for the first time (not for duplicates or rejections).</summary>
+    public event Action<Frame>? Stored;
+
     /// <summary>Rejections and outcomes by reason, for /metrics.</summary>
     public ConcurrentDictionary<string, long> Counts { get; } = new();
 
@@ -54,6 +57,7 @@ public sealed class IngestPipeline
     {
         IngestResult result = Run(payload, topicDeviceId, path);
         Counts.AddOrUpdate(result.Status == IngestStatus.Rejected ? "rejected_" + result.Reason : result.Status.ToString().ToLowerInvariant(), 1, (_, n) => n + 1);
+        if (result.Status == IngestStatus.Stored) Stored?.Invoke(result.Frame!);
         return result;
     }
 

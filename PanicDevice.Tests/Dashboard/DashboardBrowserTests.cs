@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+using PanicDevice.Receiver.Storage;
+using PanicDevice.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace PanicDevice.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real Chromium (Debian's /usr/bin/chromium driven by Playwright; no browser
+/// download) against a real receiver on loopback.
+/// </summary>
+[TestClass]
+public class DashboardBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    // The driver takes seconds to start: one per class, shared by methods that may run in parallel.
+    private static readonly Lazy<Task<IPlaywright>> Driver = new(() => Playwright.CreateAsync());
+
+    [ClassCleanup]
+    public static void StopDriver()
+    {
+        if (Driver.IsValueCreated && Driver.Value.IsCompletedSuccessfully)
+        {
+            Driver.Value.Result.Dispose();
+        }
+    }
+
+    private static async Task<IBrowser> LaunchAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            Assert.Inconclusive("Debian's chromium is not installed (apt-get install chromium); the browser test cannot run");
+        }
+        SetDefaultExpectTimeout(10_000);
+        IPlaywright playwright = await Driver.Value;
+        return await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = new[] { "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync" },
+        });
+    }
+
+    [TestMethod]
+    public async Task OperatorLogsInSeesAlertsArriveLiveAcknowledgesAndSwitchesToIndonesian()
+    {
+        await using var rx = await DashboardReceiver.StartAsync();
+        await rx.ProvisionAsync("fob-0001");
+        await rx.ProvisionAsync("fob-0002");
+        await using var browser = await LaunchAsync();
+        await using var context = await browser.NewContextAsync(new() { Locale = "en-US" });
+        var page = await context.NewPageAsync();
+        var urls = new ConcurrentBag<string>();
+        var errors = new ConcurrentBag<string>();
+        page.Request += (_, r) => urls.Add(r.Url);
+        page.PageError += (_, e) => errors.Add(e);
+
+        await page.GotoAsync(rx.Url);
+        await Expect(page.Locator("#login-submit")).ToHaveTextAsync("Log in");
+
+        // A wrong token is refused and nothing behind the login shows.
+        await page.FillAsync("#token", "wrong-token-wrong-token");
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#login-error")).ToHaveTextAsync("Wrong operator token.");
+        await Expect(page.Locator("#app")).ToBeHiddenAsync();
+
+        await page.FillAsync("#token", DashboardReceiver.OperatorToken);
+        await page.FillAsync("#operator-name", "dina");
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#app")).ToBeVisibleAsync();
+        await Expect(page.Locator("#login-view")).ToBeHiddenAsync();
+        await Expect(page.Locator("#list-empty")).ToBeVisibleAsync();
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
+        await Expect(page.Locator("#alarm")).ToBeHiddenAsync();
+        await page.EvaluateAsync("() => { window.sameDocument = 'yes'; }");
+
+        // A device alert arrives: it shows without a reload and raises the alarm.
+        rx.Send(SampleFrames.Alert("fob-0001", 21));
+        var first = page.Locator("#alert-list .alert-row").Filter(new() { HasText = "fob-0001" });
+        await Expect(first).ToHaveCountAsync(1);
+        await Expect(first).ToHaveAttributeAsync("data-state", "new");
+        await Expect(first.Locator(".badge.no-position")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#alarm")).ToBeVisibleAsync();
+        await Expect(page.Locator("#alarm")).ToHaveAttributeAsync("data-count", "1");
+        Assert.AreEqual("yes", await page.EvaluateAsync<string>("() => window.sameDocument"), "the list updated live, without a reload");
+
+        // Detail with its timeline, then acknowledge with the button.
+        await first.ClickAsync();
+        await Expect(page.Locator("#detail-state")).ToHaveTextAsync("new");
+        await Expect(page.Locator("#timeline li[data-event='received-mqtt']")).ToContainTextAsync("received via MQTT");
+        await Expect(page.Locator("#detail-position")).ToContainTextAsync("-6.175392");
+        await page.ClickAsync("#act-acknowledge");
+        await Expect(first).ToHaveAttributeAsync("data-state", "acknowledged");
+        await Expect(page.Locator("#detail-state")).ToHaveTextAsync("acknowledged");
+        await Expect(page.Locator("#timeline li[data-event='acknowledge']")).ToContainTextAsync("by dina");
+        await Expect(page.Locator("#act-acknowledge")).ToBeDisabledAsync();
+        await Expect(page.Locator("#alarm")).ToBeHiddenAsync();
+        long id = long.Parse((await first.GetAttributeAsync("data-alert-id"))!);
+        Assert.AreEqual(AlertStates.Acknowledged, rx.Service<AlertBook>().Find(id)!.State, "the button reached the receiver");
+
+        // An alert without a position is listed with the badge and alarms like any other.
+        rx.Send(DashboardReceiver.AlertWithoutPosition("fob-0002", 5));
+        var lost = page.Locator("#alert-list .alert-row").Filter(new() { HasText = "fob-0002" });
+        await Expect(lost).ToHaveCountAsync(1);
+        await Expect(lost.Locator(".badge.no-position")).ToHaveTextAsync("position unknown");
+        await Expect(page.Locator("#alarm")).ToBeVisibleAsync();
+        await Expect(page.Locator("#map-note")).ToContainTextAsync("without a position");
+
+        // A duress cancel keeps it open and is shown plainly.
+        rx.Send(DashboardReceiver.DuressCancel("fob-0002", 6));
+        await Expect(lost.Locator(".badge.duress")).ToBeVisibleAsync();
+        await lost.ClickAsync();
+        await Expect(page.Locator("#detail-duress")).ToBeVisibleAsync();
+        await Expect(page.Locator("#detail-noposition")).ToBeVisibleAsync();
+        await Expect(page.Locator("#timeline li[data-event='duress']")).ToBeVisibleAsync();
+
+        // Indonesian.
+        await page.ClickAsync("#lang-id");
+        await Expect(lost.Locator(".badge.no-position")).ToHaveTextAsync("lokasi tidak diketahui");
+        await Expect(page.Locator("#act-acknowledge")).ToHaveTextAsync("Konfirmasi");
+        await Expect(page.Locator("h2[data-i18n='alerts']")).ToHaveTextAsync("Peringatan");
+        await Expect(first.Locator(".badge.state")).ToHaveTextAsync("dikonfirmasi");
+        Assert.AreEqual("id", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+
+        Assert.IsTrue(urls.Any(u => u.Contains("/api/events?ticket=", StringComparison.Ordinal)), "the live stream was opened with a ticket");
+        Assert.IsFalse(urls.Any(u => u.Contains(DashboardReceiver.OperatorToken, StringComparison.Ordinal)), "the token never appears in a URL");
+        Assert.IsNull(await page.EvaluateAsync<string?>("() => localStorage.getItem('pd.operatorToken')"), "the token is kept for the session only");
+        Assert.IsEmpty(errors, string.Join("\n", errors));
+    }
+
+    [TestMethod]
+    public async Task TheMapFallsBackToAPlainGridWhenTilesCannotBeLoaded()
+    {
+        int closed = Receiver.EmbeddedBrokerTests.FreePort(); // nothing listens there: every tile fails
+        await using var rx = await DashboardReceiver.StartAsync("--map-tiles-url", "http://127.0.0.1:" + closed + "/{z}/{x}/{y}.png");
+        await rx.ProvisionAsync("fob-0001");
+        rx.Send(SampleFrames.Alert("fob-0001", 3));
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
+        var tileRequests = 0;
+        page.Request += (_, r) => { if (r.Url.EndsWith(".png", StringComparison.Ordinal)) Interlocked.Increment(ref tileRequests); };
+        await page.GotoAsync(rx.Url);
+        await page.FillAsync("#token", DashboardReceiver.OperatorToken);
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#alert-list .alert-row")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#map")).ToHaveAttributeAsync("data-mode", "offline");
+        await Expect(page.Locator("#map-note")).ToContainTextAsync("plain grid");
+        Assert.IsTrue(tileRequests > 0, "the configured tile URL was tried");
+    }
+}

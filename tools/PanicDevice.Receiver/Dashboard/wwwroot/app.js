@@ -1,0 +1,317 @@
+// Operator dashboard: login with the operator token (kept in sessionStorage, sent only as
+// "Authorization: Bearer"), alert list, map, detail with timeline and actions, live updates over
+// Server-Sent Events (one-time ticket, never the token, in the stream URL), webhook status.
+'use strict';
+(function () {
+  const TOKEN_KEY = 'pd.operatorToken', NAME_KEY = 'pd.operatorName', LANG_KEY = 'pd.lang';
+  const $ = id => document.getElementById(id);
+  const st = {
+    token: sessionStorage.getItem(TOKEN_KEY),
+    lang: localStorage.getItem(LANG_KEY) || ((navigator.language || 'en').toLowerCase().startsWith('id') ? 'id' : 'en'),
+    alerts: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
+  };
+  const map = window.PDMap($('map'), id => select(id), () => renderMapNote());
+
+  // ---- language -------------------------------------------------------------------------------
+  function dict() { return window.PD_I18N[st.lang] || window.PD_I18N.en; }
+  function t(key, vars) {
+    let s = dict()[key];
+    if (s === undefined) s = window.PD_I18N.en[key];
+    if (s === undefined) s = key;
+    for (const k in (vars || {})) s = s.replace('{' + k + '}', vars[k]);
+    return s;
+  }
+  function sub(group, key) { return (dict()[group] || {})[key] || (window.PD_I18N.en[group] || {})[key] || key; }
+  function setLang(lang) {
+    st.lang = lang === 'id' ? 'id' : 'en';
+    localStorage.setItem(LANG_KEY, st.lang);
+    document.documentElement.lang = st.lang;
+    document.querySelectorAll('[data-i18n]').forEach(el => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach(el => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    document.querySelectorAll('[data-lang]').forEach(b => b.setAttribute('aria-pressed', String(b.dataset.lang === st.lang)));
+    setLive(st.liveState);
+    renderAll();
+  }
+  function when(iso) {
+    const d = new Date(iso);
+    return isNaN(d) ? iso : d.toLocaleString(st.lang === 'id' ? 'id-ID' : 'en-GB');
+  }
+
+  // ---- API ------------------------------------------------------------------------------------
+  async function api(method, path, body, token) {
+    const headers = { Authorization: 'Bearer ' + (token || st.token), Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    if (r.status === 401 && !token) { logout(t('wrongToken')); throw new Error('unauthorized'); }
+    return r;
+  }
+
+  // ---- login ----------------------------------------------------------------------------------
+  $('login').addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const token = $('token').value.trim();
+    showError('login-error', '');
+    let r;
+    try {
+      r = await api('GET', '/api/alerts?limit=200', undefined, token);
+    } catch (e) {
+      showError('login-error', t('unreachable'));
+      return;
+    }
+    if (r.status === 401) { showError('login-error', t('wrongToken')); return; }
+    if (!r.ok) { showError('login-error', t('unreachable')); return; }
+    st.token = token;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.setItem(NAME_KEY, $('operator-name').value.trim());
+    $('token').value = '';
+    replaceAll(await r.json());
+    start();
+  });
+  $('logout').addEventListener('click', () => logout(''));
+  document.querySelectorAll('[data-lang]').forEach(b => b.addEventListener('click', () => setLang(b.dataset.lang)));
+
+  function logout(message) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    st.token = null;
+    if (st.source) { st.source.close(); st.source = null; }
+    clearTimeout(st.retry); clearInterval(st.webhookTimer);
+    st.alerts.clear(); st.selected = null;
+    $('app').classList.add('hidden'); $('logout').classList.add('hidden');
+    $('login-view').classList.remove('hidden');
+    setLive('offline');
+    showError('login-error', message);
+  }
+
+  async function start() {
+    $('login-view').classList.add('hidden');
+    $('app').classList.remove('hidden'); $('logout').classList.remove('hidden');
+    renderAll();
+    try {
+      const cfg = await (await api('GET', '/api/dashboard')).json();
+      map.setTiles(cfg.mapTilesUrl, cfg.mapTilesAttribution);
+    } catch (e) { map.setTiles('', ''); }
+    connect();
+    loadWebhooks();
+    st.webhookTimer = setInterval(loadWebhooks, 15000);
+  }
+
+  // ---- live updates ---------------------------------------------------------------------------
+  async function connect() {
+    if (!st.token) return;
+    try {
+      const r = await api('POST', '/api/events/ticket', {});
+      const { ticket } = await r.json();
+      const es = new EventSource('/api/events?ticket=' + encodeURIComponent(ticket));
+      st.source = es;
+      es.onopen = () => { setLive('live'); reload(); };
+      es.addEventListener('alert', e => { upsert(JSON.parse(e.data)); renderAll(); loadWebhooks(); });
+      es.onerror = () => {
+        // A ticket works once: every reconnect asks for a new one.
+        es.close();
+        if (st.source === es) { st.source = null; retry(); }
+      };
+    } catch (e) {
+      retry();
+    }
+  }
+  function retry() {
+    if (!st.token) return;
+    setLive('reconnecting');
+    clearTimeout(st.retry);
+    st.retry = setTimeout(connect, 3000);
+  }
+  function setLive(s) {
+    st.liveState = s;
+    const el = $('live');
+    el.dataset.live = s === 'live' ? 'on' : 'off';
+    el.textContent = t(s);
+  }
+  async function reload() {
+    try { replaceAll(await (await api('GET', '/api/alerts?limit=200')).json()); renderAll(); } catch (e) { /* next event or reconnect */ }
+  }
+
+  // ---- alerts ---------------------------------------------------------------------------------
+  function newer(a, b) { return !b || a.updatedUtc > b.updatedUtc || (a.updatedUtc === b.updatedUtc && a.timeline.length >= b.timeline.length); }
+  function upsert(a) {
+    const old = st.alerts.get(a.id);
+    if (newer(a, old)) st.alerts.set(a.id, a);
+  }
+  function replaceAll(list) {
+    const fresh = new Map();
+    for (const a of list) {
+      const old = st.alerts.get(a.id);
+      fresh.set(a.id, old && !newer(a, old) ? old : a);
+    }
+    for (const [id, a] of st.alerts) if (!fresh.has(id)) fresh.set(id, a); // older than the page of 200
+    st.alerts = fresh;
+  }
+  function sorted() { return [...st.alerts.values()].sort((a, b) => b.id - a.id); }
+  const isOpen = s => s === 'new' || s === 'acknowledged' || s === 'assigned';
+  const hasPosition = a => a.lat != null && a.lon != null;
+
+  function select(id) { st.selected = id; showError('action-error', ''); renderAll(); }
+
+  function badge(cls, text, extra) {
+    const b = document.createElement('span');
+    b.className = 'badge ' + cls;
+    b.textContent = text;
+    if (extra) for (const k in extra) b.dataset[k] = extra[k];
+    return b;
+  }
+
+  function renderAll() {
+    if (!st.token) return;
+    const list = sorted();
+    renderAlarm(list);
+    renderList(list);
+    renderDetail();
+    map.setAlerts(list, st.selected);
+    renderMapNote();
+  }
+
+  function renderAlarm(list) {
+    // Any alert waiting for acknowledgement alarms, with or without a position.
+    const waiting = list.filter(a => a.state === 'new' || (a.duress && isOpen(a.state)));
+    const el = $('alarm');
+    el.classList.toggle('hidden', waiting.length === 0);
+    el.textContent = waiting.length === 0 ? '' : t(waiting.length === 1 ? 'alarmOne' : 'alarmMany', { n: waiting.length });
+    el.dataset.count = String(waiting.length);
+    document.title = (waiting.length ? '(' + waiting.length + ') ' : '') + t('title') + ' — PanicDevice';
+  }
+
+  function renderList(list) {
+    const ul = $('alert-list');
+    ul.replaceChildren();
+    $('list-empty').classList.toggle('hidden', list.length > 0);
+    for (const a of list) {
+      const li = document.createElement('li');
+      li.className = 'alert-row' + (a.id === st.selected ? ' selected' : '') + (a.state === 'new' ? ' alarming' : '') + (a.duress ? ' duress' : '');
+      li.dataset.alertId = a.id;
+      li.dataset.state = a.state;
+      li.tabIndex = 0;
+      const head = document.createElement('div');
+      head.className = 'row-head';
+      head.textContent = '#' + a.id + ' · ' + a.deviceId + ' · ' + sub('kinds', a.kind);
+      const badges = document.createElement('div');
+      badges.append(badge('state', sub('states', a.state), { state: a.state }));
+      if (a.duress) badges.append(badge('duress', t('duress')));
+      if (!hasPosition(a)) badges.append(badge('no-position', t('positionUnknown')));
+      const time = document.createElement('div');
+      time.className = 'row-time';
+      time.textContent = when(a.openedUtc);
+      li.append(head, badges, time);
+      li.addEventListener('click', () => select(a.id));
+      li.addEventListener('keydown', e => { if (e.key === 'Enter') select(a.id); });
+      ul.append(li);
+    }
+  }
+
+  function renderDetail() {
+    const a = st.alerts.get(st.selected);
+    $('detail-empty').classList.toggle('hidden', !!a);
+    $('detail-body').classList.toggle('hidden', !a);
+    if (!a) return;
+    $('detail-duress').classList.toggle('hidden', !a.duress);
+    $('detail-title').textContent = '#' + a.id + ' — ' + sub('kinds', a.kind);
+    const s = $('detail-state');
+    s.textContent = sub('states', a.state);
+    s.dataset.state = a.state;
+    $('detail-noposition').classList.toggle('hidden', hasPosition(a));
+    $('detail-device').textContent = a.deviceId + ' (#' + a.counter + ')';
+    $('detail-kind').textContent = sub('kinds', a.kind);
+    $('detail-position').textContent = hasPosition(a)
+      ? a.lat.toFixed(6) + ', ' + a.lon.toFixed(6) + (a.accuracyM != null ? ' ' + t('accuracy', { m: a.accuracyM }) : '') + ' ' + t('via', { s: a.source })
+      : t('positionUnknown');
+    $('detail-responder').textContent = a.responder || '—';
+    $('detail-opened').textContent = when(a.openedUtc);
+    $('detail-updated').textContent = when(a.updatedUtc);
+    const closed = a.state === 'resolved' || a.state === 'false-alarm';
+    $('act-acknowledge').disabled = a.state !== 'new';
+    $('act-assign').disabled = closed;
+    $('act-resolve').disabled = closed;
+    $('act-false-alarm').disabled = closed;
+    const ol = $('timeline');
+    ol.replaceChildren();
+    for (const e of a.timeline) {
+      const li = document.createElement('li');
+      li.dataset.event = e.event;
+      if (e.event === 'duress') li.className = 'duress';
+      const at = document.createElement('time');
+      at.textContent = when(e.atUtc);
+      const what = document.createElement('strong');
+      what.textContent = sub('events', e.event);
+      li.append(at, ' ', what);
+      if (e.detail) li.append(' — ' + e.detail);
+      ol.append(li);
+    }
+  }
+
+  function renderMapNote() {
+    const list = [...st.alerts.values()];
+    const unplaced = list.filter(a => !hasPosition(a)).length;
+    const mode = map.mode();
+    let note = mode === 'offline' ? t('mapOffline') : mode === 'grid' ? t('mapGrid') : '';
+    if (unplaced) note += (note ? ' ' : '') + t('mapNoPositions', { n: unplaced });
+    $('map-note').textContent = note;
+    $('map').dataset.mode = mode;
+  }
+
+  document.querySelectorAll('[data-action]').forEach(b => b.addEventListener('click', async () => {
+    const a = st.alerts.get(st.selected);
+    if (!a) return;
+    const action = b.dataset.action;
+    const body = { operator: sessionStorage.getItem(NAME_KEY) || 'operator' };
+    if (action === 'assign') {
+      body.responder = $('responder').value.trim();
+      if (!body.responder) { showError('action-error', t('responderNeeded')); return; }
+    }
+    showError('action-error', '');
+    try {
+      const r = await api('POST', '/api/alerts/' + a.id + '/' + action, body);
+      const j = await r.json();
+      if (!r.ok) { showError('action-error', t('actionFailed') + (j.error || r.status)); return; }
+      upsert(j);
+      if (action === 'assign') $('responder').value = '';
+      renderAll();
+    } catch (e) {
+      if (st.token) showError('action-error', t('actionFailed') + e.message);
+    }
+  }));
+
+  // ---- webhooks -------------------------------------------------------------------------------
+  async function loadWebhooks() {
+    if (!st.token) return;
+    let list;
+    try { list = await (await api('GET', '/api/webhooks')).json(); } catch (e) { return; }
+    const body = $('webhooks').querySelector('tbody');
+    body.replaceChildren();
+    let failing = 0;
+    for (const w of list) {
+      const tr = document.createElement('tr');
+      if (w.lastError) { tr.className = 'failing'; failing++; }
+      for (const v of [w.target, w.pending, w.delivered, w.lastError || '—']) {
+        const td = document.createElement('td');
+        td.textContent = String(v);
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+    $('webhooks').classList.toggle('hidden', list.length === 0);
+    $('webhooks-empty').classList.toggle('hidden', list.length > 0);
+    const f = $('webhook-failures');
+    f.classList.toggle('hidden', failing === 0);
+    f.textContent = failing + ' ' + t('failing');
+  }
+
+  function showError(id, text) {
+    const el = $(id);
+    el.textContent = text;
+    el.classList.toggle('hidden', !text);
+  }
+
+  setLang(st.lang);
+  if (st.token) {
+    // A reload within the same tab keeps the session; a refused token sends the operator back to login.
+    api('GET', '/api/alerts?limit=200').then(r => r.ok ? r.json() : Promise.reject()).then(list => { replaceAll(list); start(); }).catch(() => {});
+  }
+})();
