@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Delivery;
 using PanicDevice.Host;
+using PanicDevice.ModemEmulator;
 using PanicDevice.Receiver;
 using PanicDevice.Receiver.Registry;
 using PanicDevice.Receiver.Storage;
@@ -47,12 +48,17 @@ public static class DemoCommand
             receiver.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = config.DeviceId, Key = new DeviceKey(key), OwnerName = config.OwnerName, Verified = true });
             Say("provisioned " + config.DeviceId + " (fob, owner " + config.OwnerName + ")");
 
-            var fob = new SimulatedDevice(config, Say);
-            if (!fob.RunUntil(() => fob.Session.IsConnected, TimeSpan.FromSeconds(15)))
+            Say("dashboard: http://127.0.0.1:" + httpPort + "/  (log in with the operator token " + operatorToken + ")");
+            // The fob runs the real Core and the real SIM800 driver, talking AT to the modem emulator, whose TCP reaches the broker.
+            var modem = new Sim800Emulator();
+            modem.StartOn(0);
+            var fob = new SimulatedDevice(config, Say, new SimulatedDeviceOptions { Modem = modem, ConnectTimeoutMs = 90000 });
+            Say("fob's SIM800 (emulated) registering and bringing up GPRS ...");
+            if (!fob.RunUntil(() => fob.Session.IsConnected, TimeSpan.FromSeconds(30)))
             {
-                return Fail(output, "the simulated fob could not connect to the broker: " + fob.Session.LastError);
+                return Fail(output, "the simulated fob could not connect to the broker: " + (fob.Session.LastError ?? fob.Driver?.LastError));
             }
-            Say("fob connected over MQTT; triple-tapping the button");
+            Say("fob connected over MQTT through the modem (" + modem.Commands.Count + " AT commands so far); triple-tapping the button");
             for (int i = 1; i <= 3; i++)
             {
                 fob.Tap(120, 200);
@@ -62,9 +68,15 @@ public static class DemoCommand
             {
                 return Fail(output, "no acknowledgement from the receiver within 20 s (last MQTT error: " + (fob.Session.LastError ?? "none") + ")");
             }
-            AlertView alert = receiver.Services.GetRequiredService<AlertBook>().Recent(1).Single();
-            Say("alert #" + alert.Id + " stored (" + alert.Kind + ", state " + alert.State + ", " + alert.Timeline[0].Event + ") and acknowledged; the fob's outbox is empty: " + (fob.App.Engine.PendingCount == 0));
-            Say("see it: curl -H 'Authorization: Bearer " + operatorToken + "' http://127.0.0.1:" + httpPort + "/api/alerts/" + alert.Id);
+            var api = new ReceiverApi("http://127.0.0.1:" + httpPort, operatorToken);
+            var listed = (await api.GetAsync("api/alerts?limit=1")).EnumerateArray().FirstOrDefault();
+            if (listed.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return Fail(output, "the fob was acknowledged but the alert is not listed by the receiver's API");
+            }
+            Say("alert #" + listed.GetProperty("id").GetInt64() + " stored and listed by the API: " + AlertsTailCommand.Describe(listed, true).Trim());
+            Say("acknowledged; the fob's outbox is empty: " + (fob.App.Engine.PendingCount == 0));
+            Say("see it on the dashboard above, or: curl -H 'Authorization: Bearer " + operatorToken + "' http://127.0.0.1:" + httpPort + "/api/alerts/" + listed.GetProperty("id").GetInt64());
             if (once)
             {
                 Say("demo complete");
