@@ -14,7 +14,11 @@ public class DemoCommandTests
         string log = output.ToString();
         Assert.AreEqual(0, exit, log);
         StringAssert.Contains(log, "device feedback: Acknowledged");
-        StringAssert.Contains(log, "stored (panic, state new, received-mqtt)");
+        StringAssert.Contains(log, "stored and listed by the API:");
+        StringAssert.Contains(log, "demo-fob-1 panic [new]");
+        StringAssert.Contains(log, "received-mqtt");
+        StringAssert.Contains(log, "fob connected over MQTT through the modem");
+        StringAssert.Contains(log, "dashboard: http://127.0.0.1:");
         StringAssert.Contains(log, "outbox is empty: True");
     }
 }
