@@ -202,3 +202,54 @@ public class SimulateCommandTests
         StringAssert.Contains(failed.ToString(), "FAIL  SIM and network registration: no usable SIM");
     }
 }
+
+/// <summary>Supervision end to end: a device's heartbeats keep it "seen"; when they stop, the receiver raises "device silent".</summary>
+[TestClass]
+public class DeviceSilentTests
+{
+    [TestMethod]
+    public async Task WhenHeartbeatsStopTheReceiverRaisesDeviceSilent()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-silent-" + Guid.NewGuid().ToString("N"));
+        int mqtt = EmbeddedBrokerTests.FreePort();
+        var clock = new ManualTime { Now = DateTimeOffset.UtcNow };
+        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", dir, "--Logging:LogLevel:Default", "Warning" }, clock);
+        byte[] key = PanicDevice.Tests.Support.SampleFrames.Key(0x70);
+        receiver.Services.GetRequiredService<PanicDevice.Receiver.Registry.DeviceRegistry>().Upsert(
+            new PanicDevice.Receiver.Registry.DeviceRecord { Id = "fob-0090", Key = new PanicDevice.Receiver.Registry.DeviceKey(key), HeartbeatIntervalS = 60 });
+        await receiver.StartAsync();
+        try
+        {
+            var device = new PanicDevice.Host.SimulatedDevice(new PanicDevice.Core.Config.DeviceConfig
+            {
+                DeviceId = "fob-0090", Key = key, BrokerHost = "127.0.0.1", BrokerPort = mqtt, HeartbeatIntervalS = 60,
+            }, _ => { }, new PanicDevice.Host.SimulatedDeviceOptions { Modem = StartedModem(), VirtualStepMs = 10, ConnectTimeoutMs = 90000 });
+            var frames = receiver.Services.GetRequiredService<FrameStore>();
+            Assert.IsTrue(device.RunUntil(() => frames.CountFrames("fob-0090", MessageKind.Heartbeat) >= 2, TimeSpan.FromSeconds(200)), "heartbeats every 60 s");
+            var supervision = receiver.Services.GetRequiredService<PanicDevice.Receiver.Supervision.SupervisionMonitor>();
+            clock.Now += TimeSpan.FromSeconds(100);
+            supervision.Check();
+            Assert.IsFalse(supervision.Open().Any(e => e.DeviceId == "fob-0090" && e.Event == "device-silent"), "100 s after a heartbeat is within interval + grace");
+
+            // The device goes quiet (it is no longer run); the receiver's clock moves past interval + grace.
+            clock.Now += TimeSpan.FromSeconds(30);
+            supervision.Check();
+            var silent = supervision.Open().Single(e => e.DeviceId == "fob-0090");
+            Assert.AreEqual("device-silent", silent.Event);
+        }
+        finally
+        {
+            await receiver.StopAsync();
+            await receiver.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static Sim800Emulator StartedModem()
+    {
+        var modem = new Sim800Emulator();
+        modem.StartOn(0);
+        return modem;
+    }
+}

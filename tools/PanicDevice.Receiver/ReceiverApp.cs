@@ -11,8 +11,10 @@ namespace PanicDevice.Receiver;
 /// <summary>The receiver's table of contents: options, store, pipeline, broker, endpoints.</summary>
 public static class ReceiverApp
 {
-    public static WebApplication Build(string[] args)
+    /// <summary>Builds the receiver; <paramref name="time"/> replaces the system clock for the store, supervision and dispatch (tests).</summary>
+    public static WebApplication Build(string[] args, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, ReceiverOptions.Switches);
         var options = builder.Configuration.GetSection("Receiver").Get<ReceiverOptions>() ?? new ReceiverOptions();
@@ -30,9 +32,9 @@ public static class ReceiverApp
         var db = new ReceiverDatabase(storePath);
         var registry = new DeviceRegistry(db);
         var store = new FrameStore(db);
-        var pipeline = new IngestPipeline(registry, store, TimeProvider.System);
+        var pipeline = new IngestPipeline(registry, store, time);
         var alerts = new AlertBook(db);
-        var responders = new Responders.ResponderBook(db, TimeProvider.System);
+        var responders = new Responders.ResponderBook(db, time);
         builder.Services.AddSingleton(responders);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(db);
@@ -43,13 +45,13 @@ public static class ReceiverApp
         var feed = new Dashboard.AlertFeed();
         builder.Services.AddSingleton(feed);
         pipeline.Stored += Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed);
-        var webhooks = new Dispatch.WebhookDispatcher(db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, TimeProvider.System);
+        var webhooks = new Dispatch.WebhookDispatcher(db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, time);
         builder.Services.AddSingleton(webhooks);
         if (options.Webhooks.Count > 0)
         {
             builder.Services.AddHostedService<Dispatch.WebhookService>();
         }
-        var supervision = new Supervision.SupervisionMonitor(db, TimeProvider.System);
+        var supervision = new Supervision.SupervisionMonitor(db, time);
         builder.Services.AddSingleton(supervision);
         builder.Services.AddHostedService<Supervision.SupervisionService>();
         if (options.Broker != null)
