@@ -10,6 +10,7 @@ using MQTTnet.Server;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Receiver;
 using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
 
 namespace PanicDevice.Bench;
 
@@ -75,7 +76,10 @@ public static class IngestBenchmark
         try
         {
             clients = await ConnectAsync(devices, port);
-            return await DriveAsync(clients, seconds, window, rate, warmupS);
+            Figures f = await DriveAsync(clients, seconds, window, rate, warmupS);
+            var (batches, frames) = receiver.Services.GetRequiredService<FrameStore>().GroupCommits;
+            Console.WriteLine(FormattableString.Invariant($"group commit: {batches} transactions, {frames} frames, mean batch {(batches == 0 ? 0 : frames / (double)batches):F1}"));
+            return f;
         }
         finally
         {

@@ -2,6 +2,7 @@ using PanicDevice.Bench;
 
 // dotnet run -c Release --project tools/PanicDevice.Bench -- e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- pipeline [--devices N] [--seconds S] [--mode group|per-frame]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- idle [--devices N] [--settle S]
 string Arg(string name, string fallback)
 {
@@ -40,6 +41,21 @@ if (args.Length > 0 && args[0] == "ingest")
     }
     return await IngestBenchmark.RunAsync(devices, seconds, window, rate, warmup);
 }
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    if (!int.TryParse(Arg("--devices", "100"), out int devices) || devices < 1 || !int.TryParse(Arg("--seconds", "5"), out int seconds) || seconds < 1)
+    {
+        Console.Error.WriteLine("--devices and --seconds take positive counts");
+        return 2;
+    }
+    string mode = Arg("--mode", "group");
+    if (mode != "group" && mode != "per-frame")
+    {
+        Console.Error.WriteLine("--mode is group or per-frame");
+        return 2;
+    }
+    return await PipelineBenchmark.RunAsync(devices, seconds, mode == "group");
+}
 if (args.Length > 0 && args[0] == "idle")
 {
     if (!int.TryParse(Arg("--devices", "10000"), out int devices) || devices < 1 || !int.TryParse(Arg("--settle", "5"), out int settle) || settle < 0)
@@ -54,6 +70,6 @@ if (args.Length > 0 && args[0] == "receiver-host")
     // the child process of "idle": a receiver with the bench devices registered
     return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"));
 }
-Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | idle [--devices N] [--settle S]");
+Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 return 2;
