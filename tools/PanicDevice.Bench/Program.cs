@@ -1,6 +1,9 @@
 using PanicDevice.Bench;
 
 // dotnet run -c Release --project tools/PanicDevice.Bench -- e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- pipeline [--devices N] [--seconds S] [--mode group|per-frame]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- idle [--devices N] [--settle S]
 string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -27,5 +30,46 @@ if (args.Length > 0 && args[0] == "e2e")
     }
     return await E2eBenchmark.RunAsync(rtt, session == "up", alerts, transport == "modem");
 }
+if (args.Length > 0 && args[0] == "ingest")
+{
+    if (!int.TryParse(Arg("--devices", "100"), out int devices) || devices < 1 || !int.TryParse(Arg("--seconds", "10"), out int seconds) || seconds < 1
+        || !int.TryParse(Arg("--window", "8"), out int window) || window < 1 || !int.TryParse(Arg("--warmup", "2"), out int warmup) || warmup < 0
+        || !double.TryParse(Arg("--rate", "0"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double rate) || rate < 0)
+    {
+        Console.Error.WriteLine("--devices, --seconds and --window take positive counts, --warmup seconds (0 or more), --rate alerts/s (0 = closed loop)");
+        return 2;
+    }
+    return await IngestBenchmark.RunAsync(devices, seconds, window, rate, warmup);
+}
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    if (!int.TryParse(Arg("--devices", "100"), out int devices) || devices < 1 || !int.TryParse(Arg("--seconds", "5"), out int seconds) || seconds < 1)
+    {
+        Console.Error.WriteLine("--devices and --seconds take positive counts");
+        return 2;
+    }
+    string mode = Arg("--mode", "group");
+    if (mode != "group" && mode != "per-frame")
+    {
+        Console.Error.WriteLine("--mode is group or per-frame");
+        return 2;
+    }
+    return await PipelineBenchmark.RunAsync(devices, seconds, mode == "group");
+}
+if (args.Length > 0 && args[0] == "idle")
+{
+    if (!int.TryParse(Arg("--devices", "10000"), out int devices) || devices < 1 || !int.TryParse(Arg("--settle", "5"), out int settle) || settle < 0)
+    {
+        Console.Error.WriteLine("--devices takes a positive count and --settle seconds");
+        return 2;
+    }
+    return await IdleBenchmark.RunAsync(devices, settle);
+}
+if (args.Length > 0 && args[0] == "receiver-host")
+{
+    // the child process of "idle": a receiver with the bench devices registered
+    return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"));
+}
+Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 return 2;

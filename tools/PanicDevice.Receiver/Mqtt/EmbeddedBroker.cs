@@ -115,7 +115,8 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
             return;
         }
         byte[] payload = e.ApplicationMessage.Payload.ToArray();
-        IngestResult result = pipeline.Process(payload, e.ClientId, IngestPath.Mqtt);
+        // Group-committed with other devices' frames; the ack below is published only after the commit.
+        IngestResult result = await pipeline.ProcessAsync(payload, e.ClientId, IngestPath.Mqtt);
         if (result.Status == IngestStatus.Rejected)
         {
             logger.LogWarning("Frame from {ClientId} rejected: {Reason}", e.ClientId, result.Reason);

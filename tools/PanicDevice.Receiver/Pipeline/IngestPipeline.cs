@@ -55,21 +55,47 @@ public sealed class IngestPipeline
 
     public IngestResult Process(byte[] payload, string? topicDeviceId, IngestPath path)
     {
-        IngestResult result = Run(payload, topicDeviceId, path);
+        IngestResult? refused = Admit(payload, topicDeviceId, out Frame? frame, out DeviceRecord? device);
+        IngestResult result = refused ?? Finish(store.Store(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime), frame!, device!);
+        return Tally(result);
+    }
+
+    /// <summary>
+    /// The same stages as <see cref="Process"/>, with the store step group-committed
+    /// (<see cref="FrameStore.StoreAsync"/>): concurrent callers share one transaction and one fsync, and
+    /// each task completes, with its signed ack, only after its frame is committed. A storage failure
+    /// faults the task (no ack, nothing of the frame stored), as it throws from <see cref="Process"/>.
+    /// </summary>
+    public async Task<IngestResult> ProcessAsync(byte[] payload, string? topicDeviceId, IngestPath path)
+    {
+        IngestResult? refused = Admit(payload, topicDeviceId, out Frame? frame, out DeviceRecord? device);
+        if (refused != null)
+        {
+            return Tally(refused);
+        }
+        StoreOutcome outcome = await store.StoreAsync(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime);
+        return Tally(Finish(outcome, frame!, device!));
+    }
+
+    private IngestResult Tally(IngestResult result)
+    {
         Counts.AddOrUpdate(result.Status == IngestStatus.Rejected ? "rejected_" + result.Reason : result.Status.ToString().ToLowerInvariant(), 1, (_, n) => n + 1);
         if (result.Status == IngestStatus.Stored) Stored?.Invoke(result.Frame!);
         return result;
     }
 
-    private IngestResult Run(byte[] payload, string? topicDeviceId, IngestPath path)
+    /// <summary>Stages 1–3; a rejection, or null with the frame and its device when the frame may be stored.</summary>
+    private IngestResult? Admit(byte[] payload, string? topicDeviceId, out Frame? frame, out DeviceRecord? device)
     {
+        frame = null;
+        device = null;
         DecodeResult decoded = Decode(payload);
         if (!decoded.IsOk)
         {
             return IngestResult.Reject(decoded.Status.ToString());
         }
-        Frame frame = decoded.Frame;
-        string? refusal = Authenticate(frame, topicDeviceId, out DeviceRecord? device);
+        frame = decoded.Frame;
+        string? refusal = Authenticate(frame, topicDeviceId, out device);
         if (refusal != null)
         {
             return IngestResult.Reject(refusal);
@@ -78,14 +104,21 @@ public sealed class IngestPipeline
         {
             return IngestResult.Reject(DecodeStatus.BadTag.ToString());
         }
-        StoreOutcome outcome = store.Store(frame, payload, path == IngestPath.Mqtt ? "mqtt" : "sms", time.GetUtcNow().UtcDateTime);
+        return null;
+    }
+
+    /// <summary>After stage 4 (anti-replay + store, committed): the result, with the ack built now.</summary>
+    private IngestResult Finish(StoreOutcome outcome, Frame frame, DeviceRecord device)
+    {
         if (outcome == StoreOutcome.Replay)
         {
             return IngestResult.Reject("Replay");
         }
-        byte[] ack = Acknowledge(frame, device!);
+        byte[] ack = Acknowledge(frame, device);
         return new IngestResult(outcome == StoreOutcome.Stored ? IngestStatus.Stored : IngestStatus.Duplicate, "", frame, ack);
     }
+
+    private static string PathName(IngestPath path) => path == IngestPath.Mqtt ? "mqtt" : "sms";
 
     /// <summary>Stage 1: bytes → frame, or a decoder reason. Also refuses frames only a receiver may send.</summary>
     public static DecodeResult Decode(byte[] payload)

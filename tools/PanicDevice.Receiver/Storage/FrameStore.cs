@@ -27,15 +27,59 @@ public sealed class FrameStore
 
     public FrameStore(ReceiverDatabase db) => this.db = db;
 
+    private FrameStoreBatcher? batcher;
+
+    /// <summary>Stores one frame in its own transaction and commits it before returning.</summary>
     public StoreOutcome Store(Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
         using var c = db.Open();
         using var tx = c.BeginTransaction(deferred: false);
-        ReplayWindow window;
-        using (var read = c.CreateCommand())
+        using var statements = new StatementCache(c);
+        StoreOutcome outcome = StoreIn(c, tx, statements, f, raw, path, receivedUtc);
+        if (outcome == StoreOutcome.Stored)
         {
-            read.Transaction = tx;
-            read.CommandText = "SELECT replay_window FROM devices WHERE id = $id";
+            tx.Commit();
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// Group commit: queues the frame for the store's single writer, which stores whatever is queued (up to
+    /// <see cref="FrameStoreBatcher.MaxBatch"/> frames, in arrival order) in one transaction with the same
+    /// per-frame logic as <see cref="Store"/>, commits, and only then completes each task. A frame whose
+    /// statements fail faults its task, and the batch is rolled back and written again without it; if the
+    /// commit fails, every task of the batch faults. Either way a faulted task means nothing of its frame
+    /// was stored.
+    /// </summary>
+    public Task<StoreOutcome> StoreAsync(Frame f, byte[] raw, string path, DateTime receivedUtc)
+    {
+        return Batcher().Enqueue(f, raw, path, receivedUtc);
+    }
+
+    /// <summary>Transactions committed by the group-commit writer and the frames they carried (a mean batch size for benchmarks).</summary>
+    public (long Batches, long Frames) GroupCommits => batcher?.Totals ?? (0, 0);
+
+    /// <summary>Test seam: runs on the writer inside each batch's transaction, just before its commit.</summary>
+    internal Action<IReadOnlyList<Frame>>? BeforeGroupCommit
+    {
+        set => Batcher().BeforeCommit = value;
+    }
+
+    private FrameStoreBatcher Batcher()
+    {
+        if (batcher == null)
+        {
+            Interlocked.CompareExchange(ref batcher, new FrameStoreBatcher(db, StoreIn), null);
+        }
+        return batcher;
+    }
+
+    /// <summary>The per-frame work of a store, inside a transaction the caller commits (only when this returns Stored does it write anything).</summary>
+    private static StoreOutcome StoreIn(SqliteConnection c, SqliteTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc)
+    {
+        ReplayWindow window;
+        {
+            var read = statements.Get(tx, "SELECT replay_window FROM devices WHERE id = $id");
             read.Parameters.AddWithValue("$id", f.DeviceId);
             window = ReplayWindow.FromBytes(read.ExecuteScalar() as byte[]);
         }
@@ -44,18 +88,16 @@ public sealed class FrameStore
             case ReplayVerdict.TooOld:
                 // A stored frame whose ack was lost may come back after the window moved on (the device
                 // kept it through reboots): acknowledge it again. Anything else that old is a replay.
-                return IsStored(c, tx, f.DeviceId, f.Counter) ? StoreOutcome.Duplicate : StoreOutcome.Replay;
+                return IsStored(statements, tx, f.DeviceId, f.Counter) ? StoreOutcome.Duplicate : StoreOutcome.Replay;
             case ReplayVerdict.Duplicate:
                 return StoreOutcome.Duplicate;
         }
-        using (var insert = c.CreateCommand())
         {
-            insert.Transaction = tx;
-            insert.CommandText = """
+            var insert = statements.Get(tx, """
                 INSERT INTO frames (device_id, counter, kind, code, device_time_utc, lat_e7, lon_e7, accuracy_m, fix_age_s, source, battery, signal_dbm, flags, raw, path, received_utc)
                 VALUES ($d, $c, $k, $code, $t, $lat, $lon, $acc, $age, $src, $bat, $sig, $fl, $raw, $path, $rx)
                 ON CONFLICT (device_id, counter) DO NOTHING
-                """;
+                """);
             insert.Parameters.AddWithValue("$d", f.DeviceId);
             insert.Parameters.AddWithValue("$c", (long)f.Counter);
             insert.Parameters.AddWithValue("$k", (int)f.Kind);
@@ -78,15 +120,13 @@ public sealed class FrameStore
             }
         }
         window.Mark(f.Counter);
-        using (var update = c.CreateCommand())
         {
-            update.Transaction = tx;
-            update.CommandText = """
+            var update = statements.Get(tx, """
                 UPDATE devices SET replay_window = $w, last_seen_utc = $rx,
                   battery = CASE WHEN $bat = 255 THEN battery ELSE $bat END,
                   signal_dbm = CASE WHEN $sig = 0 THEN signal_dbm ELSE $sig END
                 WHERE id = $id
-                """;
+                """);
             update.Parameters.AddWithValue("$w", window.ToBytes());
             update.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
             update.Parameters.AddWithValue("$bat", (int)f.BatteryPercent);
@@ -95,24 +135,19 @@ public sealed class FrameStore
             update.ExecuteNonQuery();
         }
         AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"));
-        using (var queue = c.CreateCommand())
         {
-            queue.Transaction = tx;
-            queue.CommandText = "INSERT INTO dispatch_queue (device_id, counter, event, created_utc) VALUES ($d, $c, 'frame', $rx)";
+            var queue = statements.Get(tx, "INSERT INTO dispatch_queue (device_id, counter, event, created_utc) VALUES ($d, $c, 'frame', $rx)");
             queue.Parameters.AddWithValue("$d", f.DeviceId);
             queue.Parameters.AddWithValue("$c", (long)f.Counter);
             queue.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
             queue.ExecuteNonQuery();
         }
-        tx.Commit();
         return StoreOutcome.Stored;
     }
 
-    private static bool IsStored(SqliteConnection c, SqliteTransaction tx, string deviceId, uint counter)
+    private static bool IsStored(StatementCache statements, SqliteTransaction tx, string deviceId, uint counter)
     {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT 1 FROM frames WHERE device_id = $d AND counter = $c";
+        var cmd = statements.Get(tx, "SELECT 1 FROM frames WHERE device_id = $d AND counter = $c");
         cmd.Parameters.AddWithValue("$d", deviceId);
         cmd.Parameters.AddWithValue("$c", (long)counter);
         return cmd.ExecuteScalar() != null;

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using PanicDevice.Receiver;
+using PanicDevice.Receiver.Registry;
+
+namespace PanicDevice.Bench;
+
+/// <summary>
+/// Memory of the receiver with N connected idle devices. The receiver runs in a child process (this
+/// program's <c>receiver-host</c> command) so its working set holds the broker's sessions and nothing of
+/// the N client connections, which live in this process.
+/// </summary>
+public static class IdleBenchmark
+{
+    public static async Task<int> RunAsync(int devices, int settleS)
+    {
+        string data = Path.Combine(Path.GetTempPath(), "pd-bench-idle-" + Environment.ProcessId);
+        int port = IngestBenchmark.FreePort();
+        var psi = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        string self = Environment.ProcessPath!;
+        psi.FileName = self;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            psi.ArgumentList.Add(typeof(IdleBenchmark).Assembly.Location);
+        }
+        foreach (string a in new[] { "receiver-host", "--devices", devices.ToString(), "--mqtt-port", port.ToString(), "--data", data })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var child = Process.Start(psi)!;
+        List<BenchDevice> clients = new();
+        try
+        {
+            string? ready = await child.StandardOutput.ReadLineAsync();
+            if (ready == null || !ready.StartsWith("ready", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("the receiver did not start: " + ready);
+                return 1;
+            }
+            Console.WriteLine("receiver " + ready);
+            string before = await Ask(child);
+            var sw = Stopwatch.StartNew();
+            clients = await IngestBenchmark.ConnectAsync(devices, port, parallel: 64);
+            double connectS = sw.Elapsed.TotalSeconds;
+            await Task.Delay(TimeSpan.FromSeconds(settleS));
+            string after = await Ask(child);
+            Console.WriteLine("before connecting: " + before);
+            Console.WriteLine(FormattableString.Invariant($"connected {clients.Count} devices (login + subscribe) in {connectS:F1} s, idle {settleS} s"));
+            Console.WriteLine(FormattableString.Invariant($"devices={clients.Count} ") + after);
+            return 0;
+        }
+        finally
+        {
+            await IngestBenchmark.DisposeAllAsync(clients);
+            try
+            {
+                child.StandardInput.WriteLine("stop");
+                child.StandardInput.Close();
+                if (!child.WaitForExit(30000)) child.Kill();
+            }
+            catch (InvalidOperationException) { }
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<string> Ask(Process child)
+    {
+        await child.StandardInput.WriteLineAsync("stats");
+        await child.StandardInput.FlushAsync();
+        return await child.StandardOutput.ReadLineAsync() ?? "";
+    }
+
+    /// <summary>The child: a receiver with N registered bench devices, answering "stats" on stdin with its memory figures.</summary>
+    public static async Task<int> HostAsync(int devices, int port, string data)
+    {
+        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + IngestBenchmark.FreePort(), "--mqtt-port", port.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
+        var registry = receiver.Services.GetRequiredService<DeviceRegistry>();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < devices; i++)
+        {
+            string id = BenchDevice.IdFor(i);
+            registry.Upsert(new DeviceRecord { Id = id, Key = new DeviceKey(BenchDevice.KeyFor(id)) });
+        }
+        await receiver.StartAsync();
+        Console.WriteLine(FormattableString.Invariant($"ready: {devices} devices registered in {sw.Elapsed.TotalSeconds:F1} s"));
+        string? line;
+        while ((line = Console.ReadLine()) != null && line != "stop")
+        {
+            if (line == "stats")
+            {
+                Console.WriteLine(Stats());
+            }
+        }
+        await receiver.StopAsync();
+        return 0;
+    }
+
+    private static string Stats()
+    {
+        using var p = Process.GetCurrentProcess();
+        long ws = p.WorkingSet64;
+        long heap = GC.GetGCMemoryInfo().HeapSizeBytes;
+        long live = GC.GetTotalMemory(forceFullCollection: true);
+        p.Refresh();
+        const double MiB = 1024 * 1024;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"working_set_mib={ws / MiB:F0} gc_heap_mib={heap / MiB:F0} live_managed_mib={live / MiB:F0} working_set_after_gc_mib={p.WorkingSet64 / MiB:F0}");
+    }
+}

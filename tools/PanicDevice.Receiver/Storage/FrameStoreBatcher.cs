@@ -1,0 +1,163 @@
+using Microsoft.Data.Sqlite;
+using PanicDevice.Core.Protocol;
+
+namespace PanicDevice.Receiver.Storage;
+
+/// <summary>
+/// The group-commit writer behind <see cref="FrameStore.StoreAsync"/>. Callers queue verified frames;
+/// one writer at a time drains the queue in batches of up to <see cref="MaxBatch"/>, each in one
+/// IMMEDIATE transaction and in arrival order (so two frames of one device meet the anti-replay window
+/// in the order they came), commits, and only then completes the callers' tasks: with synchronous FULL,
+/// one WAL fsync covers the whole batch, and no caller learns "stored" before its frame is durable.
+/// The writer runs on its own thread while there is work and ends when the queue is empty, so an idle
+/// store holds no thread and no connection.
+/// </summary>
+internal sealed class FrameStoreBatcher
+{
+    /// <summary>Most frames in one transaction: bounds the time a batch holds the write lock.</summary>
+    public const int MaxBatch = 256;
+
+    internal delegate StoreOutcome StoreStep(SqliteConnection c, SqliteTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc);
+
+    private sealed record Item(Frame Frame, byte[] Raw, string Path, DateTime ReceivedUtc, TaskCompletionSource<StoreOutcome> Done);
+
+    private readonly ReceiverDatabase db;
+    private readonly StoreStep step;
+    private readonly object gate = new();
+    private readonly Queue<Item> queue = new();
+    private bool writing;
+    private long batches;
+    private long frames;
+
+    public FrameStoreBatcher(ReceiverDatabase db, StoreStep step)
+    {
+        this.db = db;
+        this.step = step;
+    }
+
+    /// <summary>Runs on the writer inside each batch's transaction, just before the commit (tests).</summary>
+    public Action<IReadOnlyList<Frame>>? BeforeCommit { get; set; }
+
+    public (long Batches, long Frames) Totals => (Interlocked.Read(ref batches), Interlocked.Read(ref frames));
+
+    public Task<StoreOutcome> Enqueue(Frame f, byte[] raw, string path, DateTime receivedUtc)
+    {
+        // Continuations run elsewhere: the writer must not publish acks or run callers' code.
+        var done = new TaskCompletionSource<StoreOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool start;
+        lock (gate)
+        {
+            queue.Enqueue(new Item(f, raw, path, receivedUtc, done));
+            start = !writing;
+            writing = true;
+        }
+        if (start)
+        {
+            // A thread of its own: a batch blocks on fsync, which must not take a thread-pool thread from the broker.
+            new Thread(Drain) { IsBackground = true, Name = "pd-group-commit" }.Start();
+        }
+        return done.Task;
+    }
+
+    private void Drain()
+    {
+        SqliteConnection? c = null;
+        StatementCache? statements = null;
+        var batch = new List<Item>(MaxBatch);
+        try
+        {
+            while (true)
+            {
+                batch.Clear();
+                lock (gate)
+                {
+                    while (batch.Count < MaxBatch && queue.Count > 0)
+                    {
+                        batch.Add(queue.Dequeue());
+                    }
+                    if (batch.Count == 0)
+                    {
+                        writing = false;
+                        return;
+                    }
+                }
+                try
+                {
+                    if (c == null)
+                    {
+                        c = db.Open();
+                        statements = new StatementCache(c);
+                    }
+                    Write(c, statements!, batch);
+                }
+                catch (Exception ex)
+                {
+                    // The transaction failed as a whole (begin or commit): nothing of it is stored, nobody is acknowledged.
+                    foreach (Item item in batch)
+                    {
+                        item.Done.TrySetException(ex);
+                    }
+                    statements?.Dispose();
+                    statements = null;
+                    c?.Dispose();
+                    c = null;
+                }
+            }
+        }
+        finally
+        {
+            statements?.Dispose();
+            c?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Stores the batch in one transaction and completes its tasks after the commit. When one frame's
+    /// statements fail, the whole transaction is rolled back (so nothing of that frame stays), its task
+    /// faults, and the rest of the batch is written again without it.
+    /// </summary>
+    private void Write(SqliteConnection c, StatementCache statements, List<Item> batch)
+    {
+        while (batch.Count > 0)
+        {
+            var outcomes = new StoreOutcome[batch.Count];
+            int failed = -1;
+            Exception? failure = null;
+            using (var tx = c.BeginTransaction(deferred: false))
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    try
+                    {
+                        outcomes[i] = step(c, tx, statements, batch[i].Frame, batch[i].Raw, batch[i].Path, batch[i].ReceivedUtc);
+                    }
+                    catch (SqliteException ex)
+                    {
+                        failed = i;
+                        failure = ex;
+                        break;
+                    }
+                }
+                if (failed < 0)
+                {
+                    BeforeCommit?.Invoke(batch.Select(b => b.Frame).ToList());
+                    tx.Commit();
+                }
+            }
+            if (failed >= 0)
+            {
+                // Disposed without a commit: rolled back. Retry the others.
+                batch[failed].Done.TrySetException(failure!);
+                batch.RemoveAt(failed);
+                continue;
+            }
+            Interlocked.Increment(ref batches);
+            Interlocked.Add(ref frames, batch.Count);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                batch[i].Done.TrySetResult(outcomes[i]);
+            }
+            return;
+        }
+    }
+}
