@@ -48,6 +48,7 @@ public class DashboardBrowserTests
         await using var rx = await DashboardReceiver.StartAsync();
         await rx.ProvisionAsync("fob-0001");
         await rx.ProvisionAsync("fob-0002");
+        await rx.ProvisionAsync("fob-0003");
         await using var browser = await LaunchAsync();
         await using var context = await browser.NewContextAsync(new() { Locale = "en-US" });
         var page = await context.NewPageAsync();
@@ -122,6 +123,18 @@ public class DashboardBrowserTests
         await Expect(page.Locator("h2[data-i18n='alerts']")).ToHaveTextAsync("Peringatan");
         await Expect(first.Locator(".badge.state")).ToHaveTextAsync("dikonfirmasi");
         Assert.AreEqual("id", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+
+        // Nearest patrol units by distance for an alert with a position; a click fills the responder field.
+        rx.Service<PanicDevice.Receiver.Responders.ResponderBook>().Report("thamrin", new("Thamrin unit", -6.193, 106.823, true));
+        rx.Service<PanicDevice.Receiver.Responders.ResponderBook>().Report("bogor", new("Bogor unit", -6.595, 106.8166, true));
+        rx.Send(SampleFrames.Alert("fob-0003", 9));
+        await page.Locator("#alert-list .alert-row").Filter(new() { HasText = "fob-0003" }).ClickAsync();
+        await Expect(page.Locator("#nearest button")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#nearest button").First).ToHaveTextAsync("Thamrin unit — 2.0 km");
+        await page.Locator("#nearest button").First.ClickAsync();
+        await Expect(page.Locator("#responder")).ToHaveValueAsync("Thamrin unit");
+        await lost.ClickAsync();
+        await Expect(page.Locator("#nearest")).ToContainTextAsync("Lokasi tidak diketahui");
 
         Assert.IsTrue(urls.Any(u => u.Contains("/api/events?ticket=", StringComparison.Ordinal)), "the live stream was opened with a ticket");
         Assert.IsFalse(urls.Any(u => u.Contains(DashboardReceiver.OperatorToken, StringComparison.Ordinal)), "the token never appears in a URL");

@@ -230,6 +230,7 @@
     $('act-assign').disabled = closed;
     $('act-resolve').disabled = closed;
     $('act-false-alarm').disabled = closed;
+    loadNearest(a);
     const ol = $('timeline');
     ol.replaceChildren();
     for (const e of a.timeline) {
@@ -244,6 +245,39 @@
       if (e.detail) li.append(' — ' + e.detail);
       ol.append(li);
     }
+  }
+
+  // Nearest patrol units by great-circle distance (GET /api/alerts/{id}/nearest); a click fills the responder field.
+  let nearestFor = '';
+  async function loadNearest(a) {
+    const key = a.id + '@' + a.updatedUtc;
+    if (key === nearestFor) return;
+    nearestFor = key;
+    const ul = $('nearest');
+    try {
+      const r = await api('GET', '/api/alerts/' + a.id + '/nearest?limit=3');
+      if (!r.ok || nearestFor !== key) return;
+      const j = await r.json();
+      ul.replaceChildren();
+      const note = !j.positionKnown ? t('nearestNoPosition') : j.suggestions.length === 0 ? t('nearestNone') : '';
+      if (note) {
+        const li = document.createElement('li');
+        li.textContent = note;
+        ul.append(li);
+        return;
+      }
+      for (const s of j.suggestions) {
+        const li = document.createElement('li');
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'secondary';
+        b.dataset.responder = s.id;
+        b.textContent = s.name + ' — ' + s.distanceKm.toFixed(1) + ' km';
+        b.addEventListener('click', () => { $('responder').value = s.name; });
+        li.append(b);
+        ul.append(li);
+      }
+    } catch (e) { /* the list is a suggestion; the action buttons keep working without it */ }
   }
 
   function renderMapNote() {
