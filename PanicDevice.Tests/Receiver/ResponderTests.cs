@@ -199,3 +199,48 @@ public class OpenApiTests
         }
     }
 }
+
+[TestClass]
+public class MetricsTests
+{
+    [TestMethod]
+    public async Task MetricsCountOutcomesAcksLatencyOpenAlertsAndWebhookBacklogWithoutSecrets()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-metrics-" + Guid.NewGuid().ToString("N"));
+        int closed = EmbeddedBrokerTests.FreePort(); // the webhook target is down: its events stay pending
+        var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir,
+            "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + closed + "/hook?token=sekrit-in-the-url",
+            "--Receiver:Webhooks:0:Secret", "webhook-secret-0123456789", "--Logging:LogLevel:Default", "Warning" });
+        await app.StartAsync();
+        try
+        {
+            byte[] key = SampleFrames.Key(0x61);
+            app.Services.GetRequiredService<PanicDevice.Receiver.Registry.DeviceRegistry>().Upsert(new PanicDevice.Receiver.Registry.DeviceRecord { Id = "fob-0001", Key = new PanicDevice.Receiver.Registry.DeviceKey(key) });
+            var pipeline = app.Services.GetRequiredService<IngestPipeline>();
+            byte[] alert = FrameCodec.Encode(SampleFrames.Alert(), key);
+            pipeline.Process(alert, "fob-0001", IngestPath.Mqtt);
+            pipeline.Process(alert, "fob-0001", IngestPath.Sms); // the SMS copy: acknowledged again, stored once
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert(counter: 8), SampleFrames.Key(0x99)), "fob-0001", IngestPath.Mqtt);
+
+            var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+            string metrics = await http.GetStringAsync("/metrics");
+            StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"stored\"} 1");
+            StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"duplicate\"} 1");
+            StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"rejected_BadTag\"} 1");
+            StringAssert.Contains(metrics, "pd_acks_issued_total 2");
+            StringAssert.Contains(metrics, "pd_ingest_duration_seconds_count 3");
+            StringAssert.Contains(metrics, "pd_ingest_duration_seconds_bucket{le=\"+Inf\"} 3");
+            StringAssert.Contains(metrics, "pd_alerts_open 1");
+            StringAssert.Contains(metrics, "pd_webhook_pending{target=\"0\",host=\"127.0.0.1:" + closed + "\"} 1");
+            Assert.DoesNotContain("sekrit", metrics, "a webhook URL's query never reaches /metrics");
+            Assert.DoesNotContain(Convert.ToHexString(key), metrics, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+}

@@ -78,7 +78,7 @@ public static class ReceiverApp
         app.MapOpenApi(); // /openapi/v1.json: the API's description for integrators
         IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, webhooks, supervision), "text/plain; version=0.0.4"));
 
         var operatorApi = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
             BearerToken.Matches(context.HttpContext.Request, options.OperatorToken)
@@ -98,13 +98,32 @@ public static class ReceiverApp
         return app;
     }
 
-    private static string Metrics(IngestPipeline pipeline)
+    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision)
     {
         var sb = new StringBuilder();
         sb.Append("# HELP pd_ingest_total Inbound frames by outcome (rejections by reason).\n# TYPE pd_ingest_total counter\n");
         foreach (var (outcome, count) in pipeline.Counts.OrderBy(kv => kv.Key))
         {
             sb.Append("pd_ingest_total{outcome=\"").Append(outcome).Append("\"} ").Append(count).Append('\n');
+        }
+        sb.Append("# HELP pd_acks_issued_total Signed acknowledgements issued (after the frame was committed; duplicates are acknowledged again).\n# TYPE pd_acks_issued_total counter\n");
+        sb.Append("pd_acks_issued_total ").Append(pipeline.AcksIssued).Append('\n');
+        pipeline.Latency.WriteTo(sb, "pd_ingest_duration_seconds", "Arrival to result of a frame (decode, verify, durable store, ack).");
+        sb.Append("# HELP pd_alerts_open Alerts not yet resolved, cancelled or marked false alarm.\n# TYPE pd_alerts_open gauge\n");
+        sb.Append("pd_alerts_open ").Append(alerts.CountOpen()).Append('\n');
+        sb.Append("# HELP pd_webhook_pending Events queued for a webhook target and not yet delivered.\n# TYPE pd_webhook_pending gauge\n");
+        sb.Append("# HELP pd_webhook_delivered_total Events delivered to a webhook target.\n# TYPE pd_webhook_delivered_total counter\n");
+        foreach (var (status, i) in webhooks.Status().Select((s, i) => (s, i)))
+        {
+            // Labelled by position and host only: a target URL may carry a token in its path or query.
+            string label = "{target=\"" + i + "\",host=\"" + (Uri.TryCreate(status.Target, UriKind.Absolute, out var u) ? u.Authority : "?") + "\"}";
+            sb.Append("pd_webhook_pending").Append(label).Append(' ').Append(status.Pending).Append('\n');
+            sb.Append("pd_webhook_delivered_total").Append(label).Append(' ').Append(status.Delivered).Append('\n');
+        }
+        sb.Append("# HELP pd_supervision_open Open supervision events (device silent, low battery).\n# TYPE pd_supervision_open gauge\n");
+        foreach (var g in supervision.Open().GroupBy(e => e.Event).OrderBy(g => g.Key))
+        {
+            sb.Append("pd_supervision_open{event=\"").Append(g.Key).Append("\"} ").Append(g.Count()).Append('\n');
         }
         return sb.ToString();
     }

@@ -53,11 +53,20 @@ public sealed class IngestPipeline
     /// <summary>Rejections and outcomes by reason, for /metrics.</summary>
     public ConcurrentDictionary<string, long> Counts { get; } = new();
 
+    /// <summary>Time from a frame's arrival to its result (stored and acknowledged, or refused), for /metrics.</summary>
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Signed acknowledgements handed back to be sent (stored frames and duplicates), for /metrics.</summary>
+    public long AcksIssued => Interlocked.Read(ref acksIssued);
+
+    private long acksIssued;
+
     public IngestResult Process(byte[] payload, string? topicDeviceId, IngestPath path)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         IngestResult? refused = Admit(payload, topicDeviceId, out Frame? frame, out DeviceRecord? device);
         IngestResult result = refused ?? Finish(store.Store(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime), frame!, device!);
-        return Tally(result);
+        return Tally(result, started);
     }
 
     /// <summary>
@@ -68,17 +77,20 @@ public sealed class IngestPipeline
     /// </summary>
     public async Task<IngestResult> ProcessAsync(byte[] payload, string? topicDeviceId, IngestPath path)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         IngestResult? refused = Admit(payload, topicDeviceId, out Frame? frame, out DeviceRecord? device);
         if (refused != null)
         {
-            return Tally(refused);
+            return Tally(refused, started);
         }
         StoreOutcome outcome = await store.StoreAsync(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime);
-        return Tally(Finish(outcome, frame!, device!));
+        return Tally(Finish(outcome, frame!, device!), started);
     }
 
-    private IngestResult Tally(IngestResult result)
+    private IngestResult Tally(IngestResult result, long started)
     {
+        Latency.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        if (result.Ack != null) Interlocked.Increment(ref acksIssued);
         Counts.AddOrUpdate(result.Status == IngestStatus.Rejected ? "rejected_" + result.Reason : result.Status.ToString().ToLowerInvariant(), 1, (_, n) => n + 1);
         if (result.Status == IngestStatus.Stored) Stored?.Invoke(result.Frame!);
         return result;

@@ -133,6 +133,15 @@ public sealed class AlertBook
         return Find(id);
     }
 
+    /// <summary>Alerts still open (new, acknowledged or assigned).</summary>
+    public long CountOpen()
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM alerts WHERE state IN ('new','acknowledged','assigned')";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
     public AlertView? Find(long id) => Query("WHERE a.id = $id", ("$id", id)).FirstOrDefault();
 
     public IReadOnlyList<AlertView> Recent(int limit) => Query("ORDER BY a.id DESC LIMIT $n", ("$n", limit));
