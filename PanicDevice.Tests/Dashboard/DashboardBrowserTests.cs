@@ -45,7 +45,7 @@ public class DashboardBrowserTests
     [TestMethod]
     public async Task OperatorLogsInSeesAlertsArriveLiveAcknowledgesAndSwitchesToIndonesian()
     {
-        await using var rx = await DashboardReceiver.StartAsync();
+        await using var rx = await LoopbackReceiver.StartAsync();
         await rx.ProvisionAsync("fob-0001");
         await rx.ProvisionAsync("fob-0002");
         await rx.ProvisionAsync("fob-0003");
@@ -66,7 +66,7 @@ public class DashboardBrowserTests
         await Expect(page.Locator("#login-error")).ToHaveTextAsync("Wrong operator token.");
         await Expect(page.Locator("#app")).ToBeHiddenAsync();
 
-        await page.FillAsync("#token", DashboardReceiver.OperatorToken);
+        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
         await page.FillAsync("#operator-name", "dina");
         await page.ClickAsync("#login-submit");
         await Expect(page.Locator("#app")).ToBeVisibleAsync();
@@ -101,7 +101,7 @@ public class DashboardBrowserTests
         Assert.AreEqual(AlertStates.Acknowledged, rx.Service<AlertBook>().Find(id)!.State, "the button reached the receiver");
 
         // An alert without a position is listed with the badge and alarms like any other.
-        rx.Send(DashboardReceiver.AlertWithoutPosition("fob-0002", 5));
+        rx.Send(LoopbackReceiver.AlertWithoutPosition("fob-0002", 5));
         var lost = page.Locator("#alert-list .alert-row").Filter(new() { HasText = "fob-0002" });
         await Expect(lost).ToHaveCountAsync(1);
         await Expect(lost.Locator(".badge.no-position")).ToHaveTextAsync("position unknown");
@@ -109,7 +109,7 @@ public class DashboardBrowserTests
         await Expect(page.Locator("#map-note")).ToContainTextAsync("without a position");
 
         // A duress cancel keeps it open and is shown plainly.
-        rx.Send(DashboardReceiver.DuressCancel("fob-0002", 6));
+        rx.Send(LoopbackReceiver.DuressCancel("fob-0002", 6));
         await Expect(lost.Locator(".badge.duress")).ToBeVisibleAsync();
         await lost.ClickAsync();
         await Expect(page.Locator("#detail-duress")).ToBeVisibleAsync();
@@ -137,7 +137,7 @@ public class DashboardBrowserTests
         await Expect(page.Locator("#nearest")).ToContainTextAsync("Lokasi tidak diketahui");
 
         Assert.IsTrue(urls.Any(u => u.Contains("/api/events?ticket=", StringComparison.Ordinal)), "the live stream was opened with a ticket");
-        Assert.IsFalse(urls.Any(u => u.Contains(DashboardReceiver.OperatorToken, StringComparison.Ordinal)), "the token never appears in a URL");
+        Assert.IsFalse(urls.Any(u => u.Contains(LoopbackReceiver.OperatorToken, StringComparison.Ordinal)), "the token never appears in a URL");
         Assert.IsNull(await page.EvaluateAsync<string?>("() => localStorage.getItem('pd.operatorToken')"), "the token is kept for the session only");
         Assert.IsEmpty(errors, string.Join("\n", errors));
     }
@@ -146,7 +146,7 @@ public class DashboardBrowserTests
     public async Task TheMapFallsBackToAPlainGridWhenTilesCannotBeLoaded()
     {
         int closed = Receiver.EmbeddedBrokerTests.FreePort(); // nothing listens there: every tile fails
-        await using var rx = await DashboardReceiver.StartAsync("--map-tiles-url", "http://127.0.0.1:" + closed + "/{z}/{x}/{y}.png");
+        await using var rx = await LoopbackReceiver.StartAsync("--map-tiles-url", "http://127.0.0.1:" + closed + "/{z}/{x}/{y}.png");
         await rx.ProvisionAsync("fob-0001");
         rx.Send(SampleFrames.Alert("fob-0001", 3));
         await using var browser = await LaunchAsync();
@@ -154,7 +154,7 @@ public class DashboardBrowserTests
         var tileRequests = 0;
         page.Request += (_, r) => { if (r.Url.EndsWith(".png", StringComparison.Ordinal)) Interlocked.Increment(ref tileRequests); };
         await page.GotoAsync(rx.Url);
-        await page.FillAsync("#token", DashboardReceiver.OperatorToken);
+        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
         await page.ClickAsync("#login-submit");
         await Expect(page.Locator("#alert-list .alert-row")).ToHaveCountAsync(1);
         await Expect(page.Locator("#map")).ToHaveAttributeAsync("data-mode", "offline");

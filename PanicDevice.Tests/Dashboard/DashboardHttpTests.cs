@@ -12,10 +12,10 @@ namespace PanicDevice.Tests.Dashboard;
 [TestClass]
 public class DashboardHttpTests
 {
-    private DashboardReceiver rx = null!;
+    private LoopbackReceiver rx = null!;
 
     [TestInitialize]
-    public async Task Start() => rx = await DashboardReceiver.StartAsync();
+    public async Task Start() => rx = await LoopbackReceiver.StartAsync();
 
     [TestCleanup]
     public async Task Stop() => await rx.DisposeAsync();
@@ -53,7 +53,7 @@ public class DashboardHttpTests
         Assert.AreEqual("text/html", page.Content.Headers.ContentType!.MediaType);
         string html = await page.Content.ReadAsStringAsync();
         StringAssert.Contains(html, "id=\"login\"");
-        Assert.IsFalse(html.Contains(DashboardReceiver.OperatorToken), "the page never carries the token");
+        Assert.IsFalse(html.Contains(LoopbackReceiver.OperatorToken), "the page never carries the token");
         StringAssert.Contains(page.Headers.GetValues("Content-Security-Policy").Single(), "script-src 'self'");
         foreach (string file in new[] { "/app.js", "/map.js", "/i18n.js" })
         {
@@ -70,7 +70,7 @@ public class DashboardHttpTests
     {
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await OpenStream(null)).StatusCode);
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await OpenStream("0123456789abcdef0123456789abcdef0123456789abcdef")).StatusCode);
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OpenStream(DashboardReceiver.OperatorToken)).StatusCode, "the token is not a ticket");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OpenStream(LoopbackReceiver.OperatorToken)).StatusCode, "the token is not a ticket");
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await rx.Http.SendAsync(rx.Request(HttpMethod.Post, "/api/events/ticket", token: null))).StatusCode);
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await rx.Http.SendAsync(rx.Request(HttpMethod.Post, "/api/events/ticket", token: "wrong-token-wrong-token"))).StatusCode);
 
@@ -92,7 +92,7 @@ public class DashboardHttpTests
         Assert.AreEqual(HttpStatusCode.OK, stream.StatusCode);
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
 
-        rx.Send(DashboardReceiver.AlertWithoutPosition("fob-0001", 41));
+        rx.Send(LoopbackReceiver.AlertWithoutPosition("fob-0001", 41));
         JsonElement created = await NextAlertAsync(reader);
         Assert.AreEqual("fob-0001", created.GetProperty("deviceId").GetString());
         Assert.AreEqual(41u, created.GetProperty("counter").GetUInt32());
@@ -107,7 +107,7 @@ public class DashboardHttpTests
         Assert.AreEqual(id, acked.GetProperty("id").GetInt64());
         Assert.AreEqual("acknowledged", acked.GetProperty("state").GetString());
 
-        rx.Send(DashboardReceiver.DuressCancel("fob-0001", 42));
+        rx.Send(LoopbackReceiver.DuressCancel("fob-0001", 42));
         JsonElement duress = await NextAlertAsync(reader);
         Assert.AreEqual(id, duress.GetProperty("id").GetInt64(), "a cancel changes the device's open alert");
         Assert.IsTrue(duress.GetProperty("duress").GetBoolean());

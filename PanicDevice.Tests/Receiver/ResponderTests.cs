@@ -78,49 +78,29 @@ public class ResponderBookTests
 [TestClass]
 public class ResponderHttpTests
 {
-    private const string Token = "operator-token-for-tests-0002";
-
     [TestMethod]
     public async Task PatrolUnitsReportPositionsAndTheNearestAreSuggestedForAnAlert()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "pd-resp-http-" + Guid.NewGuid().ToString("N"));
-        var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir, "--operator-token", Token });
-        await app.StartAsync();
-        try
-        {
-            var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-            byte[] key = SampleFrames.Key(0x60);
-            Assert.AreEqual(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/devices", new { id = "fob-0001", key = Convert.ToHexString(key), kind = "fob", ownerName = "Siti" })).StatusCode);
-            var pipeline = app.Services.GetRequiredService<IngestPipeline>();
-            Assert.AreEqual(IngestStatus.Stored, pipeline.Process(FrameCodec.Encode(SampleFrames.Alert(), key), "fob-0001", IngestPath.Mqtt).Status);
-            var noFix = SampleFrames.Alert(counter: 8);
-            noFix.Source = LocationSource.None; noFix.LatitudeE7 = 0; noFix.LongitudeE7 = 0; noFix.AccuracyM = Frame.Unknown16; noFix.FixAgeS = Frame.Unknown16;
-            Assert.AreEqual(IngestStatus.Stored, pipeline.Process(FrameCodec.Encode(noFix, key), "fob-0001", IngestPath.Mqtt).Status);
+        await using var rx = await LoopbackReceiver.StartAsync();
+        await rx.ProvisionAsync("fob-0001");
+        rx.Send(SampleFrames.Alert());
+        rx.Send(LoopbackReceiver.AlertWithoutPosition("fob-0001", 8));
+        var http = rx.Api;
 
-            Assert.AreEqual(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/responders/bogor", new { name = "Bogor", lat = -6.595, lon = 106.8166 })).StatusCode);
-            Assert.AreEqual(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/responders/thamrin", new { name = "Thamrin", lat = -6.193, lon = 106.823 })).StatusCode);
-            Assert.AreEqual(HttpStatusCode.BadRequest, (await http.PutAsJsonAsync("/api/responders/x", new { lat = 95.0, lon = 0.0 })).StatusCode);
-            using var noToken = new HttpClient { BaseAddress = http.BaseAddress };
-            Assert.AreEqual(HttpStatusCode.Unauthorized, (await noToken.PutAsJsonAsync("/api/responders/evil", new { lat = 0.0, lon = 0.0 })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/responders/bogor", new { name = "Bogor", lat = -6.595, lon = 106.8166 })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/responders/thamrin", new { name = "Thamrin", lat = -6.193, lon = 106.823 })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.BadRequest, (await http.PutAsJsonAsync("/api/responders/x", new { lat = 95.0, lon = 0.0 })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await rx.Http.PutAsJsonAsync("/api/responders/evil", new { lat = 0.0, lon = 0.0 })).StatusCode);
 
-            var alerts = await http.GetFromJsonAsync<JsonElement>("/api/alerts");
-            long withFix = alerts.EnumerateArray().Single(a => a.GetProperty("counter").GetUInt32() == 7).GetProperty("id").GetInt64();
-            long without = alerts.EnumerateArray().Single(a => a.GetProperty("counter").GetUInt32() == 8).GetProperty("id").GetInt64();
-            var near = await http.GetFromJsonAsync<JsonElement>("/api/alerts/" + withFix + "/nearest?limit=2");
-            Assert.IsTrue(near.GetProperty("positionKnown").GetBoolean());
-            CollectionAssert.AreEqual(new[] { "thamrin", "bogor" }, near.GetProperty("suggestions").EnumerateArray().Select(s => s.GetProperty("id").GetString()).ToArray());
-            var unknown = await http.GetFromJsonAsync<JsonElement>("/api/alerts/" + without + "/nearest");
-            Assert.IsFalse(unknown.GetProperty("positionKnown").GetBoolean(), "an alert without a fix is answered, not an error");
-            Assert.AreEqual(HttpStatusCode.NotFound, (await http.GetAsync("/api/alerts/999999/nearest")).StatusCode);
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, true);
-        }
+        var alerts = await http.GetFromJsonAsync<JsonElement>("/api/alerts");
+        long withFix = alerts.EnumerateArray().Single(a => a.GetProperty("counter").GetUInt32() == 7).GetProperty("id").GetInt64();
+        long without = alerts.EnumerateArray().Single(a => a.GetProperty("counter").GetUInt32() == 8).GetProperty("id").GetInt64();
+        var near = await http.GetFromJsonAsync<JsonElement>("/api/alerts/" + withFix + "/nearest?limit=2");
+        Assert.IsTrue(near.GetProperty("positionKnown").GetBoolean());
+        CollectionAssert.AreEqual(new[] { "thamrin", "bogor" }, near.GetProperty("suggestions").EnumerateArray().Select(s => s.GetProperty("id").GetString()).ToArray());
+        var unknown = await http.GetFromJsonAsync<JsonElement>("/api/alerts/" + without + "/nearest");
+        Assert.IsFalse(unknown.GetProperty("positionKnown").GetBoolean(), "an alert without a fix is answered, not an error");
+        Assert.AreEqual(HttpStatusCode.NotFound, (await http.GetAsync("/api/alerts/999999/nearest")).StatusCode);
     }
 }
 
@@ -176,26 +156,13 @@ public class OpenApiTests
     [TestMethod]
     public async Task TheApiDescribesItsEndpoints()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "pd-openapi-" + Guid.NewGuid().ToString("N"));
-        var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir });
-        await app.StartAsync();
-        try
+        await using var rx = await LoopbackReceiver.StartAsync();
+        var doc = await rx.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        StringAssert.StartsWith(doc.GetProperty("openapi").GetString(), "3.");
+        var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (string expected in new[] { "/api/devices", "/api/alerts", "/api/alerts/{id}/cap", "/api/sms/inbound", "/api/responders/{id}", "/healthz" })
         {
-            var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-            var doc = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
-            StringAssert.StartsWith(doc.GetProperty("openapi").GetString(), "3.");
-            var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-            foreach (string expected in new[] { "/api/devices", "/api/alerts", "/api/alerts/{id}/cap", "/api/sms/inbound", "/api/responders/{id}", "/healthz" })
-            {
-                CollectionAssert.Contains(paths, expected);
-            }
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, true);
+            CollectionAssert.Contains(paths, expected);
         }
     }
 }
@@ -206,41 +173,26 @@ public class MetricsTests
     [TestMethod]
     public async Task MetricsCountOutcomesAcksLatencyOpenAlertsAndWebhookBacklogWithoutSecrets()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "pd-metrics-" + Guid.NewGuid().ToString("N"));
         int closed = EmbeddedBrokerTests.FreePort(); // the webhook target is down: its events stay pending
-        var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir,
-            "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + closed + "/hook?token=sekrit-in-the-url",
-            "--Receiver:Webhooks:0:Secret", "webhook-secret-0123456789", "--Logging:LogLevel:Default", "Warning" });
-        await app.StartAsync();
-        try
-        {
-            byte[] key = SampleFrames.Key(0x61);
-            app.Services.GetRequiredService<PanicDevice.Receiver.Registry.DeviceRegistry>().Upsert(new PanicDevice.Receiver.Registry.DeviceRecord { Id = "fob-0001", Key = new PanicDevice.Receiver.Registry.DeviceKey(key) });
-            var pipeline = app.Services.GetRequiredService<IngestPipeline>();
-            byte[] alert = FrameCodec.Encode(SampleFrames.Alert(), key);
-            pipeline.Process(alert, "fob-0001", IngestPath.Mqtt);
-            pipeline.Process(alert, "fob-0001", IngestPath.Sms); // the SMS copy: acknowledged again, stored once
-            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert(counter: 8), SampleFrames.Key(0x99)), "fob-0001", IngestPath.Mqtt);
+        await using var rx = await LoopbackReceiver.StartAsync(
+            "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + closed + "/hook?token=sekrit-in-the-url", "--Receiver:Webhooks:0:Secret", "webhook-secret-0123456789");
+        await rx.ProvisionAsync("fob-0001");
+        var pipeline = rx.Service<IngestPipeline>();
+        byte[] alert = FrameCodec.Encode(SampleFrames.Alert(), LoopbackReceiver.Key);
+        pipeline.Process(alert, "fob-0001", IngestPath.Mqtt);
+        pipeline.Process(alert, "fob-0001", IngestPath.Sms); // the SMS copy: acknowledged again, stored once
+        pipeline.Process(FrameCodec.Encode(SampleFrames.Alert(counter: 8), SampleFrames.Key(0x99)), "fob-0001", IngestPath.Mqtt);
 
-            var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-            string metrics = await http.GetStringAsync("/metrics");
-            StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"stored\"} 1");
-            StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"duplicate\"} 1");
-            StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"rejected_BadTag\"} 1");
-            StringAssert.Contains(metrics, "pd_acks_issued_total 2");
-            StringAssert.Contains(metrics, "pd_ingest_duration_seconds_count 3");
-            StringAssert.Contains(metrics, "pd_ingest_duration_seconds_bucket{le=\"+Inf\"} 3");
-            StringAssert.Contains(metrics, "pd_alerts_open 1");
-            StringAssert.Contains(metrics, "pd_webhook_pending{target=\"0\",host=\"127.0.0.1:" + closed + "\"} 1");
-            Assert.DoesNotContain("sekrit", metrics, "a webhook URL's query never reaches /metrics");
-            Assert.DoesNotContain(Convert.ToHexString(key), metrics, StringComparison.OrdinalIgnoreCase);
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, true);
-        }
+        string metrics = await rx.Http.GetStringAsync("/metrics");
+        StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"stored\"} 1");
+        StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"duplicate\"} 1");
+        StringAssert.Contains(metrics, "pd_ingest_total{outcome=\"rejected_BadTag\"} 1");
+        StringAssert.Contains(metrics, "pd_acks_issued_total 2");
+        StringAssert.Contains(metrics, "pd_ingest_duration_seconds_count 3");
+        StringAssert.Contains(metrics, "pd_ingest_duration_seconds_bucket{le=\"+Inf\"} 3");
+        StringAssert.Contains(metrics, "pd_alerts_open 1");
+        StringAssert.Contains(metrics, "pd_webhook_pending{target=\"0\",host=\"127.0.0.1:" + closed + "\"} 1");
+        Assert.DoesNotContain("sekrit", metrics, "a webhook URL's query never reaches /metrics");
+        Assert.DoesNotContain(Convert.ToHexString(LoopbackReceiver.Key), metrics, StringComparison.OrdinalIgnoreCase);
     }
 }

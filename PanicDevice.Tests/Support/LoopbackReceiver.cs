@@ -8,29 +8,36 @@ using PanicDevice.Core.Protocol;
 using PanicDevice.Receiver;
 using PanicDevice.Receiver.Pipeline;
 using PanicDevice.Tests.Receiver;
-using PanicDevice.Tests.Support;
 
-namespace PanicDevice.Tests.Dashboard;
+namespace PanicDevice.Tests.Support;
 
-/// <summary>A real receiver on loopback (random ports, temp data folder) for the dashboard tests.</summary>
-public sealed class DashboardReceiver : IAsyncDisposable
+/// <summary>A real receiver on loopback (random ports, temp data folder, known operator token) for HTTP, dashboard and API tests.</summary>
+public sealed class LoopbackReceiver : IAsyncDisposable
 {
-    public const string OperatorToken = "operator-token-for-dashboard-01";
+    public const string OperatorToken = "operator-token-for-loopback-01";
     public static readonly byte[] Key = SampleFrames.Key(0x30);
     private readonly string dir = Path.Combine(Path.GetTempPath(), "pd-dash-" + Guid.NewGuid().ToString("N"));
 
     public WebApplication App { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>A client that sends the operator token with every request.</summary>
+    public HttpClient Api { get; private set; } = null!;
     public string Url { get; private set; } = "";
 
-    public static async Task<DashboardReceiver> StartAsync(params string[] extra)
+    public static Task<LoopbackReceiver> StartAsync(params string[] extra) => StartAsync(null, extra);
+
+    /// <summary>Starts a receiver; a time provider replaces its clock (supervision, store timestamps).</summary>
+    public static async Task<LoopbackReceiver> StartAsync(TimeProvider? time, params string[] extra)
     {
-        var r = new DashboardReceiver();
+        var r = new LoopbackReceiver();
         r.App = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", EmbeddedBrokerTests.FreePort().ToString(), "--data", r.dir,
-            "--operator-token", OperatorToken }.Concat(extra).ToArray());
+            "--operator-token", OperatorToken, "--Logging:LogLevel:Default", "Warning" }.Concat(extra).ToArray(), time);
         await r.App.StartAsync();
         r.Url = r.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         r.Http = new HttpClient { BaseAddress = new Uri(r.Url) };
+        r.Api = new HttpClient { BaseAddress = new Uri(r.Url) };
+        r.Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
         return r;
     }
 
@@ -78,6 +85,7 @@ public sealed class DashboardReceiver : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Api.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
