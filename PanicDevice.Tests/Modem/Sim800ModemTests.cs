@@ -158,3 +158,62 @@ public class Sim800ModemTests
         CollectionAssert.DoesNotContain(b.Modem.Commands, "AT+CFUN=1,1");
     }
 }
+
+/// <summary>Regression: data announced (+CIPRXGET: 1) while a read was in flight is read at once, not at the next periodic read.</summary>
+[TestClass]
+public class Sim800ReceiveNoticeTests
+{
+    [TestMethod]
+    public void ANoticeArrivingDuringAReadIsNotLost()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        try
+        {
+            var modem = new Sim800Emulator(new EmulatorFaults { BaudRate = 0 });
+            modem.StartOn(0);
+            // The periodic read is set far away, so only the notice can bring the second chunk in.
+            var driver = new Sim800Modem(modem.DeviceSide, modem, new Sim800Settings { ReceivePollMs = 600000 });
+            long now = 0;
+            bool Run(Func<bool> done, int ms)
+            {
+                for (long end = now + ms; now < end; now += 5)
+                {
+                    modem.Poll(now);
+                    driver.Poll(now);
+                    if (done()) return true;
+                    if (now % 100 == 0) Thread.Sleep(1);
+                }
+                return done();
+            }
+            PanicDevice.Core.Net.ITcpLink link = driver;
+            link.Open("127.0.0.1", port, 0);
+            Assert.IsTrue(Run(() => link.State == PanicDevice.Core.Net.TcpLinkState.Open, 60000), driver.LastError);
+            bool injected = false;
+            modem.AfterCommand = command =>
+            {
+                // Right after the first read has taken "A", "B" arrives: its notice follows the read's OK.
+                if (command.StartsWith("AT+CIPRXGET=3", StringComparison.Ordinal) && !injected)
+                {
+                    injected = true;
+                    modem.DeliverFromNetwork(new[] { (byte)'B' });
+                }
+            };
+            modem.DeliverFromNetwork(new[] { (byte)'A' });
+            var got = new List<byte>();
+            var buffer = new byte[16];
+            Assert.IsTrue(Run(() =>
+            {
+                int n = link.Receive(buffer, 0, buffer.Length);
+                got.AddRange(buffer.Take(n));
+                return got.Count >= 2;
+            }, 2000), "received: " + System.Text.Encoding.ASCII.GetString(got.ToArray()));
+            Assert.AreEqual("AB", System.Text.Encoding.ASCII.GetString(got.ToArray()));
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+}

@@ -166,6 +166,24 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
         }
     }
 
+    /// <summary>Runs after each command is executed (tests use it to make network data arrive at an exact moment).</summary>
+    public Action<string>? AfterCommand { get; set; }
+
+    /// <summary>Data arrives from the network on the open connection now, as if the server had sent it.</summary>
+    public void DeliverFromNetwork(byte[] data)
+    {
+        if (!on || !connected || data.Length == 0)
+        {
+            return;
+        }
+        bool wasEmpty = moduleRx.Count == 0;
+        moduleRx.AddRange(data);
+        if (manualReceive && wasEmpty)
+        {
+            Emit("+CIPRXGET: 1");
+        }
+    }
+
     /// <summary>Line noise on the UART now.</summary>
     public void InjectGarbage(byte[] bytes) => Send(bytes);
 
@@ -284,6 +302,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
                 if (!Faults.Mute)
                 {
                     Execute(command);
+                    AfterCommand?.Invoke(command);
                 }
             }
             return;

@@ -800,7 +800,6 @@ namespace PanicDevice.Core.Modem
         {
             if (!ok)
             {
-                rxNotice = false;
                 return; // no connection any more; CLOSED says so separately
             }
             int length;
@@ -808,7 +807,6 @@ namespace PanicDevice.Core.Modem
             string header = channel.LineStartingWith("+CIPRXGET: 3,");
             if (header == null)
             {
-                rxNotice = false;
                 return; // nothing waiting
             }
             if (!Sim800Replies.ReceiveHeader(header, out length, out remaining) || length > ReadChunk)
@@ -818,7 +816,6 @@ namespace PanicDevice.Core.Modem
             }
             if (length == 0)
             {
-                rxNotice = false;
                 return;
             }
             string hex = null;
@@ -844,7 +841,12 @@ namespace PanicDevice.Core.Modem
                 return;
             }
             rxCount += length;
-            rxNotice = remaining > 0;
+            // rxNotice was cleared when this read started; a +CIPRXGET: 1 that arrived while it ran has set it
+            // again and must not be overwritten, or that data would wait for the periodic read.
+            if (remaining > 0)
+            {
+                rxNotice = true;
+            }
         }
 
         private void CorruptStream()
