@@ -300,7 +300,7 @@ public sealed class Sim800Target : FuzzTarget
         modem.Open("broker.example.org", 8883, now);
         modem.Send("+6281200000001", "help", now);
         byte[] rx = new byte[256];
-        for (int turn = 0; turn < 64 && (port.Pos < port.Data.Length || turn < 8); turn++)
+        for (int turn = 0; turn < 512 && (port.Pos < port.Data.Length || turn < 8); turn++)
         {
             modem.Poll(now);
             modem.Receive(rx, 0, rx.Length);
