@@ -35,6 +35,10 @@ public static class FuzzCommand
             string top = string.Join("; ", c.Reasons.OrderByDescending(kv => kv.Value).Take(4).Select(kv => kv.Key + " ×" + kv.Value));
             Console.WriteLine($"  {c.Name,-14} inputs={c.Inputs} accepted={c.Accepted} rejected={c.Rejected} pending={c.Pending} exceptions={c.Exceptions} no-reason={c.NoReason} over-alloc={c.OverAllocations} max-alloc={c.MaxAllocated}B (input {c.MaxAllocatedInputLength}B) reasons={c.Reasons.Count} [{top}]");
         }
+        foreach (Sim800SessionTarget s in targets.OfType<Sim800SessionTarget>())
+        {
+            Console.WriteLine("  sim800-session phases reached: " + string.Join(", ", Enumerable.Range(0, s.PhasesReached.Length).Select(p => (PanicDevice.Core.Modem.Sim800Phase)p + "=" + s.PhasesReached[p])) + ", TCP opened=" + s.OpenedTcp);
+        }
         foreach (FuzzFailure f in report.Failures)
         {
             Console.WriteLine($"  FAIL {f.Target} #{f.Index}: {f.Problem} input={f.InputHex}");

@@ -27,6 +27,12 @@ public abstract class FuzzTarget
     /// <summary>Whether an input may not be fed at all (e.g. an exact copy of a correctly signed seed for a "nothing stored" check).</summary>
     public virtual bool Skip(byte[] input) => false;
 
+    /// <summary>
+    /// Fixed allocation of one run that does not depend on the input (a whole driver session), added to
+    /// <see cref="FuzzEngine.AllocationBound"/>; zero for parsers.
+    /// </summary>
+    public virtual long AllocationBaseline => 0;
+
     /// <summary>Checks after the run (e.g. nothing was stored); returns a problem or null.</summary>
     public virtual string? Finish() => null;
 }
@@ -123,7 +129,7 @@ public sealed class FuzzEngine
                     c.MaxAllocated = allocated;
                     c.MaxAllocatedInputLength = input.Length;
                 }
-                if (allocated > AllocationBound(input.Length))
+                if (allocated > target.AllocationBaseline + AllocationBound(input.Length))
                 {
                     c.OverAllocations++;
                     if (report.Failures.Count < maxFailuresKept)

@@ -463,7 +463,7 @@ public static class FuzzTargets
 {
     public static List<FuzzTarget> All() => new()
     {
-        new FrameTarget(), new FrameTextTarget(), new MqttTarget(), new AtTarget(), new Sim800Target(),
+        new FrameTarget(), new FrameTextTarget(), new MqttTarget(), new AtTarget(), new Sim800Target(), new Sim800SessionTarget(),
         new JsonTarget(), new DeviceConfigTarget(), new SmsPduTarget(), new IngestTarget(false), new IngestTarget(true),
     };
 }
