@@ -71,6 +71,7 @@ public static class FuzzSeeds
             new byte[] { 0x20, 0x02, 0x00, 0x00 }, new byte[] { 0x20, 0x02, 0x01, 0x00 }, new byte[] { 0x20, 0x02, 0x00, 0x05 },
             new byte[] { 0x90, 0x03, 0x00, 0x01, 0x01 }, new byte[] { 0x90, 0x04, 0x00, 0x02, 0x00, 0x80 },
             new byte[] { 0xB0, 0x02, 0x00, 0x07 }, new byte[] { 0xD0, 0x00 },
+            new byte[] { 0x30, 0xFF, 0xFF, 0xFF, 0x7F }, new byte[] { 0x32, 0x80, 0x80, 0x80, 0x80, 0x01 }, new byte[] { 0x30, 0x80, 0x01, 0x00, 0x00 },
             MqttPacketWriter.PubAck(1), MqttPacketWriter.PubAck(65535),
             MqttPacketWriter.Publish("pd/fob-0001/ack", new byte[] { 1, 2, 3 }, 1, 9, false, false),
             MqttPacketWriter.Publish("pd/fob-0001/ack", Frames(Key(0), 1, 5)[0], 0, 0, false, false),
@@ -134,6 +135,9 @@ public static class FuzzSeeds
         "{\"deviceId\":\"wall-1\",\"key\":\"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\",\"kind\":\"wall\",\"broker\":{\"host\":\"h\"},\"fixedLocation\":{\"lat\":-6.1753924,\"lon\":106.8271528,\"accuracyM\":10}}",
         "[1, -2.5e3, true, false, null, \"a\\u00e9\\n\\\"\", {\"x\": [[[]]]}]",
         "{\"a\":1.0E+2,\"b\":-0,\"c\":\"\\ud83d\\ude00\"}",
+        new string('[', 20) + new string(']', 20),
+        "{\"n\":[1e999999999, -1E-999999999, 123456789012345678901234567890, 0.000000000000000000001]}",
+        "{\"s\":\"\\u12\", \"t\":\"\\ud800\"}",
     }.Select(s => Encoding.UTF8.GetBytes(s)).ToList();
 }
 
