@@ -4,6 +4,7 @@ using PanicDevice.Bench;
 // dotnet run -c Release --project tools/PanicDevice.Bench -- ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- pipeline [--devices N] [--seconds S] [--mode group|per-frame]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- idle [--devices N] [--settle S]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- fuzz --inputs N [--seed S]
 string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -65,11 +66,20 @@ if (args.Length > 0 && args[0] == "idle")
     }
     return await IdleBenchmark.RunAsync(devices, settle);
 }
+if (args.Length > 0 && args[0] == "fuzz")
+{
+    if (!long.TryParse(Arg("--inputs", "100000"), out long inputs) || inputs < 1 || !int.TryParse(Arg("--seed", "20261129"), out int seed))
+    {
+        Console.Error.WriteLine("--inputs takes a positive count and --seed an integer");
+        return 2;
+    }
+    return PanicDevice.Bench.Fuzz.FuzzCommand.Run(inputs, seed);
+}
 if (args.Length > 0 && args[0] == "receiver-host")
 {
     // the child process of "idle": a receiver with the bench devices registered
     return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"));
 }
-Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S]");
+Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 return 2;
