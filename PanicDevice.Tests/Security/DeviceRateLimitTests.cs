@@ -217,8 +217,25 @@ public static class MqttConnect
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
             .WithCredentials(user, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).WithTimeout(TimeSpan.FromSeconds(10)).Build();
-        await client.ConnectAsync(options);
+        var result = await client.ConnectAsync(options);
+        Assert.AreEqual(MqttClientConnectResultCode.Success, result.ResultCode, "login as " + user);
         return client;
+    }
+
+    /// <summary>Whether the broker accepts this login (a refusal may come back as a result code or as an exception).</summary>
+    public static async Task<bool> LogsInAsync(int port, string clientId, string user, string password)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+            .WithCredentials(user, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).WithTimeout(TimeSpan.FromSeconds(10)).Build();
+        try
+        {
+            return (await client.ConnectAsync(options)).ResultCode == MqttClientConnectResultCode.Success && client.IsConnected;
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Collects the verified acks a device receives, by counter.</summary>
