@@ -142,6 +142,23 @@ public class DeviceRateLimitTests
     }
 
     [TestMethod]
+    public void TheLimitIsConfigurableZeroTurnsItOffAndABadValueStopsStartup()
+    {
+        string data = Path.Combine(dir, "app");
+        var ex = Assert.ThrowsExactly<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            PanicDevice.Receiver.ReceiverApp.Build(new[] { "--mqtt-port", "0", "--data", data, "--Receiver:DeviceRateLimit:Burst", "0" }));
+        StringAssert.Contains(ex.Message, "DeviceRateLimit");
+        var options = new PanicDevice.Receiver.ReceiverOptions();
+        Assert.AreEqual(5.0, options.DeviceRateLimit.PerSecond);
+        Assert.AreEqual(20, options.DeviceRateLimit.Burst);
+        var off = new IngestPipeline(registry, store, new ManualClock(), new DeviceRateLimitOptions { PerSecond = 0 });
+        for (uint i = 1; i <= 50; i++)
+        {
+            Assert.AreEqual(IngestStatus.Stored, off.Process(FrameCodec.Encode(Routine(MessageKind.Heartbeat, "fob-h", i), KeyH), "fob-h", IngestPath.Mqtt).Status);
+        }
+    }
+
+    [TestMethod]
     public async Task AFloodingDeviceIsLimitedWhileAnotherDevicesAlertsAreAllStoredAndAckedPromptly()
     {
         int port = EmbeddedBrokerTests.FreePort();
