@@ -32,7 +32,7 @@ public static class ReceiverApp
         var db = new ReceiverDatabase(storePath);
         var registry = new DeviceRegistry(db);
         var store = new FrameStore(db);
-        var pipeline = new IngestPipeline(registry, store, time);
+        var pipeline = new IngestPipeline(registry, store, time, options.DeviceRateLimit);
         var alerts = new AlertBook(db);
         var responders = new Responders.ResponderBook(db, time);
         builder.Services.AddSingleton(responders);
@@ -64,12 +64,12 @@ public static class ReceiverApp
         }
         else if (options.MqttPort > 0 || options.MqttCert != null)
         {
-            var broker = new EmbeddedBroker(options.MqttPort, registry, pipeline,
+            // The broker logs through the host's logging (configured levels and providers, one place to audit).
+            builder.Services.AddSingleton(sp => new EmbeddedBroker(options.MqttPort, registry, pipeline,
                 new[] { new OperatorAccount("operator", options.OperatorToken) },
-                LoggerFactory.Create(l => l.AddConsole()).CreateLogger("broker"), EmbeddedBrokerTls.From(options));
-            builder.Services.AddSingleton(broker);
-            builder.Services.AddSingleton<IDeviceDownlink>(broker);
-            builder.Services.AddHostedService(_ => new BrokerService(broker));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Broker"), EmbeddedBrokerTls.From(options)));
+            builder.Services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<EmbeddedBroker>());
+            builder.Services.AddHostedService(sp => new BrokerService(sp.GetRequiredService<EmbeddedBroker>()));
         }
 
         builder.Services.AddOpenApi();
@@ -94,7 +94,8 @@ public static class ReceiverApp
         app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
             BearerToken.Matches(http.Request, options.GatewayToken)
                 ? await SmsGatewayEndpoint.Handle(sms, pipeline, downlink, logger)
-                : Results.Json(new { error = "gateway token required (Authorization: Bearer …)" }, statusCode: 401));
+                : Results.Json(new { error = "gateway token required (Authorization: Bearer …)" }, statusCode: 401))
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(SmsGatewayEndpoint.MaxBodyBytes));
         return app;
     }
 

@@ -49,6 +49,9 @@ public sealed class ReceiverOptions
     /// <summary>Attribution drawn on the map when tiles are used (e.g. "© OpenStreetMap contributors").</summary>
     public string? MapTilesAttribution { get; set; }
 
+    /// <summary>Per-device limit on routine frames (Receiver:DeviceRateLimit:PerSecond, :Burst); alerts and cancels are never limited.</summary>
+    public Pipeline.DeviceRateLimitOptions DeviceRateLimit { get; set; } = new();
+
     /// <summary>Command-line switches the issue names, mapped onto this section.</summary>
     public static readonly Dictionary<string, string> Switches = new()
     {
@@ -100,6 +103,10 @@ public sealed class ReceiverOptions
         if (OperatorToken is { Length: < 16 } || GatewayToken is { Length: < 16 })
         {
             return "operator and gateway tokens must be at least 16 characters (or leave them unset to generate them)";
+        }
+        if (DeviceRateLimit.PerSecond < 0 || double.IsNaN(DeviceRateLimit.PerSecond) || DeviceRateLimit.Burst < 1)
+        {
+            return "Receiver:DeviceRateLimit needs PerSecond >= 0 (0: off) and Burst >= 1";
         }
         if (!string.IsNullOrEmpty(MapTilesUrl) && (!MapTilesUrl.StartsWith("http", StringComparison.Ordinal) || !MapTilesUrl.Contains("{z}") || !MapTilesUrl.Contains("{x}") || !MapTilesUrl.Contains("{y}")))
         {

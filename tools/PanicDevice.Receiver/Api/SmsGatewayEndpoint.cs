@@ -14,6 +14,9 @@ public sealed record InboundSms(string From, string Text);
 /// </summary>
 public static class SmsGatewayEndpoint
 {
+    /// <summary>Largest request body accepted (Kestrel refuses more with 413): a concatenated SMS is 1,600 characters.</summary>
+    public const long MaxBodyBytes = 16 * 1024;
+
     public static async Task<IResult> Handle(InboundSms sms, IngestPipeline pipeline, IDeviceDownlink? broker, ILogger logger)
     {
         if (sms.Text is null || sms.Text.Length > 1600)
@@ -32,6 +35,14 @@ public static class SmsGatewayEndpoint
             return Results.UnprocessableEntity(new { status = "rejected", reason = DecodeStatus.BadText.ToString() });
         }
         IngestResult result = pipeline.Process(bytes, null, IngestPath.Sms);
+        if (result.Status == IngestStatus.Rejected && result.Reason == IngestPipeline.RateLimited)
+        {
+            if (pipeline.RateLimiter.ShouldReport(result.Frame!.DeviceId, out long limited))
+            {
+                logger.LogWarning("Device {DeviceId} (SMS) is over its rate limit; {Count} routine frame(s) refused since the last report", result.Frame!.DeviceId, limited);
+            }
+            return Results.Json(new { status = "rejected", reason = result.Reason }, statusCode: 429);
+        }
         if (result.Status == IngestStatus.Rejected)
         {
             logger.LogWarning("SMS frame from {From} rejected: {Reason}", sms.From, result.Reason);

@@ -27,6 +27,16 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
     private const string DeviceRole = "device";
     private const string OperatorRole = "operator";
 
+    /// <summary>
+    /// The largest publish payload accepted from a client. A frame is well under 100 bytes; anything over
+    /// this is refused and the client disconnected. (MQTTnet 5.2's server has no maximum packet size
+    /// option, so the packet is still read before it is refused.)
+    /// </summary>
+    public const int MaxPayloadBytes = 4096;
+
+    /// <summary>Messages queued for one client that does not read; beyond this the oldest are dropped.</summary>
+    public const int MaxPendingMessagesPerClient = 1000;
+
     private readonly DeviceRegistry registry;
     private readonly IngestPipeline pipeline;
     private readonly IReadOnlyList<OperatorAccount> operators;
@@ -42,7 +52,9 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         this.operators = operators;
         this.logger = logger;
         var factory = new MqttServerFactory();
-        var builder = factory.CreateServerOptionsBuilder().WithPersistentSessions();
+        var builder = factory.CreateServerOptionsBuilder().WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(MaxPendingMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
         builder = port > 0 ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(port) : builder.WithoutDefaultEndpoint();
         if (tls != null)
         {
@@ -99,6 +111,13 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
             return; // injected by the receiver itself
         }
         string topic = e.ApplicationMessage.Topic;
+        if (e.ApplicationMessage.Payload.Length > MaxPayloadBytes)
+        {
+            logger.LogWarning("MQTT publish refused: client {ClientId} sent {Bytes} bytes (limit {Limit}); disconnecting", e.ClientId, e.ApplicationMessage.Payload.Length, MaxPayloadBytes);
+            Refuse(e);
+            e.CloseConnection = true;
+            return;
+        }
         bool isUplink = Topics.DeviceIdOf(topic) != null && topic.EndsWith("/up", StringComparison.Ordinal);
         if (Role(e.SessionItems) == OperatorRole && !isUplink)
         {
@@ -117,6 +136,16 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         byte[] payload = e.ApplicationMessage.Payload.ToArray();
         // Group-committed with other devices' frames; the ack below is published only after the commit.
         IngestResult result = await pipeline.ProcessAsync(payload, e.ClientId, IngestPath.Mqtt);
+        if (result.Status == IngestStatus.Rejected && result.Reason == IngestPipeline.RateLimited)
+        {
+            // A flood must not flood the log too: once per interval per device, with the count.
+            if (pipeline.RateLimiter.ShouldReport(e.ClientId, out long limited))
+            {
+                logger.LogWarning("Device {ClientId} is over its rate limit; {Count} routine frame(s) refused since the last report", e.ClientId, limited);
+            }
+            Refuse(e);
+            return;
+        }
         if (result.Status == IngestStatus.Rejected)
         {
             logger.LogWarning("Frame from {ClientId} rejected: {Reason}", e.ClientId, result.Reason);

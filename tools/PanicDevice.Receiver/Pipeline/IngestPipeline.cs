@@ -30,7 +30,7 @@ public sealed record IngestResult(IngestStatus Status, string Reason, Frame? Fra
 }
 
 /// <summary>
-/// decode → authenticate device → verify tag → anti-replay + store (one transaction) → signed
+/// decode → authenticate device → verify tag → per-device rate limit (routine frames only) → anti-replay + store (one transaction) → signed
 /// acknowledgement. Each stage is a method that can be tested alone; the acknowledgement is built only
 /// after the commit. Rejections are counted by reason; reasons never contain key material.
 /// </summary>
@@ -40,12 +40,17 @@ public sealed class IngestPipeline
     private readonly FrameStore store;
     private readonly TimeProvider time;
 
-    public IngestPipeline(DeviceRegistry registry, FrameStore store, TimeProvider time)
+    /// <param name="rateLimit">Per-device limit on routine frames (after the tag verified); null: no limit (the receiver always passes Receiver:DeviceRateLimit).</param>
+    public IngestPipeline(DeviceRegistry registry, FrameStore store, TimeProvider time, DeviceRateLimitOptions? rateLimit = null)
     {
         this.registry = registry;
         this.store = store;
         this.time = time;
+        RateLimiter = new DeviceRateLimiter(rateLimit ?? new DeviceRateLimitOptions { PerSecond = 0 }, time);
     }
+
+    /// <summary>The per-device token buckets (alerts and cancels are exempt).</summary>
+    public DeviceRateLimiter RateLimiter { get; }
 
     /// <summary>Raised after a frame is committed for the first time (not for duplicates or rejections).</summary>
     public event Action<Frame>? Stored;
@@ -60,6 +65,9 @@ public sealed class IngestPipeline
     public long AcksIssued => Interlocked.Read(ref acksIssued);
 
     private long acksIssued;
+
+    /// <summary>The rejection reason for a routine frame over its device's rate limit.</summary>
+    public const string RateLimited = "RateLimited";
 
     public IngestResult Process(byte[] payload, string? topicDeviceId, IngestPath path)
     {
@@ -116,12 +124,21 @@ public sealed class IngestPipeline
         {
             return IngestResult.Reject(DecodeStatus.BadTag.ToString());
         }
+        // Only after the tag verified, so forged frames never spend the real device's budget.
+        if (!RateLimiter.TryAcquire(frame.DeviceId, frame.Kind))
+        {
+            return new IngestResult(IngestStatus.Rejected, RateLimited, frame, null); // the frame says whose limit it was
+        }
         return null;
     }
 
     /// <summary>After stage 4 (anti-replay + store, committed): the result, with the ack built now.</summary>
     private IngestResult Finish(StoreOutcome outcome, Frame frame, DeviceRecord device)
     {
+        if (outcome != StoreOutcome.Stored)
+        {
+            RateLimiter.Refund(frame.DeviceId, frame.Kind); // only new frames spend the budget
+        }
         if (outcome == StoreOutcome.Replay)
         {
             return IngestResult.Reject("Replay");

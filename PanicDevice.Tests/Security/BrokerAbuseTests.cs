@@ -1,0 +1,208 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Mqtt;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
+using PanicDevice.Tests.Receiver;
+using PanicDevice.Tests.Support;
+
+namespace PanicDevice.Tests.Security;
+
+/// <summary>
+/// What EmbeddedBrokerTests does not cover: frames claiming another id, wildcard and cross-device ack
+/// subscriptions that must receive nothing, oversized publishes, and slow clients.
+/// </summary>
+[TestClass]
+public class BrokerAbuseTests
+{
+    private static readonly byte[] KeyA = SampleFrames.Key(0x21);
+    private static readonly byte[] KeyB = SampleFrames.Key(0x41);
+    private string dir = "";
+    private int port;
+    private FrameStore store = null!;
+    private IngestPipeline pipeline = null!;
+    private EmbeddedBroker broker = null!;
+
+    [TestInitialize]
+    public async Task Start()
+    {
+        dir = Path.Combine(Path.GetTempPath(), "pd-abuse-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
+        var registry = new DeviceRegistry(db);
+        registry.Upsert(new DeviceRecord { Id = "fob-a", Key = new DeviceKey(KeyA) });
+        registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
+        store = new FrameStore(db);
+        pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions());
+        port = EmbeddedBrokerTests.FreePort();
+        broker = new EmbeddedBroker(port, registry, pipeline, new[] { new OperatorAccount("ops", "ops-secret-0000000") }, NullLogger.Instance);
+        await broker.StartAsync();
+    }
+
+    [TestCleanup]
+    public async Task Stop()
+    {
+        await broker.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, true);
+    }
+
+    /// <summary>fob-b sends an alert and waits for its own ack; proves the broker is serving other devices.</summary>
+    private async Task AlertFromBAcked(uint counter, TimeSpan within)
+    {
+        using IMqttClient b = await MqttConnect.DeviceAsync(port, "fob-b", KeyB);
+        var acks = new MqttConnect.AckCollector(b, KeyB);
+        await b.SubscribeAsync(Topics.Downlink("fob-b"), MqttQualityOfServiceLevel.AtLeastOnce);
+        await b.PublishBinaryAsync(Topics.Uplink("fob-b"), FrameCodec.Encode(SampleFrames.Alert("fob-b", counter), KeyB), MqttQualityOfServiceLevel.AtLeastOnce);
+        await acks.WaitForAsync(counter, within);
+        await b.DisconnectAsync();
+    }
+
+    [TestMethod]
+    public async Task AFrameSignedWithItsOwnKeyButClaimingAnotherIdIsRefused()
+    {
+        using IMqttClient a = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
+        var acks = new MqttConnect.AckCollector(a, KeyA);
+        await a.SubscribeAsync(Topics.Downlink("fob-a"), MqttQualityOfServiceLevel.AtLeastOnce);
+        // On its own uplink, claiming fob-b, signed with fob-a's key (and, separately, with fob-b's, as if stolen from a log).
+        await a.PublishBinaryAsync(Topics.Uplink("fob-a"), FrameCodec.Encode(SampleFrames.Alert("fob-b", 9), KeyA), MqttQualityOfServiceLevel.AtLeastOnce);
+        await a.PublishBinaryAsync(Topics.Uplink("fob-a"), FrameCodec.Encode(SampleFrames.Alert("fob-b", 10), KeyB), MqttQualityOfServiceLevel.AtLeastOnce);
+        await a.PublishBinaryAsync(Topics.Uplink("fob-a"), FrameCodec.Encode(SampleFrames.Alert("fob-a", 11), KeyA), MqttQualityOfServiceLevel.AtLeastOnce);
+        await acks.WaitForAsync(11, TimeSpan.FromSeconds(5));
+        Assert.AreEqual(0, store.CountFrames("fob-b"), "nothing stored under the other id");
+        Assert.AreEqual(2L, pipeline.Counts["rejected_TopicMismatch"]);
+        Assert.IsTrue(a.IsConnected, "fob-a itself still works");
+    }
+
+    [TestMethod]
+    public async Task WildcardAndOtherDevicesAckSubscriptionsAreRefusedAndReceiveNothing()
+    {
+        using IMqttClient a = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
+        var seen = new List<string>();
+        a.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (seen) seen.Add(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        foreach (string filter in new[] { "#", "pd/v1/+/ack", "pd/v1/fob-b/ack", "pd/v1/fob-b/#", "pd/#", "+/+/+/+", "$SYS/#" })
+        {
+            var sub = await a.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+            var code = sub.Items.Single().ResultCode;
+            Assert.IsFalse(code is MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2,
+                "subscription to " + filter + " must be refused, was " + code);
+        }
+        await AlertFromBAcked(5, TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+        lock (seen) Assert.AreEqual(0, seen.Count, "fob-a received: " + string.Join(", ", seen));
+        Assert.AreEqual(1, store.CountFrames("fob-b"));
+    }
+
+    [TestMethod]
+    public async Task AOneMebibytePublishIsRefusedTheClientDroppedNothingStoredAndOthersStillServed()
+    {
+        using IMqttClient a = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        byte[] huge = new byte[1024 * 1024];
+        byte[] frame = FrameCodec.Encode(SampleFrames.Alert("fob-a", 3), KeyA);
+        frame.CopyTo(huge, 0); // a valid frame with a megabyte of trailing junk
+        try
+        {
+            await a.PublishBinaryAsync(Topics.Uplink("fob-a"), huge, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or MQTTnet.Exceptions.MqttClientNotConnectedException)
+        {
+            // The connection was dropped before the PUBACK: expected.
+        }
+        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(0, store.CountFrames("fob-a"), "nothing stored");
+        Assert.IsFalse(pipeline.Counts.Keys.Any(k => k == "stored"), "the pipeline never saw it as a frame");
+        await AlertFromBAcked(6, TimeSpan.FromSeconds(5));
+        // The offender may reconnect and send a normal frame: the broker did not wedge its session.
+        using IMqttClient again = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
+        var acks = new MqttConnect.AckCollector(again, KeyA);
+        await again.SubscribeAsync(Topics.Downlink("fob-a"), MqttQualityOfServiceLevel.AtLeastOnce);
+        await again.PublishBinaryAsync(Topics.Uplink("fob-a"), frame, MqttQualityOfServiceLevel.AtLeastOnce);
+        await acks.WaitForAsync(3, TimeSpan.FromSeconds(5));
+    }
+
+    [TestMethod]
+    public async Task APublishJustUnderTheLimitIsNotDroppedForItsSize()
+    {
+        using IMqttClient a = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
+        byte[] big = new byte[EmbeddedBroker.MaxPayloadBytes];
+        var r = await a.PublishBinaryAsync(Topics.Uplink("fob-a"), big, MqttQualityOfServiceLevel.AtLeastOnce);
+        await Task.Delay(200);
+        Assert.IsTrue(a.IsConnected, "4 KiB of junk is rejected by the decoder, not by disconnecting");
+        Assert.IsGreaterThan(0L, pipeline.Counts.Where(kv => kv.Key.StartsWith("rejected_", StringComparison.Ordinal)).Sum(kv => kv.Value));
+    }
+
+    [TestMethod]
+    public async Task PartialConnectsAndANonReadingSubscriberDoNotStopOtherDevicesAlerts()
+    {
+        // Ten half-open logins: a CONNECT header and then silence.
+        var stalled = new List<TcpClient>();
+        for (int i = 0; i < 10; i++)
+        {
+            var t = new TcpClient();
+            await t.ConnectAsync("127.0.0.1", port);
+            await t.GetStream().WriteAsync(new byte[] { 0x10, 0x40, 0x00, 0x04, (byte)'M' });
+            stalled.Add(t);
+        }
+        // An operator tool that subscribes to everything and never reads its socket.
+        var slow = new TcpClient { ReceiveBufferSize = 4096 };
+        await slow.ConnectAsync("127.0.0.1", port);
+        NetworkStream s = slow.GetStream();
+        await s.WriteAsync(RawConnect("slow-reader", "ops", "ops-secret-0000000"));
+        byte[] connack = new byte[4];
+        await s.ReadExactlyAsync(connack);
+        CollectionAssert.AreEqual(new byte[] { 0x20, 0x02, 0x00, 0x00 }, connack, "the slow reader is logged in");
+        await s.WriteAsync(new byte[] { 0x82, 0x06, 0x00, 0x01, 0x00, 0x01, (byte)'#', 0x00 });
+        byte[] suback = new byte[5];
+        await s.ReadExactlyAsync(suback);
+        CollectionAssert.AreEqual(new byte[] { 0x90, 0x03, 0x00, 0x01, 0x00 }, suback, "and subscribed to everything; from now on it never reads");
+        // Several megabytes for it to not read, published by another operator client.
+        using IMqttClient noisy = await MqttConnect.ClientAsync(port, "noisy", "ops", "ops-secret-0000000");
+        byte[] chunk = new byte[4000];
+        var noise = Task.Run(async () =>
+        {
+            for (int i = 0; i < 1500; i++) await noisy.PublishBinaryAsync("ops/noise", chunk, MqttQualityOfServiceLevel.AtMostOnce);
+        });
+        await Task.Delay(200);
+        for (uint c = 1; c <= 5; c++)
+        {
+            await AlertFromBAcked(100 + c, TimeSpan.FromSeconds(5));
+        }
+        await noise.WaitAsync(TimeSpan.FromSeconds(60));
+        await AlertFromBAcked(200, TimeSpan.FromSeconds(5));
+        Assert.AreEqual(6, store.CountFrames("fob-b"));
+        foreach (var t in stalled) t.Dispose();
+        slow.Dispose();
+    }
+
+    /// <summary>An MQTT 3.1.1 CONNECT with user name and password, keep-alive 60 s, clean session.</summary>
+    private static byte[] RawConnect(string clientId, string user, string password)
+    {
+        var body = new List<byte> { 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0xC2, 0x00, 0x3C };
+        foreach (string field in new[] { clientId, user, password })
+        {
+            byte[] b = Encoding.UTF8.GetBytes(field);
+            body.Add((byte)(b.Length >> 8));
+            body.Add((byte)b.Length);
+            body.AddRange(b);
+        }
+        var packet = new List<byte> { 0x10, (byte)body.Count }; // under 128 bytes: one length byte
+        packet.AddRange(body);
+        return packet.ToArray();
+    }
+}
