@@ -27,6 +27,9 @@ public sealed record CrashOptions(int Trials, int Devices, int Alerts, int Seed,
     /// <summary>How long a trial's alerts (and, at the end, the webhook queue) may take to drain before the run gives up and reports what it has.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long to wait, after the last trial, for the webhook queue to empty (deliveries are sequential, one durable write each: far slower than ingest).</summary>
+    public TimeSpan DispatchDrainTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Progress lines (never tokens or secrets); null: quiet.</summary>
     public TextWriter? Log { get; init; }
 }
@@ -129,8 +132,9 @@ public static class CrashHarness
             }
             // the webhook queue: everything queued delivered, then a quiet second for late repeats
             string dbPath = Path.Combine(data, "receiver.db");
-            bool hooksDrained = await WaitAsync(() => Undelivered(dbPath) == 0, o.DrainTimeout);
+            bool hooksDrained = await WaitAsync(() => Undelivered(dbPath) == 0, o.DispatchDrainTimeout);
             drained &= hooksDrained;
+            o.Log?.WriteLine($"webhook queue drained={hooksDrained}");
             await Task.Delay(1000);
             stop.Cancel();
             await Task.WhenAll(loops);
