@@ -5,6 +5,7 @@ using PanicDevice.Bench;
 // dotnet run -c Release --project tools/PanicDevice.Bench -- pipeline [--devices N] [--seconds S] [--mode group|per-frame]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- idle [--devices N] [--settle S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- fuzz --inputs N [--seed S]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- crash --trials N [--devices 100] [--alerts 10000] [--seed S]
 string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -75,11 +76,21 @@ if (args.Length > 0 && args[0] == "fuzz")
     }
     return PanicDevice.Bench.Fuzz.FuzzCommand.Run(inputs, seed);
 }
+if (args.Length > 0 && args[0] == "crash")
+{
+    if (!int.TryParse(Arg("--trials", "3"), out int trials) || trials < 1 || !int.TryParse(Arg("--devices", "100"), out int devices) || devices < 1
+        || !int.TryParse(Arg("--alerts", "10000"), out int alerts) || alerts < devices || !int.TryParse(Arg("--seed", Random.Shared.Next().ToString()), out int seed))
+    {
+        Console.Error.WriteLine("--trials and --devices take positive counts, --alerts (per trial) at least one per device, --seed an integer");
+        return 2;
+    }
+    return await CrashBenchmark.RunAsync(trials, devices, alerts, seed);
+}
 if (args.Length > 0 && args[0] == "receiver-host")
 {
     // the child process of "idle": a receiver with the bench devices registered
     return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"));
 }
-Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S]");
+Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 return 2;
