@@ -30,6 +30,11 @@ public sealed class WebhookDispatcher
     private readonly HttpClient http;
     private readonly TimeProvider time;
 
+    // Per target, the queue id up to which everything is delivered. Delivery is strictly in queue order and
+    // SQLite hands out queue ids in commit order, so the next event is always after it: without this the
+    // "next undelivered" query rescans every delivered row, and a burst of thousands drains quadratically.
+    private readonly Dictionary<string, long> deliveredUpTo = new(StringComparer.Ordinal);
+
     public WebhookDispatcher(ReceiverDatabase db, IReadOnlyList<WebhookTarget> targets, HttpClient http, TimeProvider time)
     {
         this.db = db;
@@ -57,6 +62,7 @@ public sealed class WebhookDispatcher
                 {
                     break; // keep the order: nothing after this event goes to this target until it succeeds
                 }
+                lock (deliveredUpTo) deliveredUpTo[target.Url] = next.Value.id;
                 delivered++;
             }
         }
@@ -91,10 +97,13 @@ public sealed class WebhookDispatcher
             FROM dispatch_queue q
             JOIN frames f ON f.device_id = q.device_id AND f.counter = q.counter
             LEFT JOIN webhook_deliveries w ON w.queue_id = q.id AND w.target = $t
-            WHERE w.delivered_utc IS NULL
+            WHERE q.id > $after AND w.delivered_utc IS NULL
             ORDER BY q.id LIMIT 1
             """;
         cmd.Parameters.AddWithValue("$t", target);
+        long after;
+        lock (deliveredUpTo) after = deliveredUpTo.TryGetValue(target, out long upTo) ? upTo : 0;
+        cmd.Parameters.AddWithValue("$after", after);
         using var r = cmd.ExecuteReader();
         if (!r.Read())
         {
