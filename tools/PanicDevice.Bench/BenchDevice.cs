@@ -42,17 +42,21 @@ public sealed class BenchDevice : IAsyncDisposable
 
     public static string IdFor(int i) => "bench-" + i.ToString("D6");
 
-    public async Task ConnectAsync(int port, CancellationToken ct)
-    {
-        var options = new MqttClientOptionsBuilder()
+    /// <summary>How a benchmark device logs in: as the firmware does (MQTT 3.1.1, id and key-derived password).</summary>
+    public static MqttClientOptions LoginOptions(string id, byte[] key, int port, TimeSpan timeout) =>
+        new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId(Id)
-            .WithCredentials(Id, DeviceCredentials.MqttPassword(Key))
+            .WithClientId(id)
+            .WithCredentials(id, DeviceCredentials.MqttPassword(key))
             .WithProtocolVersion(MqttProtocolVersion.V311)
             .WithCleanSession(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
-            .WithTimeout(TimeSpan.FromSeconds(60))
+            .WithTimeout(timeout)
             .Build();
+
+    public async Task ConnectAsync(int port, CancellationToken ct)
+    {
+        var options = LoginOptions(Id, Key, port, TimeSpan.FromSeconds(60));
         await client.ConnectAsync(options, ct);
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.Downlink(Id), MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);

@@ -470,15 +470,7 @@ public static class CrashHarness
             var c = new MqttClientFactory().CreateMqttClient();
             c.ApplicationMessageReceivedAsync += e => OnMessage(e, epoch);
             client = c;
-            var options = new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", port)
-                .WithClientId(Id)
-                .WithCredentials(Id, DeviceCredentials.MqttPassword(Key))
-                .WithProtocolVersion(MqttProtocolVersion.V311)
-                .WithCleanSession(true)
-                .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
-                .WithTimeout(TimeSpan.FromSeconds(10))
-                .Build();
+            var options = BenchDevice.LoginOptions(Id, Key, port, TimeSpan.FromSeconds(10));
             try
             {
                 await c.ConnectAsync(options, stop);
