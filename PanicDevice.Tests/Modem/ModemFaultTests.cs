@@ -1,6 +1,4 @@
-using System.Buffers;
 using MQTTnet;
-using MQTTnet.Protocol;
 using PanicDevice.Core.Delivery;
 using PanicDevice.Core.Modem;
 using PanicDevice.Core.Protocol;
@@ -177,19 +175,7 @@ public class ModemFaultTests
         try
         {
             var received = new List<byte[]>();
-            var subscriber = new MqttClientFactory().CreateMqttClient();
-            subscriber.ApplicationMessageReceivedAsync += async e =>
-            {
-                byte[] frame = e.ApplicationMessage.Payload.ToArray();
-                lock (received) received.Add(frame);
-                DecodeResult r = FrameCodec.DecodeAndVerify(frame, ModemRig.Key);
-                if (r.IsOk)
-                {
-                    await subscriber.PublishBinaryAsync(Topics.Downlink(r.Frame.DeviceId), FrameCodec.Encode(Frame.AckFor(r.Frame, 1795000000), ModemRig.Key), MqttQualityOfServiceLevel.AtLeastOnce);
-                }
-            };
-            await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("receiver-test").Build());
-            await subscriber.SubscribeAsync(Topics.AllUplinks, MqttQualityOfServiceLevel.AtLeastOnce);
+            var subscriber = await MosquittoSessionTests.StartAckingReceiverAsync(port, ModemRig.Key, received);
 
             await using var rig = new ModemRig(brokerPort: port);
             Assert.IsTrue(rig.RunUntil(() => rig.Device.Session.IsConnected, 60), "connected to mosquitto via the modem: " + rig.Why);

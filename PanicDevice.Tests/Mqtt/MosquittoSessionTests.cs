@@ -52,6 +52,28 @@ public class MosquittoSessionTests
         throw new InvalidOperationException("mosquitto did not start listening on " + port);
     }
 
+    /// <summary>
+    /// A stand-in receiver on a broker: records every uplink frame and answers a verified one with a signed
+    /// ack on the device's ack topic, as the real receiver does.
+    /// </summary>
+    internal static async Task<IMqttClient> StartAckingReceiverAsync(int port, byte[] key, List<byte[]> received)
+    {
+        var subscriber = new MqttClientFactory().CreateMqttClient();
+        subscriber.ApplicationMessageReceivedAsync += async e =>
+        {
+            byte[] frame = e.ApplicationMessage.Payload.ToArray();
+            lock (received) received.Add(frame);
+            DecodeResult r = FrameCodec.DecodeAndVerify(frame, key);
+            if (r.IsOk)
+            {
+                await subscriber.PublishBinaryAsync(Topics.Downlink(r.Frame.DeviceId), FrameCodec.Encode(Frame.AckFor(r.Frame, 1795000000), key), MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+        };
+        await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("receiver-test").Build());
+        await subscriber.SubscribeAsync(Topics.AllUplinks, MqttQualityOfServiceLevel.AtLeastOnce);
+        return subscriber;
+    }
+
     [TestMethod]
     public async Task PressTravelsThroughMosquittoAndTheSignedAckComesBack()
     {
@@ -65,21 +87,8 @@ public class MosquittoSessionTests
         }
         try
         {
-            // A stand-in receiver: verifies uplink frames and answers with a signed ack, as the real one does.
             var received = new List<byte[]>();
-            var subscriber = new MqttClientFactory().CreateMqttClient();
-            subscriber.ApplicationMessageReceivedAsync += async e =>
-            {
-                byte[] frame = e.ApplicationMessage.Payload.ToArray();
-                lock (received) received.Add(frame);
-                DecodeResult r = FrameCodec.DecodeAndVerify(frame, Key);
-                if (r.IsOk)
-                {
-                    await subscriber.PublishBinaryAsync(Topics.Downlink(r.Frame.DeviceId), FrameCodec.Encode(Frame.AckFor(r.Frame, 1795000000), Key), MqttQualityOfServiceLevel.AtLeastOnce);
-                }
-            };
-            await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("receiver-test").Build());
-            await subscriber.SubscribeAsync(Topics.AllUplinks, MqttQualityOfServiceLevel.AtLeastOnce);
+            var subscriber = await StartAckingReceiverAsync(port, Key, received);
 
             var device = new SimulatedDevice(new DeviceConfig { DeviceId = Id, Key = Key, BrokerHost = "127.0.0.1", BrokerPort = port }, _ => { });
             Assert.IsTrue(device.RunUntil(() => device.Session.IsConnected, TimeSpan.FromSeconds(10)), "connected to mosquitto: " + device.Session.LastError);
