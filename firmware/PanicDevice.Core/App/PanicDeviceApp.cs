@@ -101,6 +101,18 @@ namespace PanicDevice.Core.App
             nextHeartbeatMs = heartbeatDueNow ? nowMs : nowMs + config.HeartbeatIntervalS * 1000L;
         }
 
+        /// <summary>
+        /// Brings the next heartbeat forward to now, e.g. when the board's tamper switch opens or mains power goes
+        /// (BoardTelemetry.Poll), so the receiver hears of it at once; the regular schedule continues after it.
+        /// </summary>
+        public void RequestHeartbeat(long nowMs)
+        {
+            if (nextHeartbeatMs < 0 || nextHeartbeatMs > nowMs)
+            {
+                nextHeartbeatMs = nowMs;
+            }
+        }
+
         /// <summary>True while a due heartbeat waits for the data path (keeps a fob awake, up to <see cref="HeartbeatGiveUpMs"/>).</summary>
         public bool HeartbeatPending
         {

@@ -35,7 +35,7 @@ namespace PanicDevice.Core.Modem
     /// every command a timeout, and climbs <see cref="ModemRecoveryLadder"/> when things keep failing.
     /// The same code runs on the ESP32's UART, a PC serial port and the host emulator.
     /// </summary>
-    public class Sim800Modem : ITcpLink, ISmsSender, IUnsolicitedListener
+    public class Sim800Modem : ITcpLink, ISmsSender, IUnsolicitedListener, INetworkStatus
     {
         /// <summary>Largest CIPSEND (the module takes up to 1460 in single-connection mode; smaller keeps the UART turn short).</summary>
         public const int SendChunk = 512;
