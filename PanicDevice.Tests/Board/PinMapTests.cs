@@ -18,7 +18,7 @@ public class PinMapTests
 
     private static Dictionary<string, int> ConstantPins() =>
         typeof(BoardPins).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && f.FieldType == typeof(int) && !f.Name.EndsWith("Baud", StringComparison.Ordinal))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(int) && !f.Name.EndsWith("Baud", StringComparison.Ordinal) && !f.Name.EndsWith("AdcChannel", StringComparison.Ordinal))
             .ToDictionary(f => f.Name, f => (int)f.GetRawConstantValue()!);
 
     [TestMethod]
@@ -27,6 +27,7 @@ public class PinMapTests
         var json = Map().GetProperty("pins").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("gpio").GetInt32());
         CollectionAssert.AreEquivalent(json.OrderBy(p => p.Key).ToList(), ConstantPins().OrderBy(p => p.Key).ToList());
         var uarts = Map().GetProperty("uarts");
+        Assert.AreEqual(BoardPins.BatterySenseAdcChannel, Map().GetProperty("pins").GetProperty("BatterySense").GetProperty("adcChannel").GetInt32());
         Assert.AreEqual(BoardPins.ModemPort, uarts.GetProperty("Modem").GetProperty("port").GetString());
         Assert.AreEqual(BoardPins.ModemBaud, uarts.GetProperty("Modem").GetProperty("baud").GetInt32());
         Assert.AreEqual(BoardPins.GnssPort, uarts.GetProperty("Gnss").GetProperty("port").GetString());
@@ -37,13 +38,15 @@ public class PinMapTests
     public void PinsAreDistinctAndElectricallySensible()
     {
         var pins = ConstantPins();
+        var inputs = Map().GetProperty("pins").EnumerateObject().Where(p => p.Value.GetProperty("direction").GetString() == "in").Select(p => p.Name).ToHashSet();
         Assert.AreEqual(pins.Count, pins.Values.Distinct().Count(), "two functions on one GPIO");
+        Assert.IsTrue(BoardPins.BatterySense is >= 32 and <= 39, "battery sense must be an ADC1 pin: ADC2 cannot be read while Wi-Fi runs");
         Assert.IsTrue(BoardPins.IsRtcCapable(BoardPins.Button), "ext0 wake needs an RTC GPIO");
         foreach (var (name, gpio) in pins)
         {
             Assert.IsFalse(gpio is 1 or 3, name + " is on UART0 (COM1), which carries the debugger and nanoff");
             Assert.IsFalse(gpio is >= 6 and <= 11, name + " is on the SPI flash pins");
-            if (name is not ("Button" or "ModemRx" or "GnssRx" or "BatterySense"))
+            if (!inputs.Contains(name))
             {
                 Assert.IsFalse(BoardPins.IsInputOnly(gpio), name + " drives an output on an input-only GPIO");
             }

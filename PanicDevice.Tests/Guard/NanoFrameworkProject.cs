@@ -40,6 +40,10 @@ public sealed class NanoFrameworkProject
             .Where(e => (string)e.Attribute("developmentDependency") != "true")
             .Select(e => new PackageVersion((string)e.Attribute("id"), (string)e.Attribute("version")))
             .ToList();
+        DevelopmentPackages = XDocument.Load(packagesConfigPath).Root!.Elements("package")
+            .Where(e => (string)e.Attribute("developmentDependency") == "true")
+            .Select(e => new PackageVersion((string)e.Attribute("id"), (string)e.Attribute("version")))
+            .ToList();
     }
 
     public static NanoFrameworkProject Core => new(
@@ -53,4 +57,7 @@ public sealed class NanoFrameworkProject
 
     /// <summary>packages.config entries that ship assemblies (development-only packages left out).</summary>
     public IReadOnlyList<PackageVersion> Packages { get; }
+
+    /// <summary>packages.config entries marked developmentDependency (the test framework: referenced, never deployed).</summary>
+    public IReadOnlyList<PackageVersion> DevelopmentPackages { get; }
 }

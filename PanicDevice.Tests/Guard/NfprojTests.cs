@@ -26,34 +26,76 @@ public class NfprojTests
                 + (stale.Count > 0 ? "\nRemove (no such file):\n" + string.Join("\n", stale.Select(CompileLine)) : ""));
     }
 
-    [TestMethod]
-    public void HintPathsAndPackagesConfigNameTheSamePackages()
+    /// <summary>Every classic project of the solution: Core, the firmware app and the on-device tests (one firmware family).</summary>
+    private static NanoFrameworkProject Project(string name) => name switch
     {
-        var project = NanoFrameworkProject.Core;
-        var unparsed = project.References.Where(r => r.Package == null).Select(r => r.Include).ToList();
+        "Core" => NanoFrameworkProject.Core,
+        "Firmware" => new(Path.Combine(RepositoryRoot.Path, "firmware", "PanicDevice.Firmware", "PanicDevice.Firmware.nfproj"),
+            Path.Combine(RepositoryRoot.Path, "firmware", "PanicDevice.Firmware", "packages.config")),
+        "OnDevice" => new(Path.Combine(RepositoryRoot.Path, "PanicDevice.Tests", "OnDevice", "PanicDevice.Tests.OnDevice.nfproj"),
+            Path.Combine(RepositoryRoot.Path, "PanicDevice.Tests", "OnDevice", "packages.config")),
+        _ => throw new ArgumentException(name),
+    };
+
+    [TestMethod]
+    [DataRow("Core")]
+    [DataRow("Firmware")]
+    [DataRow("OnDevice")]
+    public void HintPathsAndPackagesConfigNameTheSamePackages(string name)
+    {
+        var project = Project(name);
+        var unparsed = project.References.Where(r => r.Package == null && r.HintPath != null).Select(r => r.Include).ToList();
         Assert.AreEqual(0, unparsed.Count, "references whose HintPath is not ..\\..\\packages\\<id>.<version>\\lib\\... (the solution-level packages folder): " + string.Join(", ", unparsed));
 
-        var fromHintPaths = project.References.Select(r => r.Package.ToString()).ToHashSet(StringComparer.Ordinal);
-        var fromConfig = project.Packages.Select(p => p.ToString()).ToHashSet(StringComparer.Ordinal);
+        var fromHintPaths = project.References.Where(r => r.Package != null).Select(r => r.Package.ToString()).ToHashSet(StringComparer.Ordinal);
+        var fromConfig = project.Packages.Concat(project.DevelopmentPackages).Select(p => p.ToString()).ToHashSet(StringComparer.Ordinal);
         var onlyHint = fromHintPaths.Except(fromConfig).ToList();
         var onlyConfig = fromConfig.Except(fromHintPaths).ToList();
         if (onlyHint.Count + onlyConfig.Count > 0)
-            Assert.Fail("PanicDevice.Core.nfproj HintPaths and packages.config disagree."
+            Assert.Fail(name + " .nfproj HintPaths and packages.config disagree."
                 + (onlyHint.Count > 0 ? "\nOnly in HintPaths: " + string.Join(", ", onlyHint) : "")
                 + (onlyConfig.Count > 0 ? "\nOnly in packages.config: " + string.Join(", ", onlyConfig) : ""));
     }
 
     [TestMethod]
-    public void ReferenceAssemblyVersionsMatchTheirPackages()
+    [DataRow("Core")]
+    [DataRow("Firmware")]
+    [DataRow("OnDevice")]
+    public void ReferenceAssemblyVersionsMatchTheirPackages(string name)
     {
-        // Assembly versions of these packages are <package version>.0 (Nerdbank.GitVersioning, build precision).
-        foreach (var reference in NanoFrameworkProject.Core.References.Where(r => r.Package != null))
+        // Assembly versions of these packages are <package version>.0 (Nerdbank.GitVersioning, build precision),
+        // except assemblies whose version is fixed in their source: the IoT.Device bindings (1.0.0.0) and the
+        // test framework's launcher (0.0.0.0).
+        var fixedVersions = new Dictionary<string, string>
+        {
+            ["Iot.Device.Common.GnssDevice"] = "1.0.0.0",
+            ["nanoFramework.UnitTestLauncher"] = "0.0.0.0",
+        };
+        foreach (var reference in Project(name).References.Where(r => r.Package != null))
         {
             var version = Regex.Match(reference.Include, @"Version=([0-9.]+)");
-            if (version.Success)
+            string assembly = reference.Include.Split(',')[0].Trim();
+            if (fixedVersions.TryGetValue(assembly, out string pinned))
+                Assert.AreEqual(pinned, version.Groups[1].Value, reference.Include);
+            else if (version.Success)
                 Assert.IsTrue(version.Groups[1].Value.StartsWith(reference.Package.Version + ".", StringComparison.Ordinal),
-                    $"{reference.Include} is not version {reference.Package.Version} as its HintPath says");
+                    $"{name}: {reference.Include} is not version {reference.Package.Version} as its HintPath says");
         }
+    }
+
+    [TestMethod]
+    public void EveryProjectPinsTheSameVersionOfEachPackage()
+    {
+        // One application deploys one copy of each assembly, and its native checksum must match the firmware:
+        // Core, the app and the on-device tests cannot disagree on a version.
+        var versions = new[] { "Core", "Firmware", "OnDevice" }
+            .SelectMany(n => Project(n).Packages.Select(p => (Project: n, p.Id, p.Version)))
+            .GroupBy(p => p.Id)
+            .Where(g => g.Select(p => p.Version).Distinct().Count() > 1)
+            .Select(g => g.Key + ": " + string.Join(", ", g.Select(p => p.Project + " " + p.Version)))
+            .ToList();
+        Assert.AreEqual(0, versions.Count, "packages pinned at different versions: " + string.Join("; ", versions));
+        Assert.IsTrue(Project("Firmware").Packages.Any(p => p.Id == "nanoFramework.M2Mqtt"), "the firmware reads packages.config");
     }
 
     [TestMethod]

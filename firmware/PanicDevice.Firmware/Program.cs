@@ -7,6 +7,7 @@ using nanoFramework.Hardware.Esp32;
 using PanicDevice.Core.App;
 using PanicDevice.Core.Board;
 using PanicDevice.Core.Config;
+using PanicDevice.Core.Delivery;
 using PanicDevice.Core.Feedback;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Modem;
@@ -68,8 +69,17 @@ namespace PanicDevice.Firmware
             mqtt.WillTopic = Topics.Presence(config.DeviceId);
             MqttClientSession session = new MqttClientSession(mqtt, modem);
 
-            PanicDeviceApp app = new PanicDeviceApp(config, null, new FileRecordStore(new FlashFileOps(), Drive), session, modem,
-                new ModemTelemetry(modem), new AlertSmsComposer(config.OwnerName, config.Language, null), player);
+            // Wall units with Wi-Fi: M2Mqtt over Wi-Fi first, the modem session standing by (Core's DualUplink decides).
+            IUplink uplink = session;
+            if (config.Kind == DeviceKind.Wall && config.WifiSsid.Length > 0)
+            {
+                BrokerClientUplink wifi = new BrokerClientUplink(mqtt, new M2MqttClientPort(config.WifiSsid, config.WifiPassword, mqtt.MaxPacketBytes));
+                uplink = new DualUplink(wifi, session, DualUplink.DefaultFailoverMs);
+            }
+
+            BoardTelemetry telemetry = new BoardTelemetry(new BoardSensors(gpio, config.Kind == DeviceKind.Wall), BatteryGauge.ForBoard(), modem, new TickClock());
+            PanicDeviceApp app = new PanicDeviceApp(config, null, new FileRecordStore(new FlashFileOps(), Drive), uplink, modem,
+                telemetry, new AlertSmsComposer(config.OwnerName, config.Language, null), player);
 
             GnssFeed gnss = null;
             if (config.Kind == DeviceKind.Fob)
@@ -101,6 +111,11 @@ namespace PanicDevice.Firmware
                     {
                         lastCellFix = modem.CellFix;
                         app.Location.Update(lastCellFix);
+                    }
+                    if (telemetry.Poll(now))
+                    {
+                        // Tamper, mains or low battery changed: tell the receiver now, not at the next heartbeat.
+                        app.RequestHeartbeat(now);
                     }
                     app.Poll(now);
                     player.Poll(now);

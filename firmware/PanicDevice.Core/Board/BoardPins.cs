@@ -29,8 +29,14 @@ namespace PanicDevice.Core.Board
         public const int Led = 2;
         /// <summary>Vibration motor through an NPN transistor (high = running).</summary>
         public const int Vibration = 13;
-        /// <summary>Battery voltage through a 1:2 divider (ADC1 channel 7); wired, not read by the firmware yet.</summary>
+        /// <summary>Battery voltage through a 1:2 divider (ADC1 channel 7), read by BatteryGauge.</summary>
         public const int BatterySense = 35;
+        /// <summary>nanoFramework's ESP32 ADC channel number of <see cref="BatterySense"/> (channels 0–7 are ADC1_CH0–7).</summary>
+        public const int BatterySenseAdcChannel = 7;
+        /// <summary>Wall unit's enclosure switch: high = open (tampered), external pull-up.</summary>
+        public const int Tamper = 32;
+        /// <summary>Wall unit's DC-in sense through a divider: high = external power present.</summary>
+        public const int ExternalPowerSense = 39;
 
         /// <summary>nanoFramework serial port of the modem (COM1 carries the debugger, so never COM1).</summary>
         public const string ModemPort = "COM2";
