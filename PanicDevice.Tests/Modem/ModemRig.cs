@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Modem;
+using PanicDevice.Core.Mqtt;
 using PanicDevice.Host;
 using PanicDevice.ModemEmulator;
 using PanicDevice.Receiver;
@@ -29,7 +30,8 @@ public sealed class ModemRig : IAsyncDisposable
     public WebApplication? Receiver { get; private set; }
     private readonly string dir = Path.Combine(Path.GetTempPath(), "pd-modem-" + Guid.NewGuid().ToString("N"));
 
-    public ModemRig(EmulatorFaults? faults = null, bool modemAlreadyOn = true, int smsDeadlineS = 20, int? brokerPort = null, string language = "en")
+    public ModemRig(EmulatorFaults? faults = null, bool modemAlreadyOn = true, int smsDeadlineS = 20, int? brokerPort = null, string language = "en",
+        IMqttClientPort? wifi = null)
     {
         BrokerPort = brokerPort ?? EmbeddedBrokerTests.FreePort();
         Modem = new Sim800Emulator(faults ?? new EmulatorFaults());
@@ -41,8 +43,11 @@ public sealed class ModemRig : IAsyncDisposable
         {
             DeviceId = Id, Key = Key, BrokerHost = "127.0.0.1", BrokerPort = BrokerPort, OwnerName = "Siti Rahma", Language = language,
             GuardianNumbers = new[] { Guardian }, GatewayNumber = Gateway, SmsDeadlineS = smsDeadlineS,
+            // With a Wi-Fi path the rig is a wall unit (one press raises the alert), as only wall units have Wi-Fi.
+            Kind = wifi != null ? DeviceKind.Wall : DeviceKind.Fob,
         }, _ => { }, new SimulatedDeviceOptions
         {
+            Wifi = wifi,
             Modem = Modem, VirtualStepMs = 10, ReconnectMinMs = 1000, ConnectTimeoutMs = 90000,
             ModemSettings = new Sim800Settings { Apn = "internet", ApnUser = "wap", ApnPassword = "s3cret-apn" },
         });

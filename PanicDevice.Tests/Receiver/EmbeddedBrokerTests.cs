@@ -121,4 +121,37 @@ public class EmbeddedBrokerTests
         await Task.Delay(200);
         Assert.AreEqual(0, store.CountFrames("fob-b"), "a frame published on another device's topic is not stored");
     }
+
+    [TestMethod]
+    public async Task AWallUnitsWifiConnectionLogsInBesideItsCellularOneAndSpeaksOnlyForItsDevice()
+    {
+        var (cellular, c1) = await Connect("fob-a", "fob-a", DeviceCredentials.MqttPassword(KeyA));
+        var (wifi, c2) = await Connect(Topics.WifiClientId("fob-a"), "fob-a", DeviceCredentials.MqttPassword(KeyA));
+        Assert.AreEqual(MqttClientConnectResultCode.Success, c1);
+        Assert.AreEqual(MqttClientConnectResultCode.Success, c2);
+        await Task.Delay(200);
+        Assert.IsTrue(cellular.IsConnected, "the Wi-Fi connection did not take the cellular one's session over");
+
+        var acks = new TaskCompletionSource<byte[]>();
+        wifi.ApplicationMessageReceivedAsync += e =>
+        {
+            acks.TrySetResult(e.ApplicationMessage.Payload.ToArray());
+            return Task.CompletedTask;
+        };
+        var sub = await wifi.SubscribeAsync(Topics.Downlink("fob-a"), MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.AreEqual(MqttClientSubscribeResultCode.GrantedQoS1, sub.Items.Single().ResultCode);
+        await wifi.PublishBinaryAsync(Topics.Uplink("fob-a"), FrameCodec.Encode(SampleFrames.Alert("fob-a", 21), KeyA), MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.AreEqual(21u, FrameCodec.DecodeAndVerify(await acks.Task.WaitAsync(TimeSpan.FromSeconds(10)), KeyA).Frame.Counter);
+
+        var other = await wifi.SubscribeAsync(Topics.Downlink("fob-b"), MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.AreNotEqual(MqttClientSubscribeResultCode.GrantedQoS1, other.Items.Single().ResultCode);
+        await wifi.PublishBinaryAsync(Topics.Uplink("fob-b"), FrameCodec.Encode(SampleFrames.Alert("fob-b", 1), KeyB), MqttQualityOfServiceLevel.AtLeastOnce);
+        await Task.Delay(200);
+        Assert.AreEqual(0, store.CountFrames("fob-b"));
+
+        Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword,
+            (await Connect(Topics.WifiClientId("fob-b"), "fob-a", DeviceCredentials.MqttPassword(KeyA))).Code, "a Wi-Fi client id of another device");
+        Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword,
+            (await Connect("fob-a:cell", "fob-a", DeviceCredentials.MqttPassword(KeyA))).Code, "only the one Wi-Fi suffix");
+    }
 }

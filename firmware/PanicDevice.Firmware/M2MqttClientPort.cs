@@ -120,7 +120,7 @@ namespace PanicDevice.Firmware
                 c.MqttMsgPublishReceived += OnPublishReceived;
                 c.ConnectionClosed += OnConnectionClosed;
                 downlinkTopic = o.DownlinkTopic;
-                MqttReasonCode code = c.Connect(o.ClientId, o.ClientId, o.Password, false, MqttQoSLevel.AtLeastOnce, o.WillTopic != null,
+                MqttReasonCode code = c.Connect(o.ClientId, o.LoginName, o.Password, false, MqttQoSLevel.AtLeastOnce, o.WillTopic != null,
                     o.WillTopic, WillMessage, o.CleanSession, (ushort)o.KeepAliveSeconds);
                 if (code != MqttReasonCode.Success)
                 {

@@ -73,7 +73,7 @@ namespace PanicDevice.Firmware
             IUplink uplink = session;
             if (config.Kind == DeviceKind.Wall && config.WifiSsid.Length > 0)
             {
-                BrokerClientUplink wifi = new BrokerClientUplink(mqtt, new M2MqttClientPort(config.WifiSsid, config.WifiPassword, mqtt.MaxPacketBytes));
+                BrokerClientUplink wifi = new BrokerClientUplink(mqtt.ForWifi(), new M2MqttClientPort(config.WifiSsid, config.WifiPassword, mqtt.MaxPacketBytes));
                 uplink = new DualUplink(wifi, session, DualUplink.DefaultFailoverMs);
             }
 

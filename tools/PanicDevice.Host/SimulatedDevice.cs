@@ -39,6 +39,15 @@ public sealed class SimulatedDeviceOptions
     /// can wait out a 20 s deadline in a second or two (brokers and sockets still run in real time).
     /// </summary>
     public int VirtualStepMs { get; init; }
+
+    /// <summary>
+    /// A wall unit's Wi-Fi path: when set, the device sends through Core's DualUplink with this library client
+    /// first and the cellular session (modem or socket) standing by, as the firmware does on wall units with Wi-Fi.
+    /// </summary>
+    public IMqttClientPort? Wifi { get; init; }
+
+    /// <summary>How long the Wi-Fi path may leave a frame unanswered before frames also go on cellular.</summary>
+    public int FailoverMs { get; init; } = DualUplink.DefaultFailoverMs;
 }
 
 /// <summary>
@@ -76,7 +85,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
         {
             link = options.RoundTripMs > 0 ? new DelayedTcpLink(new SocketTcpLink(), options.RoundTripMs) : new SocketTcpLink();
         }
-        Session = new MqttClientSession(new MqttSessionOptions
+        var sessionOptions = new MqttSessionOptions
         {
             Host = config.BrokerHost,
             Port = config.BrokerPort,
@@ -88,12 +97,24 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
             ReconnectMinMs = options.ReconnectMinMs,
             ReconnectMaxMs = 5000,
             ConnectTimeoutMs = options.ConnectTimeoutMs,
-        }, link);
-        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? HostFileOps.Folder(options.FlashFolder) : new MemoryRecordStore(), Session, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
+        };
+        Session = new MqttClientSession(sessionOptions, link);
+        IUplink uplink = Session;
+        if (options.Wifi != null)
+        {
+            WifiUplink = new BrokerClientUplink(sessionOptions.ForWifi(), options.Wifi);
+            Dual = new DualUplink(WifiUplink, Session, options.FailoverMs);
+            uplink = Dual;
+        }
+        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? HostFileOps.Folder(options.FlashFolder) : new MemoryRecordStore(), uplink, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
         App.Start(Now);
     }
 
     public MqttClientSession Session { get; }
+
+    /// <summary>The Wi-Fi path and the dual uplink, when <see cref="SimulatedDeviceOptions.Wifi"/> is set.</summary>
+    public BrokerClientUplink? WifiUplink { get; }
+    public DualUplink? Dual { get; }
     public PanicDeviceApp App { get; }
 
     /// <summary>The SIM800 driver when the device runs over the emulated modem.</summary>

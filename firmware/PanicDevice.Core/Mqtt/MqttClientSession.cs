@@ -162,7 +162,7 @@ namespace PanicDevice.Core.Mqtt
                 case MqttSessionState.Opening:
                     if (link.State == TcpLinkState.Open)
                     {
-                        Send(MqttPacketWriter.Connect(options.ClientId, options.ClientId, options.Password, options.CleanSession, options.KeepAliveSeconds,
+                        Send(MqttPacketWriter.Connect(options.ClientId, options.LoginName, options.Password, options.CleanSession, options.KeepAliveSeconds,
                             options.WillTopic, options.WillTopic == null ? null : Encoding.UTF8.GetBytes("offline"), 1, false), nowMs);
                         state = MqttSessionState.AwaitingConnAck;
                     }

@@ -7,8 +7,10 @@ namespace PanicDevice.Core.Mqtt
         public string Host;
         /// <summary>Broker TCP port.</summary>
         public int Port = 1883;
-        /// <summary>Client id and username: the device id.</summary>
+        /// <summary>Client id: the device id (a wall unit's Wi-Fi connection: Topics.WifiClientId).</summary>
         public string ClientId;
+        /// <summary>Username; null means the client id. Always the device id.</summary>
+        public string UserName;
         /// <summary>The password derived from the device key (DeviceCredentials.MqttPassword).</summary>
         public string Password;
         /// <summary>Topic the device publishes frames on.</summary>
@@ -37,5 +39,23 @@ namespace PanicDevice.Core.Mqtt
         /// device is away, and the device re-sends unacknowledged publishes with DUP after reconnecting.
         /// </summary>
         public bool CleanSession = false;
+
+        /// <summary>The username the connection logs in with.</summary>
+        public string LoginName
+        {
+            get { return UserName != null ? UserName : ClientId; }
+        }
+
+        /// <summary>
+        /// These settings for a wall unit's Wi-Fi connection: same broker, topics and password, logged in as the
+        /// device with its own client id (<see cref="PanicDevice.Core.Protocol.Topics.WifiClientId"/>).
+        /// </summary>
+        public MqttSessionOptions ForWifi()
+        {
+            MqttSessionOptions o = (MqttSessionOptions)MemberwiseClone();
+            o.UserName = LoginName;
+            o.ClientId = PanicDevice.Core.Protocol.Topics.WifiClientId(LoginName);
+            return o;
+        }
     }
 }

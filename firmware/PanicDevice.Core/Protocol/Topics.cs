@@ -24,6 +24,30 @@ namespace PanicDevice.Core.Protocol
             return Root + deviceId + "/presence";
         }
 
+        /// <summary>
+        /// MQTT client id of a wall unit's Wi-Fi connection. Its cellular connection uses the device id; two
+        /// connections with one client id would take each other's session over in turn, so the Wi-Fi one gets a
+        /// suffix with a character no device id has (ids are [A-Za-z0-9._-]). Both log in as the device id.
+        /// </summary>
+        public static string WifiClientId(string deviceId)
+        {
+            return deviceId + ":wifi";
+        }
+
+        /// <summary>The device id a client id belongs to when it logs in as <paramref name="userName"/>, or null when it does not.</summary>
+        public static string DeviceOfClient(string clientId, string userName)
+        {
+            if (clientId == null || userName == null || userName.Length == 0)
+            {
+                return null;
+            }
+            if (clientId == userName || clientId == WifiClientId(userName))
+            {
+                return userName;
+            }
+            return null;
+        }
+
         /// <summary>What a receiver subscribes to for every device's uplink.</summary>
         public const string AllUplinks = "pd/v1/+/up";
 

@@ -25,6 +25,8 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
 {
     private const string RoleKey = "pd-role";
     private const string DeviceRole = "device";
+    /// <summary>The device a device session speaks for (its client id is the device id, or Topics.WifiClientId of it).</summary>
+    private const string DeviceKey = "pd-device";
     private const string OperatorRole = "operator";
 
     /// <summary>
@@ -91,10 +93,11 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
             e.ReasonCode = MqttConnectReasonCode.Success;
             return Task.CompletedTask;
         }
-        DeviceRecord? device = user.Length > 0 && user == e.ClientId ? registry.Find(user) : null;
+        DeviceRecord? device = Topics.DeviceOfClient(e.ClientId, user) != null ? registry.Find(user) : null;
         if (device != null && device.Enabled && FixedTimeEquals(DeviceCredentials.MqttPassword(device.Key.Reveal()), password))
         {
             e.SessionItems[RoleKey] = DeviceRole;
+            e.SessionItems[DeviceKey] = device.Id;
             e.ReasonCode = MqttConnectReasonCode.Success;
             return Task.CompletedTask;
         }
@@ -123,23 +126,24 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         {
             return; // operator tools may publish elsewhere; only devices speak on uplinks
         }
-        if (Role(e.SessionItems) != DeviceRole || (topic != Topics.Uplink(e.ClientId) && topic != Topics.Presence(e.ClientId)))
+        string deviceId = DeviceOf(e.SessionItems) ?? "";
+        if (Role(e.SessionItems) != DeviceRole || (topic != Topics.Uplink(deviceId) && topic != Topics.Presence(deviceId)))
         {
             logger.LogWarning("MQTT publish refused: client {ClientId} on {Topic}", e.ClientId, topic);
             Refuse(e);
             return;
         }
-        if (topic == Topics.Presence(e.ClientId))
+        if (topic == Topics.Presence(deviceId))
         {
             return;
         }
         byte[] payload = e.ApplicationMessage.Payload.ToArray();
         // Group-committed with other devices' frames; the ack below is published only after the commit.
-        IngestResult result = await pipeline.ProcessAsync(payload, e.ClientId, IngestPath.Mqtt);
+        IngestResult result = await pipeline.ProcessAsync(payload, deviceId, IngestPath.Mqtt);
         if (result.Status == IngestStatus.Rejected && result.Reason == IngestPipeline.RateLimited)
         {
             // A flood must not flood the log too: once per interval per device, with the count.
-            if (pipeline.RateLimiter.ShouldReport(e.ClientId, out long limited))
+            if (pipeline.RateLimiter.ShouldReport(deviceId, out long limited))
             {
                 logger.LogWarning("Device {ClientId} is over its rate limit; {Count} routine frame(s) refused since the last report", e.ClientId, limited);
             }
@@ -152,7 +156,7 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
             Refuse(e);
             return;
         }
-        await PublishToDeviceAsync(e.ClientId, result.Ack!);
+        await PublishToDeviceAsync(deviceId, result.Ack!);
     }
 
     private Task InterceptSubscription(InterceptingSubscriptionEventArgs e)
@@ -161,7 +165,7 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         {
             return Task.CompletedTask;
         }
-        if (Role(e.SessionItems) != DeviceRole || e.TopicFilter.Topic != Topics.Downlink(e.ClientId))
+        if (Role(e.SessionItems) != DeviceRole || e.TopicFilter.Topic != Topics.Downlink(DeviceOf(e.SessionItems) ?? ""))
         {
             logger.LogWarning("MQTT subscription refused: client {ClientId} to {Topic}", e.ClientId, e.TopicFilter.Topic);
             e.ProcessSubscription = false;
@@ -177,6 +181,8 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
     }
 
     private static string? Role(System.Collections.IDictionary items) => items[RoleKey] as string;
+
+    private static string? DeviceOf(System.Collections.IDictionary items) => items[DeviceKey] as string;
 
     private static bool FixedTimeEquals(string expected, string actual) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(actual)));
