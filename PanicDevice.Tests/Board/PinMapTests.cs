@@ -84,7 +84,7 @@ public class PinMapTests
         var wrong = new List<string>();
         foreach (string file in docs)
         {
-            foreach (Match m in Regex.Matches(File.ReadAllText(file), @"GPIO(\d+)"))
+            foreach (Match m in Regex.Matches(File.ReadAllText(file), @"\bGPIO(\d+)"))
             {
                 if (!pins.ContainsKey(int.Parse(m.Groups[1].Value)))
                 {

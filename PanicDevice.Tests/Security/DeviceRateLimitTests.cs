@@ -35,11 +35,7 @@ public class DeviceRateLimitTests
     }
 
     [TestCleanup]
-    public void Remove()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
-    }
+    public void Remove() => TempDirectory.Delete(dir);
 
     internal static Frame Routine(MessageKind kind, string id, uint counter)
     {
