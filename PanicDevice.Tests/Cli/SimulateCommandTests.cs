@@ -46,23 +46,25 @@ public class SimulateCommandTests
         Directory.Delete(dir, true);
     }
 
-    private async Task<string> Provision(string id = "fob-0077")
+    private async Task<string> Provision(string id = "fob-0077", string kind = "fob")
     {
         string path = Path.Combine(dir, id + ".json");
         var output = new StringWriter();
-        var request = new ProvisionRequest(id, "fob", "Siti Rahma", "+6281234567890", new[] { "+6281200000001" }, null, null, null,
+        bool wall = kind == "wall";
+        var request = new ProvisionRequest(id, kind, "Siti Rahma", "+6281234567890", new[] { "+6281200000001" }, wall ? "Jl. Sabang 12, Jakarta" : null,
+            wall ? -6.1863 : null, wall ? 106.8237 : null,
             url, Token, "127.0.0.1", mqtt, "internet", "en", "+6281299999999", path);
         Assert.AreEqual(0, await ProvisionCommand.RunAsync(request, output), output.ToString());
         return path;
     }
 
-    private async Task<(int Code, string Output)> Simulate(string config, string script, string? track = null, bool noData = false)
+    private async Task<(int Code, string Output)> Simulate(string config, string script, string? track = null, bool noData = false, bool wifi = false)
     {
         string scriptPath = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".txt");
         File.WriteAllText(scriptPath, script);
         var output = new StringWriter();
         int code = await new SimulateCommand(new SimulateOptions(config, scriptPath, track, 0, noData,
-            url.TrimEnd('/') + "/api/sms/inbound", GatewayToken, VirtualTime: true), output).RunAsync();
+            url.TrimEnd('/') + "/api/sms/inbound", GatewayToken, VirtualTime: true, Wifi: wifi), output).RunAsync();
         return (code, output.ToString());
     }
 
@@ -84,6 +86,33 @@ public class SimulateCommandTests
         Assert.AreEqual("fob-0077", alert.GetProperty("deviceId").GetString());
         Assert.AreEqual("panic", alert.GetProperty("kind").GetString());
         Assert.AreEqual("mqtt", receiver.Services.GetRequiredService<FrameStore>().PathOf("fob-0077", alert.GetProperty("counter").GetUInt32()));
+    }
+
+    [TestMethod]
+    public async Task AWallUnitWithWifiSendsOverWifiAndOverCellularOnceItsWifiIsLost()
+    {
+        string config = await Provision("wall-0009", "wall");
+        var (code, output) = await Simulate(config, "expect WifiConnected 60\ntap\nexpect Acknowledged 30\n", wifi: true);
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, ", 0 on cellular", "Wi-Fi carried the alert alone: " + output);
+        Assert.DoesNotMatchRegex(new System.Text.RegularExpressions.Regex(@"paths: 0 frame"), output);
+
+        var (code2, output2) = await Simulate(config, "expect WifiConnected 60\nwifidown\nwait 500\ntap\nexpect Acknowledged 30\n", wifi: true);
+        Assert.AreEqual(0, code2, output2);
+        StringAssert.Contains(output2, "Wi-Fi: network lost");
+        StringAssert.Contains(output2, "paths: 0 frame(s) sent on Wi-Fi", "with Wi-Fi lost the alert went on cellular: " + output2);
+        var frames = receiver.Services.GetRequiredService<FrameStore>();
+        Assert.AreEqual(2L, frames.CountFrames("wall-0009", MessageKind.Alert), "each press stored once");
+    }
+
+    [TestMethod]
+    public async Task WifiIsRefusedForAFobAndWifiStepsNeedIt()
+    {
+        string config = await Provision();
+        var e = await Assert.ThrowsExactlyAsync<CliException>(() => Simulate(config, "tap\n", wifi: true));
+        StringAssert.Contains(e.Message, "--wifi is for wall units");
+        var e2 = await Assert.ThrowsExactlyAsync<CliException>(() => Simulate(config, "wifidown\n"));
+        StringAssert.Contains(e2.Message, "wifidown needs --wifi");
     }
 
     [TestMethod]

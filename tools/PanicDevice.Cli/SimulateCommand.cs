@@ -12,7 +12,7 @@ namespace PanicDevice.Cli;
 
 /// <summary>What `simulate` was asked to do.</summary>
 public sealed record SimulateOptions(string ConfigPath, string? ScriptPath = null, string? TrackPath = null, int RttMs = 0, bool NoData = false,
-    string? SmsGatewayUrl = null, string? GatewayToken = null, bool VirtualTime = false, string? ScriptText = null);
+    string? SmsGatewayUrl = null, string? GatewayToken = null, bool VirtualTime = false, string? ScriptText = null, bool Wifi = false);
 
 /// <summary>
 /// `panicctl simulate`: a virtual device running the real Core from its device.json — button from a timed
@@ -27,6 +27,7 @@ public sealed class SimulateCommand
     private SimulatedDevice device = null!;
     private Sim800Emulator modem = null!;
     private DeviceConfig config = null!;
+    private MqttnetClientPort? wifi;
     private List<TrackPoint> track = new();
     private int trackIndex;
     private int smsSeen;
@@ -49,23 +50,34 @@ public sealed class SimulateCommand
             throw new CliException("no --script and no keyboard: give --script taps.txt (see panicctl simulate --help)");
         if (options.TrackPath != null) track = GpxTrack.Read(options.TrackPath);
 
+        if (options.Wifi)
+        {
+            if (config.Kind != DeviceKind.Wall)
+                throw new CliException("--wifi is for wall units: " + options.ConfigPath + " has kind " + config.Kind.ToString().ToLowerInvariant() + " (provision with --kind wall)");
+            // MQTTnet stands in for M2Mqtt over the wall unit's Wi-Fi, to the same broker.
+            wifi = new MqttnetClientPort(config.BrokerHost, config.BrokerPort);
+        }
         modem = new Sim800Emulator(new EmulatorFaults { RoundTripMs = options.RttMs, NoData = options.NoData });
         modem.StartOn(0);
         device = new SimulatedDevice(config, line => Say(line), new SimulatedDeviceOptions
         {
             // The device's flash lives beside its device.json, so its counter survives between runs.
             FlashFolder = options.ConfigPath + ".flash",
-            Modem = modem, VirtualStepMs = options.VirtualTime ? 10 : 0, ConnectTimeoutMs = 90000, ReconnectMinMs = 1000,
+            Modem = modem, Wifi = wifi, VirtualStepMs = options.VirtualTime ? 10 : 0, ConnectTimeoutMs = 90000, ReconnectMinMs = 1000,
             ModemSettings = new Sim800Settings { Apn = config.Apn, ApnUser = config.ApnUser, ApnPassword = config.ApnPassword },
         });
         device.EachStep = OnEachStep;
         startMs = device.Now;
         Say("device " + config.DeviceId + " (" + config.Kind.ToString().ToLowerInvariant() + ") on an emulated SIM800" + (options.RttMs > 0 ? ", RTT " + options.RttMs + " ms" : "")
-            + (options.NoData ? ", no data service (SMS only)" : "") + "; broker " + config.BrokerHost + ":" + config.BrokerPort);
+            + (options.NoData ? ", no data service (SMS only)" : "") + (wifi != null ? ", Wi-Fi first (cellular standby)" : "")
+            + "; broker " + config.BrokerHost + ":" + config.BrokerPort);
 
         int failures = steps != null ? RunScript(steps) : RunKeyboard(ct);
         device.RunFor(1000);
         await Task.WhenAll(gatewayPosts);
+        if (device.Dual != null)
+            Say("paths: " + device.Dual.PrimaryPublishes + " frame(s) sent on Wi-Fi, " + device.Dual.SecondaryPublishes + " on cellular, " + device.Dual.Failovers + " failover(s)");
+        wifi?.Dispose();
         Say("done: " + device.App.Engine.PendingCount + " message(s) still in the outbox, " + modem.Sms.Count + " SMS sent"
             + (failures > 0 ? ", " + failures + " expectation(s) not met" : ""));
         return failures == 0 ? 0 : 1;
@@ -87,6 +99,19 @@ public sealed class SimulateCommand
                 case "test": device.App.Engine.RaiseAlert(AlertCode.Test, device.Now); break;
                 case "nodata": modem.Faults.NoData = true; modem.DeactivatePdp(); Say("modem: data service cut"); break;
                 case "data": modem.Faults.NoData = false; Say("modem: data service back"); break;
+                case "wifidown": RequireWifi(s).NetworkUp = false; Say("Wi-Fi: network lost"); break;
+                case "wifiup": RequireWifi(s).NetworkUp = true; Say("Wi-Fi: network back"); break;
+                case "expect" when string.Equals(s.Text, "WifiConnected", StringComparison.OrdinalIgnoreCase):
+                    if (!device.RunUntil(() => RequireWifiUplink(s).IsConnected, TimeSpan.FromSeconds(s.Number)))
+                    {
+                        Say("EXPECTATION NOT MET (line " + s.Line + "): Wi-Fi not connected within " + s.Number + " s; Wi-Fi: " + device.WifiUplink!.LastError);
+                        failures++;
+                    }
+                    else
+                    {
+                        Say("ok (line " + s.Line + "): Wi-Fi connected");
+                    }
+                    break;
                 case "expect":
                     if (!Enum.TryParse(s.Text, true, out FeedbackEvent wanted))
                         throw new CliException("script line " + s.Line + ": unknown event '" + s.Text + "' (" + string.Join(", ", Enum.GetNames<FeedbackEvent>()) + ")");
@@ -167,6 +192,12 @@ public sealed class SimulateCommand
     }
 
     private void Say(string line) => output.WriteLine("[" + ((device?.Now ?? 0) - startMs).ToString("000000") + " ms] " + line);
+
+    private PanicDevice.Core.Mqtt.BrokerClientUplink RequireWifiUplink(ScriptStep s) =>
+        device.WifiUplink ?? throw new CliException("script line " + s.Line + ": expect WifiConnected needs --wifi");
+
+    private MqttnetClientPort RequireWifi(ScriptStep s) =>
+        wifi ?? throw new CliException("script line " + s.Line + ": " + s.Verb + " needs --wifi");
 
     public static DeviceConfig LoadConfig(string path)
     {

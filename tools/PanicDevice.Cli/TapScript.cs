@@ -14,11 +14,13 @@ public sealed record ScriptStep(string Verb, int Number, string Text, int Line);
 ///   wait MS                    let the device run
 ///   test                       raise a test alert (what a wall unit's 10 s hold does)
 ///   expect EVENT [SECONDS]     wait until the device reports EVENT (Acknowledged, SmsFallback, ...); fail otherwise
+///                              (EVENT WifiConnected: until the wall unit's Wi-Fi path is connected)
 ///   nodata | data              cut or restore the modem's data service (SMS keeps working)
+///   wifidown | wifiup          lose or regain the wall unit's Wi-Fi network (with --wifi)
 /// </summary>
 public static class TapScript
 {
-    private static readonly string[] Verbs = { "press", "release", "tap", "taps", "hold", "wait", "test", "expect", "nodata", "data" };
+    private static readonly string[] Verbs = { "press", "release", "tap", "taps", "hold", "wait", "test", "expect", "nodata", "data", "wifidown", "wifiup" };
 
     public static List<ScriptStep> Parse(string text)
     {

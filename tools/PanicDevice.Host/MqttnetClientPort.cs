@@ -45,6 +45,31 @@ public sealed class MqttnetClientPort : IMqttClientPort, IDisposable
     /// <summary>Attempts started (each is one connect + subscribe).</summary>
     public int Attempts;
 
+    private volatile bool networkUp = true;
+
+    /// <summary>
+    /// The simulated Wi-Fi network: false drops the connection and fails every attempt, as losing the access
+    /// point does on a wall unit; true lets the next attempt through.
+    /// </summary>
+    public bool NetworkUp
+    {
+        get => networkUp;
+        set
+        {
+            networkUp = value;
+            if (!value)
+            {
+                IMqttClient? c;
+                lock (sync) c = current;
+                if (c != null)
+                {
+                    Finish(c, MqttPortState.Failed, "Wi-Fi network lost");
+                    c.Dispose();
+                }
+            }
+        }
+    }
+
     public void BeginConnect(MqttSessionOptions options)
     {
         lock (sync)
@@ -89,6 +114,12 @@ public sealed class MqttnetClientPort : IMqttClientPort, IDisposable
     {
         var c = new MqttClientFactory().CreateMqttClient();
         lock (sync) current = c;
+        if (!networkUp)
+        {
+            Finish(c, MqttPortState.Failed, "Wi-Fi join failed: network unavailable");
+            c.Dispose();
+            return;
+        }
         try
         {
             downlinkTopic = o.DownlinkTopic;
