@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using PanicDevice.Host;
 using PanicDevice.Tests.Receiver;
 
@@ -39,7 +37,7 @@ public class WallUnitDualPathTests
     {
         int port = EmbeddedBrokerTests.FreePort();
         // Wi-Fi "up" but the broker unreachable over it: the port refuses every connection.
-        using var wifi = new MqttnetClientPort("127.0.0.1", ClosedPort());
+        using var wifi = new MqttnetClientPort("127.0.0.1", EmbeddedBrokerTests.FreePort()); // nothing listens there
         await using var rig = new ModemRig(brokerPort: port, wifi: wifi);
         await rig.StartReceiverAsync();
         Assert.IsTrue(rig.RunUntil(() => rig.Device.Session.IsConnected && wifi.Attempts >= 2, 60), "cellular up, Wi-Fi retried: " + rig.Why);
@@ -55,14 +53,5 @@ public class WallUnitDualPathTests
         Assert.IsLessThan(20_000L, ackedAfterMs, "acknowledged over cellular before the SMS deadline");
         Assert.IsEmpty(rig.Modem.Sms, "no SMS: a data path worked");
         Assert.IsNotNull(rig.Device.WifiUplink.LastError, "the Wi-Fi failure is reported");
-    }
-
-    private static int ClosedPort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int p = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return p;
     }
 }
