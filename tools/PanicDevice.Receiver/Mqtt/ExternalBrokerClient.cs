@@ -30,6 +30,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     private readonly ILogger logger;
     private readonly TimeSpan minBackoff;
     private readonly TimeSpan maxBackoff;
+    private readonly TimeSpan keepAlive;
     private readonly IMqttClient client;
     private readonly CancellationTokenSource stopping = new();
     private TaskCompletionSource lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +39,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     private int disposed;
 
     public ExternalBrokerClient(BrokerEndpoint endpoint, string? user, string? password, IngestPipeline pipeline, ILogger logger,
-        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null)
+        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null, TimeSpan? keepAlive = null)
     {
         this.endpoint = endpoint;
         this.user = user;
@@ -47,6 +48,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         this.logger = logger;
         this.minBackoff = minBackoff ?? TimeSpan.FromSeconds(1);
         this.maxBackoff = maxBackoff ?? TimeSpan.FromSeconds(30);
+        this.keepAlive = keepAlive ?? TimeSpan.FromSeconds(15);
         ClientId = "pd-receiver-" + Sanitize(Environment.MachineName) + "-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += OnMessage;
@@ -142,7 +144,10 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             .WithClientId(ClientId)
             // Clean start, session expiry 0: nothing is queued for this receiver while it is away (see above).
             .WithCleanStart(true)
-            .WithTimeout(TimeSpan.FromSeconds(10));
+            // A partition leaves the socket open and silent: the keep-alive ping notices it. MQTTnet waits the
+            // timeout for the PINGRESP, so capping it at the keep-alive bounds detection at about twice that.
+            .WithKeepAlivePeriod(keepAlive)
+            .WithTimeout(TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, keepAlive.Ticks)));
         if (!string.IsNullOrEmpty(user))
         {
             builder.WithCredentials(user, password);
