@@ -135,7 +135,7 @@ public class BrokerFaultTests
             Devices = Enumerable.Range(0, devices).Select(i =>
             {
                 string id = "fault-" + i.ToString("D3", CultureInfo.InvariantCulture);
-                return new OutboxDevice(id, BenchDevice.KeyFor(id), port, 8, TimeSpan.FromSeconds(1), Clock)
+                return new OutboxDevice(id, BenchDevice.KeyFor(id), port, 8, TimeSpan.FromSeconds(2), Clock)
                 {
                     Host = host,
                     FirstAck = (d, counter) =>
@@ -174,7 +174,8 @@ public class BrokerFaultTests
     private static async Task<string> AssertEverythingOnceAsync(Burst burst, WebApplication app, WebhookRecorder hooks, string context)
     {
         var drain = Stopwatch.StartNew();
-        bool acked = await Within(() => burst.Clock.Acked >= burst.Total, TimeSpan.FromSeconds(30));
+        // generous: on a loaded machine a slow receiver sees resends pile up; a quiet one drains in about 4 s
+        bool acked = await Within(() => burst.Clock.Acked >= burst.Total, TimeSpan.FromSeconds(60));
         double ackedMs = drain.Elapsed.TotalMilliseconds;
         Assert.IsTrue(acked, context + ": " + burst.Clock.Acked + " of " + burst.Total + " alerts acked");
         var webhooks = app.Services.GetRequiredService<WebhookDispatcher>();
