@@ -356,24 +356,37 @@ public class SmsPduTests
     // ---- Decoder robustness ----
 
     [TestMethod]
-    [DataRow(null)]
-    [DataRow("")]
-    [DataRow("0")]
-    [DataRow("00")]
-    [DataRow("0011000B916407281553F80000AA0AE8329BFD4697D9EC3")]
-    [DataRow("0011000B916407281553F80000AA0AE8329BFD4697D9EC37FF")]
-    [DataRow("0011000B916407281553F80000AA0AE8329BFD4697D9EC3G")]
-    [DataRow("0011000B916407281553F80004AA0AE8329BFD4697D9EC37")]
-    [DataRow("0011000B916407281553F80024AA0AE8329BFD4697D9EC37")]
-    [DataRow("0004000B916407281553F80000AA0AE8329BFD4697D9EC37")]
-    [DataRow("0011000B916407281553080000AA0AE8329BFD4697D9EC37")]
-    [DataRow("FF11000B916407281553F80000AA0AE8329BFD4697D9EC37")]
-    [DataRow("0051000B916407281553F80000AA0A0B329BFD4697D9EC37")]
-    public void MalformedPdusDecodeToNull(string? hex)
+    [DataRow(null, "empty PDU")]
+    [DataRow("", "empty PDU")]
+    [DataRow("0", "odd number of hex digits (1)")]
+    [DataRow("00", "SMSC length 0 runs past the end")]
+    [DataRow("0011000B916407281553F80000AA0AE8329BFD4697D9EC3", "odd number of hex digits (47)")]
+    [DataRow("0011000B916407281553F80000AA0AE8329BFD4697D9EC37FF", "user data is 10 octets, its length says 9")]
+    [DataRow("0011000B916407281553F80000AA0AE8329BFD4697D9EC3G", "not hex")]
+    [DataRow("0011000B916407281553F80004AA0AE8329BFD4697D9EC37", "data coding 0x04 is neither GSM-7 nor UCS-2")]
+    [DataRow("0011000B916407281553F80024AA0AE8329BFD4697D9EC37", "data coding 0x24 is neither GSM-7 nor UCS-2")]
+    [DataRow("0004000B916407281553F80000AA0AE8329BFD4697D9EC37", "message type 0 is not SMS-SUBMIT")]
+    [DataRow("0011000B916407281553080000AA0AE8329BFD4697D9EC37", "destination address has a misplaced F filler")]
+    [DataRow("FF11000B916407281553F80000AA0AE8329BFD4697D9EC37", "SMSC length 255 runs past the end")]
+    [DataRow("0051000B916407281553F80000AA0A0B329BFD4697D9EC37", "user data header length 11 runs past the user data")]
+    [DataRow("0011001B916407281553F80000AA0AE8329BFD4697D9EC37", "destination has 27 digits (at most 20)")]
+    [DataRow("0011000B916407281553F80000AAA1E8329BFD4697D9EC37", "user data length 161 is over 160 septets")]
+    [DataRow("0011000B916407281553F80008AA03E8329B", "UCS-2 text has an odd number of octets (3)")]
+    public void MalformedPdusDecodeToNullWithTheReason(string? hex, string reason)
     {
         // Truncated, a trailing byte, a bad digit, 8-bit and compressed DCS, SMS-DELIVER, no F filler,
-        // an SMSC length past the end, a UDH longer than the user data.
+        // an SMSC length past the end, a UDH longer than the user data, too many digits, too long, odd UCS-2.
         Assert.IsNull(SmsPduDecoder.Decode(hex!));
+        Assert.IsNull(SmsPduDecoder.Decode(hex!, out string error));
+        Assert.AreEqual(reason, error);
+    }
+
+    [TestMethod]
+    public void AValidPduDecodesWithoutAReason()
+    {
+        SmsSubmit? s = SmsPduDecoder.Decode("0011000B916407281553F80000AA0AE8329BFD4697D9EC37", out string error);
+        Assert.AreEqual("hellohello", s?.Text);
+        Assert.IsNull(error);
     }
 
     [TestMethod]
@@ -389,7 +402,10 @@ public class SmsPduTests
             .Concat(SmsPduEncoder.Encode(Number, new string('z', 170) + "€", 5)))
         {
             for (int length = 0; length < pdu.Hex.Length; length++)
-                Assert.IsNull(SmsPduDecoder.Decode(pdu.Hex.Substring(0, length)), pdu.Hex + " cut at " + length);
+            {
+                Assert.IsNull(SmsPduDecoder.Decode(pdu.Hex.Substring(0, length), out string error), pdu.Hex + " cut at " + length);
+                Assert.IsFalse(string.IsNullOrEmpty(error), pdu.Hex + " cut at " + length + " is refused with a reason");
+            }
         }
     }
 

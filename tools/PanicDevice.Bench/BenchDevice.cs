@@ -43,9 +43,9 @@ public sealed class BenchDevice : IAsyncDisposable
     public static string IdFor(int i) => "bench-" + i.ToString("D6");
 
     /// <summary>How a benchmark device logs in: as the firmware does (MQTT 3.1.1, id and key-derived password).</summary>
-    public static MqttClientOptions LoginOptions(string id, byte[] key, int port, TimeSpan timeout) =>
+    public static MqttClientOptions LoginOptions(string id, byte[] key, int port, TimeSpan timeout, string host = "127.0.0.1") =>
         new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port)
+            .WithTcpServer(host, port)
             .WithClientId(id)
             .WithCredentials(id, DeviceCredentials.MqttPassword(key))
             .WithProtocolVersion(MqttProtocolVersion.V311)

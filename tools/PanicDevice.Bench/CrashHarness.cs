@@ -84,7 +84,7 @@ public static class CrashHarness
         var devices = Enumerable.Range(0, o.Devices).Select(i =>
         {
             string id = "crash-" + i.ToString("D6", CultureInfo.InvariantCulture);
-            return new CrashDevice(id, BenchDevice.KeyFor(id), mqttPort, o.Window, o.ResendAfter, clock);
+            return new OutboxDevice(id, BenchDevice.KeyFor(id), mqttPort, o.Window, o.ResendAfter, clock);
         }).ToList();
         using var stop = new CancellationTokenSource();
         var loops = new List<Task>();
@@ -95,7 +95,7 @@ public static class CrashHarness
         {
             receiver.Start();
             await receiver.WaitHealthyAsync(http, TimeSpan.FromSeconds(60));
-            foreach (CrashDevice d in devices)
+            foreach (OutboxDevice d in devices)
             {
                 using var response = await http.PostAsJsonAsync("/api/devices", new { id = d.Id, key = Convert.ToHexString(d.Key), kind = "fob", ownerName = "crash bench" });
                 response.EnsureSuccessStatusCode();
@@ -144,7 +144,7 @@ public static class CrashHarness
         {
             stop.Cancel();
             receiver.Kill();
-            foreach (CrashDevice d in devices) d.Dispose();
+            foreach (OutboxDevice d in devices) d.Dispose();
             SqliteConnection.ClearAllPools();
             try { Directory.Delete(data, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
@@ -188,7 +188,7 @@ public static class CrashHarness
         }
     }
 
-    private static CrashResult Count(CrashOptions o, string dbPath, List<CrashDevice> devices, WebhookRecorder hooks, bool drained, List<double> recovery)
+    private static CrashResult Count(CrashOptions o, string dbPath, List<OutboxDevice> devices, WebhookRecorder hooks, bool drained, List<double> recovery)
     {
         using var c = OpenReadOnly(dbPath);
         var stored = new HashSet<(string, long)>();
@@ -205,7 +205,7 @@ public static class CrashHarness
             }
         }
         long acked = 0, lost = 0, notStored = 0, alerts = 0;
-        foreach (CrashDevice d in devices)
+        foreach (OutboxDevice d in devices)
         {
             for (uint counter = 1; counter <= d.Enqueued; counter++)
             {
@@ -228,43 +228,6 @@ public static class CrashHarness
             queueRows, queueDuplicates, alertDuplicates,
             h.Deliveries, h.DistinctEvents, h.DuplicatedEvents, h.Redelivered, undelivered, h.BadSignatures,
             devices.Sum(d => d.Strays), drained, recovery, o.Seed);
-    }
-
-    /// <summary>First verified ack on a connection made after the latest restart (acks still in flight from the killed process do not count).</summary>
-    internal sealed class AckClock
-    {
-        private long acked;
-        private int epoch;
-        private TaskCompletionSource<long> firstAfterRestart = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public long Acked => Interlocked.Read(ref acked);
-
-        public int Epoch => Volatile.Read(ref epoch);
-
-        public void Restarted()
-        {
-            Interlocked.Exchange(ref firstAfterRestart, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
-            Interlocked.Increment(ref epoch);
-        }
-
-        public void Ack(int connectionEpoch, bool first)
-        {
-            long now = Stopwatch.GetTimestamp();
-            if (first) Interlocked.Increment(ref acked);
-            if (connectionEpoch == Epoch) Volatile.Read(ref firstAfterRestart).TrySetResult(now);
-        }
-
-        public async Task<long?> FirstAckAfterRestartAsync(TimeSpan timeout)
-        {
-            try
-            {
-                return await Volatile.Read(ref firstAfterRestart).Task.WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                return null;
-            }
-        }
     }
 
     /// <summary>The receiver as a child process; stdout and stderr are read and dropped (the tail is kept for a start failure).</summary>
@@ -336,262 +299,6 @@ public static class CrashHarness
             {
             }
             p.Dispose();
-        }
-    }
-
-    /// <summary>One device with the outbox's behaviour: numbered alerts, each sent until its ack verifies, surviving reconnects.</summary>
-    internal sealed class CrashDevice : IDisposable
-    {
-        private readonly object gate = new();
-        private readonly List<byte[]> frames = new();
-        private readonly List<bool> acked = new();
-        private readonly List<long> sentAt = new(); // 0: due now
-        private readonly int port;
-        private readonly int window;
-        private readonly long resendTicks;
-        private readonly AckClock clock;
-        private readonly SemaphoreSlim wake = new(0);
-        private readonly string uplink;
-        private IMqttClient? client;
-        private int connectionEpoch = -1;
-        private int nextNew; // index of the first alert never sent
-        private int outstanding;
-
-        public int Strays;
-
-        public CrashDevice(string id, byte[] key, int port, int window, TimeSpan resendAfter, AckClock clock)
-        {
-            Id = id;
-            Key = key;
-            this.port = port;
-            this.window = window;
-            resendTicks = (long)(resendAfter.TotalSeconds * Stopwatch.Frequency);
-            this.clock = clock;
-            uplink = Topics.Uplink(id);
-        }
-
-        public string Id { get; }
-
-        public byte[] Key { get; }
-
-        public int Enqueued
-        {
-            get { lock (gate) return frames.Count; }
-        }
-
-        public bool IsAcked(uint counter)
-        {
-            lock (gate) return counter >= 1 && counter <= acked.Count && acked[(int)counter - 1];
-        }
-
-        public void Enqueue(int count)
-        {
-            lock (gate)
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    uint counter = (uint)frames.Count + 1;
-                    Frame f = Frame.Create(MessageKind.Alert, Id, counter, (byte)AlertCode.Test);
-                    f.TimeUtcSeconds = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-                    frames.Add(FrameCodec.Encode(f, Key));
-                    acked.Add(false);
-                    sentAt.Add(0);
-                }
-            }
-            wake.Release();
-        }
-
-        public async Task RunAsync(CancellationToken stop)
-        {
-            TimeSpan backoff = TimeSpan.FromMilliseconds(50);
-            while (!stop.IsCancellationRequested)
-            {
-                if (client is not { IsConnected: true })
-                {
-                    if (await ConnectAsync(stop))
-                    {
-                        backoff = TimeSpan.FromMilliseconds(50);
-                    }
-                    else
-                    {
-                        await Task.Delay(backoff, stop).ContinueWith(_ => { });
-                        backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 500));
-                        continue;
-                    }
-                }
-                List<byte[]> due = Due();
-                if (due.Count > 0)
-                {
-                    IMqttClient c = client!;
-                    try
-                    {
-                        await Task.WhenAll(due.Select(p => c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(uplink).WithPayload(p)
-                            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), stop)));
-                    }
-                    catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
-                    {
-                        // the receiver went away: reconnect; what was not acked stays due
-                        continue;
-                    }
-                }
-                await wake.WaitAsync(TimeSpan.FromMilliseconds(100), stop).ContinueWith(_ => { });
-            }
-        }
-
-        /// <summary>Alerts to send now: unacked ones never sent on this connection or past the resend time, then new ones while the window has room.</summary>
-        private List<byte[]> Due()
-        {
-            long now = Stopwatch.GetTimestamp();
-            var due = new List<byte[]>();
-            lock (gate)
-            {
-                for (int i = 0; i < nextNew; i++)
-                {
-                    if (!acked[i] && (sentAt[i] == 0 || now - sentAt[i] > resendTicks))
-                    {
-                        sentAt[i] = now;
-                        due.Add(frames[i]);
-                    }
-                }
-                while (outstanding < window && nextNew < frames.Count)
-                {
-                    sentAt[nextNew] = now;
-                    due.Add(frames[nextNew++]);
-                    outstanding++;
-                }
-            }
-            return due;
-        }
-
-        private async Task<bool> ConnectAsync(CancellationToken stop)
-        {
-            client?.Dispose();
-            int epoch = clock.Epoch;
-            var c = new MqttClientFactory().CreateMqttClient();
-            c.ApplicationMessageReceivedAsync += e => OnMessage(e, epoch);
-            client = c;
-            var options = BenchDevice.LoginOptions(Id, Key, port, TimeSpan.FromSeconds(10));
-            try
-            {
-                await c.ConnectAsync(options, stop);
-                await c.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.Downlink(Id), MqttQualityOfServiceLevel.AtLeastOnce).Build(), stop);
-            }
-            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or MQTTnet.Adapter.MqttConnectingFailedException)
-            {
-                return false;
-            }
-            connectionEpoch = epoch;
-            lock (gate)
-            {
-                // a new connection: everything in flight is sent again now (its acks may have gone with the old one)
-                for (int i = 0; i < nextNew; i++) sentAt[i] = 0;
-            }
-            return true;
-        }
-
-        private Task OnMessage(MqttApplicationMessageReceivedEventArgs e, int epoch)
-        {
-            DecodeResult r = FrameCodec.DecodeAndVerify(e.ApplicationMessage.Payload.ToArray(), Key);
-            if (!r.IsOk)
-            {
-                Interlocked.Increment(ref Strays);
-                return Task.CompletedTask;
-            }
-            uint counter = r.Frame.Counter;
-            bool first = false;
-            lock (gate)
-            {
-                if (counter < 1 || counter > nextNew)
-                {
-                    Interlocked.Increment(ref Strays);
-                    return Task.CompletedTask;
-                }
-                if (!acked[(int)counter - 1])
-                {
-                    acked[(int)counter - 1] = true;
-                    outstanding--;
-                    first = true;
-                }
-            }
-            clock.Ack(epoch, first);
-            wake.Release();
-            return Task.CompletedTask;
-        }
-
-        public void Dispose()
-        {
-            client?.Dispose();
-            wake.Dispose();
-        }
-    }
-
-    /// <summary>The webhook target: an HttpListener on loopback recording (event id, device, counter, type) of every delivery and checking its signature.</summary>
-    private sealed class WebhookRecorder : IDisposable
-    {
-        private readonly HttpListener listener = new();
-        private readonly byte[] secret;
-        private readonly List<(long EventId, string Device, long Counter, string Type)> deliveries = new();
-        private long badSignatures;
-
-        public WebhookRecorder(int port, string secret)
-        {
-            this.secret = Encoding.UTF8.GetBytes(secret);
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
-            listener.Start();
-            _ = Task.Run(LoopAsync);
-        }
-
-        private async Task LoopAsync()
-        {
-            while (listener.IsListening)
-            {
-                HttpListenerContext ctx;
-                try
-                {
-                    ctx = await listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-                try
-                {
-                    using var ms = new MemoryStream();
-                    await ctx.Request.InputStream.CopyToAsync(ms);
-                    byte[] body = ms.ToArray();
-                    string expected = "sha256=" + Convert.ToHexString(HMACSHA256.HashData(secret, body)).ToLowerInvariant();
-                    if (ctx.Request.Headers["X-PanicDevice-Signature"] != expected)
-                    {
-                        Interlocked.Increment(ref badSignatures);
-                    }
-                    using var doc = JsonDocument.Parse(body);
-                    JsonElement root = doc.RootElement;
-                    var d = (root.GetProperty("eventId").GetInt64(), root.GetProperty("device").GetString() ?? "", root.GetProperty("counter").GetInt64(), root.GetProperty("type").GetString() ?? "");
-                    lock (deliveries) deliveries.Add(d);
-                    ctx.Response.StatusCode = 200;
-                }
-                catch (Exception e) when (e is JsonException or KeyNotFoundException or IOException or HttpListenerException)
-                {
-                    ctx.Response.StatusCode = 400;
-                }
-                try { ctx.Response.Close(); } catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { }
-            }
-        }
-
-        /// <summary>Deliveries; distinct event ids; extra distinct events for one (device, counter, type) — a duplicated dispatch; repeats of one event id — at-least-once redelivery a consumer drops by X-PanicDevice-Event.</summary>
-        public (long Deliveries, long DistinctEvents, long DuplicatedEvents, long Redelivered, long BadSignatures) Snapshot()
-        {
-            lock (deliveries)
-            {
-                long distinct = deliveries.Select(x => x.EventId).Distinct().LongCount();
-                long duplicated = deliveries.GroupBy(x => (x.Device, x.Counter, x.Type)).Sum(g => (long)g.Select(x => x.EventId).Distinct().Count() - 1);
-                return (deliveries.Count, distinct, duplicated, deliveries.Count - distinct, Interlocked.Read(ref badSignatures));
-            }
-        }
-
-        public void Dispose()
-        {
-            try { listener.Stop(); listener.Close(); } catch (ObjectDisposedException) { }
         }
     }
 }

@@ -58,7 +58,8 @@ public static class ReceiverApp
         {
             // External broker mode: the embedded broker is not started, whatever --mqtt-port says.
             builder.Services.AddSingleton(sp => new ExternalBrokerClient(BrokerEndpoint.Parse(options.Broker)!, options.BrokerUser,
-                options.BrokerPassword, pipeline, sp.GetRequiredService<ILogger<ExternalBrokerClient>>()));
+                options.BrokerPassword, pipeline, sp.GetRequiredService<ILogger<ExternalBrokerClient>>(),
+                keepAlive: TimeSpan.FromSeconds(options.BrokerKeepAliveSeconds)));
             builder.Services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<ExternalBrokerClient>());
             builder.Services.AddHostedService<ExternalBrokerService>();
         }

@@ -31,6 +31,12 @@ public sealed class ReceiverOptions
     /// <summary>Password on the external broker (optional; never logged).</summary>
     public string? BrokerPassword { get; set; }
 
+    /// <summary>
+    /// MQTT keep-alive with the external broker, in seconds: a silent connection (a partition that keeps the
+    /// socket open) is noticed after about twice this and reconnected.
+    /// </summary>
+    public int BrokerKeepAliveSeconds { get; set; } = 15;
+
     /// <summary>Embedded broker TLS port, used only when <see cref="MqttCert"/> is set.</summary>
     public int MqttTlsPort { get; set; } = 8883;
 
@@ -63,6 +69,7 @@ public sealed class ReceiverOptions
         ["--broker"] = "Receiver:Broker",
         ["--broker-user"] = "Receiver:BrokerUser",
         ["--broker-password"] = "Receiver:BrokerPassword",
+        ["--broker-keepalive"] = "Receiver:BrokerKeepAliveSeconds",
         ["--mqtt-tls-port"] = "Receiver:MqttTlsPort",
         ["--mqtt-cert"] = "Receiver:MqttCert",
         ["--mqtt-cert-password"] = "Receiver:MqttCertPassword",
@@ -83,6 +90,10 @@ public sealed class ReceiverOptions
         if (BrokerPassword != null && string.IsNullOrEmpty(BrokerUser))
         {
             return "--broker-password needs --broker-user";
+        }
+        if (BrokerKeepAliveSeconds < 1 || BrokerKeepAliveSeconds > 65535)
+        {
+            return "--broker-keepalive must be 1..65535 seconds";
         }
         if (MqttCert != null && (MqttTlsPort < 1 || MqttTlsPort > 65535 || MqttTlsPort == MqttPort))
         {

@@ -13,39 +13,62 @@ namespace PanicDevice.Core.Sms
         /// <summary>
         /// Decodes a PDU in hex (either case), SMSC field first. Null for odd length, non-hex characters, a
         /// message type other than SMS-SUBMIT, lengths past the end or short of it, and alphabets other than
-        /// GSM-7 and UCS-2 (8-bit data, compressed text).
+        /// GSM-7 and UCS-2 (8-bit data, compressed text); <see cref="Decode(string, out string)"/> says which.
         /// </summary>
         public static SmsSubmit Decode(string hex)
         {
+            string error;
+            return Decode(hex, out error);
+        }
+
+        /// <summary>
+        /// As <see cref="Decode(string)"/>, with the reason for a null result in <paramref name="error"/>
+        /// (naming the field and, where it helps, its octet offset); <paramref name="error"/> is null on success.
+        /// </summary>
+        public static SmsSubmit Decode(string hex, out string error)
+        {
+            error = null;
+            if (hex == null || hex.Length == 0)
+            {
+                return Fail("empty PDU", out error);
+            }
+            if (hex.Length % 2 != 0)
+            {
+                return Fail("odd number of hex digits (" + hex.Length.ToString() + ")", out error);
+            }
             byte[] b = ParseHex(hex);
             if (b == null)
             {
-                return null;
+                return Fail("not hex", out error);
             }
             int p = 1 + b[0]; // skip the SMSC field
             if (p + 3 > b.Length)
             {
-                return null;
+                return Fail("SMSC length " + b[0].ToString() + " runs past the end", out error);
             }
             int firstOctet = b[p++];
             if ((firstOctet & 0x03) != 0x01)
             {
-                return null;
+                return Fail("message type " + (firstOctet & 0x03).ToString() + " is not SMS-SUBMIT", out error);
             }
             bool udhi = (firstOctet & 0x40) != 0;
             int vpf = (firstOctet >> 3) & 0x03;
             p++; // TP-MR
 
             int digitCount = b[p++];
-            if (digitCount > SmsPduEncoder.MaxNumberDigits || p + 1 + (digitCount + 1) / 2 > b.Length)
+            if (digitCount > SmsPduEncoder.MaxNumberDigits)
             {
-                return null;
+                return Fail("destination has " + digitCount.ToString() + " digits (at most " + SmsPduEncoder.MaxNumberDigits.ToString() + ")", out error);
+            }
+            if (p + 1 + (digitCount + 1) / 2 > b.Length)
+            {
+                return Fail("destination address runs past the end", out error);
             }
             int typeOfAddress = b[p++];
             string number = Digits(b, p, digitCount);
             if (number == null)
             {
-                return null;
+                return Fail("destination address has a misplaced F filler", out error);
             }
             if ((typeOfAddress & 0x70) == 0x10)
             {
@@ -55,32 +78,32 @@ namespace PanicDevice.Core.Sms
 
             if (p + 2 > b.Length)
             {
-                return null;
+                return Fail("PDU ends before TP-PID and TP-DCS", out error);
             }
             p++; // TP-PID
             int dcs = b[p++];
             int alphabet = Alphabet(dcs);
             if (alphabet < 0)
             {
-                return null;
+                return Fail("data coding 0x" + dcs.ToString("X2") + " is neither GSM-7 nor UCS-2", out error);
             }
             // TP-VP: none, relative (1 octet), or enhanced/absolute (7 octets).
             p += vpf == 0 ? 0 : vpf == 2 ? 1 : 7;
             if (p + 1 > b.Length)
             {
-                return null;
+                return Fail("PDU ends before TP-UDL", out error);
             }
             int udl = b[p++];
             bool gsm7 = alphabet == 0;
             if (udl > (gsm7 ? 160 : 140))
             {
-                return null;
+                return Fail("user data length " + udl.ToString() + " is over " + (gsm7 ? "160 septets" : "140 octets"), out error);
             }
             int udOctets = gsm7 ? (udl * 7 + 7) / 8 : udl;
             if (b.Length - p != udOctets)
             {
                 // Trailing bytes mean the length fields and the data disagree: as malformed as missing bytes.
-                return null;
+                return Fail("user data is " + (b.Length - p).ToString() + " octets, its length says " + udOctets.ToString(), out error);
             }
 
             SmsSubmit result = new SmsSubmit();
@@ -95,12 +118,16 @@ namespace PanicDevice.Core.Sms
             {
                 if (udOctets < 1)
                 {
-                    return null;
+                    return Fail("user data header flagged but no user data", out error);
                 }
                 headerOctets = 1 + b[p];
-                if (headerOctets > udOctets || !ReadHeader(b, p + 1, p + headerOctets, result))
+                if (headerOctets > udOctets)
                 {
-                    return null;
+                    return Fail("user data header length " + b[p].ToString() + " runs past the user data", out error);
+                }
+                if (!ReadHeader(b, p + 1, p + headerOctets, result))
+                {
+                    return Fail("an information element runs past the user data header", out error);
                 }
             }
 
@@ -110,7 +137,7 @@ namespace PanicDevice.Core.Sms
                 int skip = (headerOctets * 8 + 6) / 7;
                 if (skip > udl)
                 {
-                    return null;
+                    return Fail("user data header is longer than the user data", out error);
                 }
                 result.Text = Gsm7Text(b, p, skip, udl - skip);
             }
@@ -119,7 +146,7 @@ namespace PanicDevice.Core.Sms
                 int textOctets = udOctets - headerOctets;
                 if (textOctets % 2 != 0)
                 {
-                    return null;
+                    return Fail("UCS-2 text has an odd number of octets (" + textOctets.ToString() + ")", out error);
                 }
                 char[] chars = new char[textOctets / 2];
                 int o = p + headerOctets;
@@ -171,12 +198,15 @@ namespace PanicDevice.Core.Sms
             return sb.ToString();
         }
 
+        private static SmsSubmit Fail(string reason, out string error)
+        {
+            error = reason;
+            return null;
+        }
+
+        /// <summary>The octets of non-empty, even-length hex; null when a character is not a hex digit.</summary>
         private static byte[] ParseHex(string hex)
         {
-            if (hex == null || hex.Length == 0 || hex.Length % 2 != 0)
-            {
-                return null;
-            }
             byte[] b = new byte[hex.Length / 2];
             for (int i = 0; i < b.Length; i++)
             {

@@ -347,8 +347,8 @@ public sealed class DeviceConfigTarget : FuzzTarget
 }
 
 /// <summary>
-/// SmsPduDecoder.Decode on hex text. Its contract is "null for anything malformed", so the reason it
-/// gives is the null itself; the fuzzer checks it never throws and that a decoded PDU has its parts.
+/// SmsPduDecoder.Decode on hex text: a refusal must carry the decoder's reason, a decoded PDU must have
+/// no reason, a number and a text (part numbers are Join's to check).
 /// </summary>
 public sealed class SmsPduTarget : FuzzTarget
 {
@@ -370,11 +370,15 @@ public sealed class SmsPduTarget : FuzzTarget
     {
         // mostly well-formed hex of mutated PDUs; sometimes the raw bytes as text (odd length, non-hex)
         string hex = input.Length % 8 == 5 ? Encoding.Latin1.GetString(input) : Convert.ToHexString(input);
-        SmsSubmit s = SmsPduDecoder.Decode(hex);
+        SmsSubmit s = SmsPduDecoder.Decode(hex, out string error);
         if (s == null)
         {
-            reason = "malformed PDU (decoder answers null)";
+            reason = error; // the engine counts a null or empty reason as a failure
             return FuzzVerdict.Rejected;
+        }
+        if (error != null || s.Number == null || s.Text == null)
+        {
+            throw new InvalidOperationException("a decoded PDU with a reason or missing parts");
         }
         reason = "";
         return FuzzVerdict.Accepted;

@@ -30,7 +30,12 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     private readonly ILogger logger;
     private readonly TimeSpan minBackoff;
     private readonly TimeSpan maxBackoff;
-    private readonly IMqttClient client;
+    private readonly TimeSpan keepAlive;
+    private readonly TimeSpan timeout;
+    // One MQTTnet client per connection. A failed uplink signals the loop at once (not through DisconnectedAsync,
+    // which MQTTnet raises only after the handlers still queued on that connection have run), and the old client
+    // is dropped after a bounded wait and replaced: its slow disconnect never holds up the reconnect.
+    private volatile IMqttClient? client;
     private readonly CancellationTokenSource stopping = new();
     private TaskCompletionSource lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? loop;
@@ -38,7 +43,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     private int disposed;
 
     public ExternalBrokerClient(BrokerEndpoint endpoint, string? user, string? password, IngestPipeline pipeline, ILogger logger,
-        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null)
+        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null, TimeSpan? keepAlive = null)
     {
         this.endpoint = endpoint;
         this.user = user;
@@ -47,22 +52,17 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         this.logger = logger;
         this.minBackoff = minBackoff ?? TimeSpan.FromSeconds(1);
         this.maxBackoff = maxBackoff ?? TimeSpan.FromSeconds(30);
+        this.keepAlive = keepAlive ?? TimeSpan.FromSeconds(15);
+        // MQTTnet waits this long for a PINGRESP: capped at the keep-alive, a silent partition is noticed in about twice it.
+        timeout = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, this.keepAlive.Ticks));
         ClientId = "pd-receiver-" + Sanitize(Environment.MachineName) + "-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
-        client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += OnMessage;
-        client.DisconnectedAsync += e =>
-        {
-            subscribed = false;
-            lost.TrySetResult();
-            return Task.CompletedTask;
-        };
     }
 
     /// <summary>This receiver's MQTT client id: pd-receiver-&lt;machine&gt;-&lt;random&gt;.</summary>
     public string ClientId { get; }
 
     /// <summary>Connected and subscribed to the shared uplink subscription.</summary>
-    public bool IsSubscribed => subscribed && client.IsConnected;
+    public bool IsSubscribed => subscribed && client is { IsConnected: true };
 
     /// <summary>Starts the connect loop and returns at once: a broker that is down is retried with backoff.</summary>
     public Task StartAsync()
@@ -73,7 +73,8 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
 
     public async Task PublishToDeviceAsync(string deviceId, byte[] frame)
     {
-        if (!client.IsConnected)
+        IMqttClient? c = client;
+        if (c is not { IsConnected: true })
         {
             // Nothing queues for us while the broker is away; the device asks again (its outbox retries alerts).
             logger.LogWarning("Frame for {DeviceId} not published: not connected to {Broker}", deviceId, endpoint);
@@ -84,7 +85,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             .WithPayload(frame)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        await client.PublishAsync(message, stopping.Token);
+        await c.PublishAsync(message, stopping.Token);
     }
 
     private async Task RunAsync(CancellationToken stop)
@@ -98,10 +99,8 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
                 await ConnectAndSubscribeAsync(stop);
                 backoff = minBackoff;
                 await lost.Task.WaitAsync(stop);
-                if (!stop.IsCancellationRequested)
-                {
-                    logger.LogWarning("Lost the connection to {Broker}; reconnecting", endpoint);
-                }
+                logger.LogWarning("Lost the connection to {Broker}; reconnecting", endpoint);
+                await DropAsync();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -110,17 +109,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             catch (Exception e)
             {
                 logger.LogWarning("Cannot use broker {Broker}: {Reason}; retrying in {Seconds:0.#} s", endpoint, Reason(e), backoff.TotalSeconds);
-                try
-                {
-                    if (client.IsConnected)
-                    {
-                        await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
-                    }
-                }
-                catch (Exception again)
-                {
-                    logger.LogDebug("Disconnect from {Broker}: {Reason}", endpoint, Reason(again));
-                }
+                await DropAsync();
                 try
                 {
                     await Task.Delay(backoff, stop);
@@ -142,7 +131,9 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             .WithClientId(ClientId)
             // Clean start, session expiry 0: nothing is queued for this receiver while it is away (see above).
             .WithCleanStart(true)
-            .WithTimeout(TimeSpan.FromSeconds(10));
+            // A partition leaves the socket open and silent: the keep-alive ping notices it.
+            .WithKeepAlivePeriod(keepAlive)
+            .WithTimeout(timeout);
         if (!string.IsNullOrEmpty(user))
         {
             builder.WithCredentials(user, password);
@@ -151,9 +142,17 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         {
             builder.WithTlsOptions(t => t.UseTls().WithTargetHost(endpoint.Host));
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
-        MqttClientConnectResult connected = await client.ConnectAsync(builder.Build(), timeout.Token);
+        IMqttClient c = new MqttClientFactory().CreateMqttClient();
+        c.ApplicationMessageReceivedAsync += e => OnMessage(c, e);
+        c.DisconnectedAsync += e =>
+        {
+            Lost(c);
+            return Task.CompletedTask;
+        };
+        client = c;
+        using var connecting = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        connecting.CancelAfter(TimeSpan.FromSeconds(15));
+        MqttClientConnectResult connected = await c.ConnectAsync(builder.Build(), connecting.Token);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException("broker refused the connection: " + connected.ResultCode);
@@ -161,7 +160,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.SharedAllUplinks, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        MqttClientSubscribeResult result = await client.SubscribeAsync(subscribe, timeout.Token);
+        MqttClientSubscribeResult result = await c.SubscribeAsync(subscribe, connecting.Token);
         MqttClientSubscribeResultCode code = result.Items.Single().ResultCode;
         if (code != MqttClientSubscribeResultCode.GrantedQoS1 && code != MqttClientSubscribeResultCode.GrantedQoS2)
         {
@@ -171,7 +170,41 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         logger.LogInformation("Connected to {Broker} as {ClientId}; sharing {Topic}", endpoint, ClientId, Topics.SharedAllUplinks);
     }
 
-    private async Task OnMessage(MqttApplicationMessageReceivedEventArgs e)
+    /// <summary>The connection of <paramref name="c"/> is gone (or unusable): the loop drops it and reconnects.</summary>
+    private void Lost(IMqttClient c)
+    {
+        if (client == c)
+        {
+            subscribed = false;
+            lost.TrySetResult();
+        }
+    }
+
+    /// <summary>Disconnects (briefly: the link may be dead) and disposes the current client.</summary>
+    private async Task DropAsync()
+    {
+        subscribed = false;
+        IMqttClient? c = client;
+        client = null;
+        if (c == null)
+        {
+            return;
+        }
+        try
+        {
+            if (c.IsConnected)
+            {
+                await c.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug("Disconnect from {Broker}: {Reason}", endpoint, Reason(e));
+        }
+        c.Dispose();
+    }
+
+    private async Task OnMessage(IMqttClient c, MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
         string topic = e.ApplicationMessage.Topic;
@@ -179,7 +212,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         if (deviceId == null || topic != Topics.Uplink(deviceId))
         {
             logger.LogWarning("Ignored a message on {Topic}: not a device uplink", topic);
-            await e.AcknowledgeAsync(stopping.Token);
+            await AcknowledgeAsync(e);
             return;
         }
         IngestResult result;
@@ -188,7 +221,13 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             result = pipeline.Process(e.ApplicationMessage.Payload.ToArray(), deviceId, IngestPath.Mqtt);
             if (result.Status != IngestStatus.Rejected)
             {
-                await PublishToDeviceAsync(deviceId, result.Ack!);
+                if (c is not { IsConnected: true })
+                {
+                    throw new InvalidOperationException("the connection to the broker is gone; the ack was not sent");
+                }
+                // On this connection, not "the current one": a PUBACK below means this ack went out first.
+                await c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(deviceId)).WithPayload(result.Ack!)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), stopping.Token);
             }
         }
         catch (Exception ex)
@@ -196,7 +235,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             // Not stored (or its ack not sent): leave the delivery unacknowledged and drop the connection, so the
             // broker stops giving uplinks to a receiver that cannot store them; the device resends.
             logger.LogError("Uplink from {DeviceId} not processed ({Reason}); reconnecting", deviceId, Reason(ex));
-            _ = Task.Run(() => client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.UnspecifiedError }));
+            Lost(c);
             return;
         }
         if (result.Status == IngestStatus.Rejected)
@@ -204,7 +243,20 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             // A refused frame will be refused again: acknowledge it so the broker does not keep offering it.
             logger.LogWarning("Frame from {DeviceId} rejected: {Reason}", deviceId, result.Reason);
         }
-        await e.AcknowledgeAsync(stopping.Token);
+        await AcknowledgeAsync(e);
+    }
+
+    /// <summary>PUBACK to the broker; if the connection died meanwhile the broker no longer expects it.</summary>
+    private async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        try
+        {
+            await e.AcknowledgeAsync(stopping.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogDebug("PUBACK to {Broker} not sent: {Reason}", endpoint, Reason(ex));
+        }
     }
 
     /// <summary>An exception as type and message; MQTTnet's messages name endpoints and reason codes, not credentials.</summary>
@@ -234,18 +286,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             {
             }
         }
-        if (client.IsConnected)
-        {
-            try
-            {
-                await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                logger.LogDebug("Disconnect from {Broker}: {Reason}", endpoint, Reason(e));
-            }
-        }
-        client.Dispose();
+        await DropAsync();
         stopping.Dispose();
     }
 }

@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Diagnostics;
+using MQTTnet;
+using MQTTnet.Protocol;
+using PanicDevice.Core.Protocol;
+
+namespace PanicDevice.Bench;
+
+/// <summary>First verified ack on a connection made after the latest restart (acks still in flight from the killed process do not count).</summary>
+public sealed class AckClock
+{
+    private long acked;
+    private int epoch;
+    private TaskCompletionSource<long> firstAfterRestart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public long Acked => Interlocked.Read(ref acked);
+
+    public int Epoch => Volatile.Read(ref epoch);
+
+    public void Restarted()
+    {
+        Interlocked.Exchange(ref firstAfterRestart, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref epoch);
+    }
+
+    public void Ack(int connectionEpoch, bool first)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (first) Interlocked.Increment(ref acked);
+        if (connectionEpoch == Epoch) Volatile.Read(ref firstAfterRestart).TrySetResult(now);
+    }
+
+    public async Task<long?> FirstAckAfterRestartAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await Volatile.Read(ref firstAfterRestart).Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>One device with the outbox's behaviour: numbered alerts, each sent until its ack verifies, surviving reconnects.</summary>
+public sealed class OutboxDevice : IDisposable
+{
+    private readonly object gate = new();
+    private readonly List<byte[]> frames = new();
+    private readonly List<bool> acked = new();
+    private readonly List<long> sentAt = new(); // 0: due now
+    private readonly int port;
+    private readonly int window;
+    private readonly long resendTicks;
+    private readonly AckClock clock;
+    private readonly SemaphoreSlim wake = new(0);
+    private readonly string uplink;
+    private IMqttClient? client;
+    private int connectionEpoch = -1;
+    private int nextNew; // index of the first alert never sent
+    private int outstanding;
+
+    public int Strays;
+
+    /// <summary>The broker's address (loopback unless a test puts the broker elsewhere).</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Called with the counter when an alert's first verified ack arrives (a test checks the store at that moment).</summary>
+    public Action<OutboxDevice, uint>? FirstAck { get; init; }
+
+    public OutboxDevice(string id, byte[] key, int port, int window, TimeSpan resendAfter, AckClock clock)
+    {
+        Id = id;
+        Key = key;
+        this.port = port;
+        this.window = window;
+        resendTicks = (long)(resendAfter.TotalSeconds * Stopwatch.Frequency);
+        this.clock = clock;
+        uplink = Topics.Uplink(id);
+    }
+
+    public string Id { get; }
+
+    public byte[] Key { get; }
+
+    public int Enqueued
+    {
+        get { lock (gate) return frames.Count; }
+    }
+
+    public bool IsAcked(uint counter)
+    {
+        lock (gate) return counter >= 1 && counter <= acked.Count && acked[(int)counter - 1];
+    }
+
+    public void Enqueue(int count)
+    {
+        lock (gate)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                uint counter = (uint)frames.Count + 1;
+                Frame f = Frame.Create(MessageKind.Alert, Id, counter, (byte)AlertCode.Test);
+                f.TimeUtcSeconds = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                frames.Add(FrameCodec.Encode(f, Key));
+                acked.Add(false);
+                sentAt.Add(0);
+            }
+        }
+        wake.Release();
+    }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        TimeSpan backoff = TimeSpan.FromMilliseconds(50);
+        while (!stop.IsCancellationRequested)
+        {
+            if (client is not { IsConnected: true })
+            {
+                if (await ConnectAsync(stop))
+                {
+                    backoff = TimeSpan.FromMilliseconds(50);
+                }
+                else
+                {
+                    await Task.Delay(backoff, stop).ContinueWith(_ => { });
+                    backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 500));
+                    continue;
+                }
+            }
+            List<byte[]> due = Due();
+            if (due.Count > 0)
+            {
+                IMqttClient c = client!;
+                try
+                {
+                    await Task.WhenAll(due.Select(p => c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(uplink).WithPayload(p)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), stop)));
+                }
+                catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+                {
+                    // the receiver went away: reconnect; what was not acked stays due
+                    continue;
+                }
+            }
+            await wake.WaitAsync(TimeSpan.FromMilliseconds(100), stop).ContinueWith(_ => { });
+        }
+    }
+
+    /// <summary>Alerts to send now: unacked ones never sent on this connection or past the resend time, then new ones while the window has room.</summary>
+    private List<byte[]> Due()
+    {
+        long now = Stopwatch.GetTimestamp();
+        var due = new List<byte[]>();
+        lock (gate)
+        {
+            for (int i = 0; i < nextNew; i++)
+            {
+                if (!acked[i] && (sentAt[i] == 0 || now - sentAt[i] > resendTicks))
+                {
+                    sentAt[i] = now;
+                    due.Add(frames[i]);
+                }
+            }
+            while (outstanding < window && nextNew < frames.Count)
+            {
+                sentAt[nextNew] = now;
+                due.Add(frames[nextNew++]);
+                outstanding++;
+            }
+        }
+        return due;
+    }
+
+    private async Task<bool> ConnectAsync(CancellationToken stop)
+    {
+        client?.Dispose();
+        int epoch = clock.Epoch;
+        var c = new MqttClientFactory().CreateMqttClient();
+        c.ApplicationMessageReceivedAsync += e => OnMessage(e, epoch);
+        client = c;
+        var options = BenchDevice.LoginOptions(Id, Key, port, TimeSpan.FromSeconds(10), Host);
+        try
+        {
+            await c.ConnectAsync(options, stop);
+            await c.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.Downlink(Id), MqttQualityOfServiceLevel.AtLeastOnce).Build(), stop);
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or MQTTnet.Adapter.MqttConnectingFailedException)
+        {
+            return false;
+        }
+        connectionEpoch = epoch;
+        lock (gate)
+        {
+            // a new connection: everything in flight is sent again now (its acks may have gone with the old one)
+            for (int i = 0; i < nextNew; i++) sentAt[i] = 0;
+        }
+        return true;
+    }
+
+    private Task OnMessage(MqttApplicationMessageReceivedEventArgs e, int epoch)
+    {
+        DecodeResult r = FrameCodec.DecodeAndVerify(e.ApplicationMessage.Payload.ToArray(), Key);
+        if (!r.IsOk)
+        {
+            Interlocked.Increment(ref Strays);
+            return Task.CompletedTask;
+        }
+        uint counter = r.Frame.Counter;
+        bool first = false;
+        lock (gate)
+        {
+            if (counter < 1 || counter > nextNew)
+            {
+                Interlocked.Increment(ref Strays);
+                return Task.CompletedTask;
+            }
+            if (!acked[(int)counter - 1])
+            {
+                acked[(int)counter - 1] = true;
+                outstanding--;
+                first = true;
+            }
+        }
+        clock.Ack(epoch, first);
+        if (first) FirstAck?.Invoke(this, counter);
+        wake.Release();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        client?.Dispose();
+        wake.Dispose();
+    }
+}
