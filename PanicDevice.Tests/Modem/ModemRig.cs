@@ -31,7 +31,7 @@ public sealed class ModemRig : IAsyncDisposable
     private readonly string dir = Path.Combine(Path.GetTempPath(), "pd-modem-" + Guid.NewGuid().ToString("N"));
 
     public ModemRig(EmulatorFaults? faults = null, bool modemAlreadyOn = true, int smsDeadlineS = 20, int? brokerPort = null, string language = "en",
-        IMqttClientPort? wifi = null)
+        IMqttClientPort? wifi = null, int failoverMs = PanicDevice.Core.Delivery.DualUplink.DefaultFailoverMs)
     {
         BrokerPort = brokerPort ?? EmbeddedBrokerTests.FreePort();
         Modem = new Sim800Emulator(faults ?? new EmulatorFaults());
@@ -47,7 +47,7 @@ public sealed class ModemRig : IAsyncDisposable
             Kind = wifi != null ? DeviceKind.Wall : DeviceKind.Fob,
         }, _ => { }, new SimulatedDeviceOptions
         {
-            Wifi = wifi,
+            Wifi = wifi, FailoverMs = failoverMs,
             Modem = Modem, VirtualStepMs = 10, ReconnectMinMs = 1000, ConnectTimeoutMs = 90000,
             ModemSettings = new Sim800Settings { Apn = "internet", ApnUser = "wap", ApnPassword = "s3cret-apn" },
         });
