@@ -268,7 +268,7 @@ public static class CrashHarness
     }
 
     /// <summary>The receiver as a child process; stdout and stderr are read and dropped (the tail is kept for a start failure).</summary>
-    private sealed class ReceiverProcess(List<string> args)
+    internal sealed class ReceiverProcess(List<string> args)
     {
         private readonly Queue<string> tail = new();
         private Process? process;
@@ -346,6 +346,7 @@ public static class CrashHarness
         private readonly List<byte[]> frames = new();
         private readonly List<bool> acked = new();
         private readonly List<long> sentAt = new(); // 0: due now
+        private readonly List<long> ackedAt = new(); // Stopwatch timestamp of the first verified ack; 0: none yet
         private readonly int port;
         private readonly int window;
         private readonly long resendTicks;
@@ -374,6 +375,8 @@ public static class CrashHarness
 
         public byte[] Key { get; }
 
+        public bool IsConnected => client?.IsConnected == true;
+
         public int Enqueued
         {
             get { lock (gate) return frames.Count; }
@@ -382,6 +385,26 @@ public static class CrashHarness
         public bool IsAcked(uint counter)
         {
             lock (gate) return counter >= 1 && counter <= acked.Count && acked[(int)counter - 1];
+        }
+
+        /// <summary>Counters sent at least once and not yet acked: what a receiver that dies now may have taken with it.</summary>
+        public List<uint> InFlight()
+        {
+            var list = new List<uint>();
+            lock (gate)
+            {
+                for (int i = 0; i < nextNew; i++)
+                {
+                    if (!acked[i]) list.Add((uint)i + 1);
+                }
+            }
+            return list;
+        }
+
+        /// <summary>When the first verified ack for this counter arrived (a Stopwatch timestamp), or null.</summary>
+        public long? AckedAt(uint counter)
+        {
+            lock (gate) return counter >= 1 && counter <= ackedAt.Count && ackedAt[(int)counter - 1] != 0 ? ackedAt[(int)counter - 1] : null;
         }
 
         public void Enqueue(int count)
@@ -396,6 +419,7 @@ public static class CrashHarness
                     frames.Add(FrameCodec.Encode(f, Key));
                     acked.Add(false);
                     sentAt.Add(0);
+                    ackedAt.Add(0);
                 }
             }
             wake.Release();
@@ -509,6 +533,7 @@ public static class CrashHarness
                 if (!acked[(int)counter - 1])
                 {
                     acked[(int)counter - 1] = true;
+                    ackedAt[(int)counter - 1] = Stopwatch.GetTimestamp();
                     outstanding--;
                     first = true;
                 }
@@ -525,12 +550,16 @@ public static class CrashHarness
         }
     }
 
-    /// <summary>The webhook target: an HttpListener on loopback recording (event id, device, counter, type) of every delivery and checking its signature.</summary>
-    private sealed class WebhookRecorder : IDisposable
+    /// <summary>
+    /// The webhook target: an HttpListener on loopback (any path under /hook/) recording (path, event id, device, counter, type)
+    /// of every delivery and checking its signature. An event is known by path and event id: receivers with stores of their
+    /// own are given a path each (their event ids are numbered per store), receivers sharing a store one path.
+    /// </summary>
+    internal sealed class WebhookRecorder : IDisposable
     {
         private readonly HttpListener listener = new();
         private readonly byte[] secret;
-        private readonly List<(long EventId, string Device, long Counter, string Type)> deliveries = new();
+        private readonly List<(string Path, long EventId, string Device, long Counter, string Type)> deliveries = new();
         private long badSignatures;
 
         public WebhookRecorder(int port, string secret)
@@ -566,7 +595,7 @@ public static class CrashHarness
                     }
                     using var doc = JsonDocument.Parse(body);
                     JsonElement root = doc.RootElement;
-                    var d = (root.GetProperty("eventId").GetInt64(), root.GetProperty("device").GetString() ?? "", root.GetProperty("counter").GetInt64(), root.GetProperty("type").GetString() ?? "");
+                    var d = (ctx.Request.Url?.AbsolutePath ?? "", root.GetProperty("eventId").GetInt64(), root.GetProperty("device").GetString() ?? "", root.GetProperty("counter").GetInt64(), root.GetProperty("type").GetString() ?? "");
                     lock (deliveries) deliveries.Add(d);
                     ctx.Response.StatusCode = 200;
                 }
@@ -583,8 +612,8 @@ public static class CrashHarness
         {
             lock (deliveries)
             {
-                long distinct = deliveries.Select(x => x.EventId).Distinct().LongCount();
-                long duplicated = deliveries.GroupBy(x => (x.Device, x.Counter, x.Type)).Sum(g => (long)g.Select(x => x.EventId).Distinct().Count() - 1);
+                long distinct = deliveries.Select(x => (x.Path, x.EventId)).Distinct().LongCount();
+                long duplicated = deliveries.GroupBy(x => (x.Device, x.Counter, x.Type)).Sum(g => (long)g.Select(x => (x.Path, x.EventId)).Distinct().Count() - 1);
                 return (deliveries.Count, distinct, duplicated, deliveries.Count - distinct, Interlocked.Read(ref badSignatures));
             }
         }
