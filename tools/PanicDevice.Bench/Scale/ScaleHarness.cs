@@ -82,6 +82,11 @@ public static class ScaleHarness
         dataFolders.ForEach(d => Directory.CreateDirectory(d));
         var plan = new ScaleStorePlan(o.StoreUrl, dataFolders);
         IStoreCounter counter = plan.Counter();
+        if (counter.Alerts(DevicePrefix).Count > 0)
+        {
+            // its counts would mix with this run's (and the devices' counters start at 1 again)
+            throw new InvalidOperationException("the --store already holds " + DevicePrefix + "… alerts from an earlier run: give an empty store");
+        }
         int hookPort = IngestBenchmark.FreePort();
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
