@@ -14,9 +14,10 @@ public static class ScaleBenchmark
         {
             r = await ScaleHarness.RunAsync(new ScaleOptions(receivers, devices, alerts, kill, dll) { StoreUrl = store, Log = Console.Out, DispatchDrainTimeout = TimeSpan.FromSeconds(90) });
         }
-        catch (Exception e) when (e is MosquittoMissingException or NotSupportedException)
+        catch (Exception e) when (e is MosquittoMissingException or NotSupportedException or InvalidOperationException)
         {
-            Console.Error.WriteLine(e.Message);
+            // a run that could not start or could not be counted (mosquitto missing, a store it cannot read or that is not empty, a receiver that did not come up)
+            Console.Error.WriteLine("scale: " + e.Message);
             return 2;
         }
         Console.WriteLine($"store: queue_duplicates={r.QueueDuplicates} alert_duplicates={r.AlertRowDuplicates}; webhook: deliveries={r.Deliveries} distinct_events={r.DistinctEvents} bad_signatures={r.BadSignatures}; stray_acks={r.Strays}");

@@ -79,7 +79,6 @@ public static class ScaleHarness
         using LocalMosquitto broker = LocalMosquitto.TryStart() ?? throw new MosquittoMissingException();
         string root = Path.Combine(Path.GetTempPath(), "pd-scale-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         var dataFolders = Enumerable.Range(0, o.Receivers).Select(i => Path.Combine(root, "r" + i.ToString(CultureInfo.InvariantCulture))).ToList();
-        dataFolders.ForEach(d => Directory.CreateDirectory(d));
         var plan = new ScaleStorePlan(o.StoreUrl, dataFolders);
         IStoreCounter counter = plan.Counter();
         if (counter.Alerts(DevicePrefix).Count > 0)
@@ -87,6 +86,7 @@ public static class ScaleHarness
             // its counts would mix with this run's (and the devices' counters start at 1 again)
             throw new InvalidOperationException("the --store already holds " + DevicePrefix + "… alerts from an earlier run: give an empty store");
         }
+        dataFolders.ForEach(d => Directory.CreateDirectory(d));
         int hookPort = IngestBenchmark.FreePort();
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
