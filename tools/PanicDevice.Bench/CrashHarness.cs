@@ -231,7 +231,7 @@ public static class CrashHarness
     }
 
     /// <summary>The receiver as a child process; stdout and stderr are read and dropped (the tail is kept for a start failure).</summary>
-    private sealed class ReceiverProcess(List<string> args)
+    internal sealed class ReceiverProcess(List<string> args)
     {
         private readonly Queue<string> tail = new();
         private Process? process;

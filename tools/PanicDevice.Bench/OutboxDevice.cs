@@ -50,6 +50,7 @@ public sealed class OutboxDevice : IDisposable
     private readonly List<byte[]> frames = new();
     private readonly List<bool> acked = new();
     private readonly List<long> sentAt = new(); // 0: due now
+    private readonly List<long> ackedAt = new(); // Stopwatch timestamp of the first verified ack; 0: none yet
     private readonly int port;
     private readonly int window;
     private readonly long resendTicks;
@@ -94,6 +95,28 @@ public sealed class OutboxDevice : IDisposable
         lock (gate) return counter >= 1 && counter <= acked.Count && acked[(int)counter - 1];
     }
 
+    public bool IsConnected => client?.IsConnected == true;
+
+    /// <summary>Counters sent at least once and not yet acked: what a receiver that dies now may have taken with it.</summary>
+    public List<uint> InFlight()
+    {
+        var list = new List<uint>();
+        lock (gate)
+        {
+            for (int i = 0; i < nextNew; i++)
+            {
+                if (!acked[i]) list.Add((uint)i + 1);
+            }
+        }
+        return list;
+    }
+
+    /// <summary>When the first verified ack for this counter arrived (a Stopwatch timestamp), or null.</summary>
+    public long? AckedAt(uint counter)
+    {
+        lock (gate) return counter >= 1 && counter <= ackedAt.Count && ackedAt[(int)counter - 1] != 0 ? ackedAt[(int)counter - 1] : null;
+    }
+
     public void Enqueue(int count)
     {
         lock (gate)
@@ -106,6 +129,7 @@ public sealed class OutboxDevice : IDisposable
                 frames.Add(FrameCodec.Encode(f, Key));
                 acked.Add(false);
                 sentAt.Add(0);
+                ackedAt.Add(0);
             }
         }
         wake.Release();
@@ -219,6 +243,7 @@ public sealed class OutboxDevice : IDisposable
             if (!acked[(int)counter - 1])
             {
                 acked[(int)counter - 1] = true;
+                ackedAt[(int)counter - 1] = Stopwatch.GetTimestamp();
                 outstanding--;
                 first = true;
             }

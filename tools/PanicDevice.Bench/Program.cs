@@ -6,6 +6,7 @@ using PanicDevice.Bench;
 // dotnet run -c Release --project tools/PanicDevice.Bench -- idle [--devices N] [--settle S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- fuzz --inputs N [--seed S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- crash --trials N [--devices 100] [--alerts 10000] [--seed S]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--store URL]
 string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -86,11 +87,39 @@ if (args.Length > 0 && args[0] == "crash")
     }
     return await CrashBenchmark.RunAsync(trials, devices, alerts, seed);
 }
+if (args.Length > 0 && args[0] == "scale")
+{
+    if (!int.TryParse(Arg("--receivers", "2"), out int receivers) || receivers < 1 || !int.TryParse(Arg("--devices", "100"), out int devices) || devices < 1
+        || !int.TryParse(Arg("--alerts", "10000"), out int alerts) || alerts < devices)
+    {
+        Console.Error.WriteLine("--receivers and --devices take positive counts, --alerts at least one per device");
+        return 2;
+    }
+    // one receiver cannot be killed and leave another to take over: --kill needs two
+    bool kill = !args.Contains("--no-kill") && receivers > 1;
+    if (args.Contains("--kill") && args.Contains("--no-kill"))
+    {
+        Console.Error.WriteLine("--kill or --no-kill, not both");
+        return 2;
+    }
+    if (args.Contains("--kill") && receivers < 2)
+    {
+        Console.Error.WriteLine("--kill needs at least 2 receivers (the killed one is not restarted)");
+        return 2;
+    }
+    int s = Array.IndexOf(args, "--store");
+    if (s >= 0 && s + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("--store takes a URL (sqlite:///ABSOLUTE/PATH; postgres://… once the receiver has it)");
+        return 2;
+    }
+    return await PanicDevice.Bench.Scale.ScaleBenchmark.RunAsync(receivers, devices, alerts, kill, s >= 0 ? args[s + 1] : null);
+}
 if (args.Length > 0 && args[0] == "receiver-host")
 {
     // the child process of "idle": a receiver with the bench devices registered
     return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"));
 }
-Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S]");
+Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--store URL]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 return 2;

@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace PanicDevice.Bench;
 
-/// <summary>One accepted webhook delivery, in arrival order.</summary>
-public sealed record WebhookDelivery(long EventId, string Device, long Counter, string Type, int Kind);
+/// <summary>One accepted webhook delivery, in arrival order; Path tells targets apart (event ids are per store).</summary>
+public sealed record WebhookDelivery(long EventId, string Device, long Counter, string Type, int Kind, string Path = "/hook/");
 
 /// <summary>
 /// The webhook target: an HttpListener on loopback recording (event id, device, counter, type, frame kind) of
@@ -89,7 +89,7 @@ public sealed class WebhookRecorder : IDisposable
                 using var doc = JsonDocument.Parse(body);
                 JsonElement root = doc.RootElement;
                 var d = new WebhookDelivery(root.GetProperty("eventId").GetInt64(), root.GetProperty("device").GetString() ?? "", root.GetProperty("counter").GetInt64(),
-                    root.GetProperty("type").GetString() ?? "", root.GetProperty("kind").GetInt32());
+                    root.GetProperty("type").GetString() ?? "", root.GetProperty("kind").GetInt32(), ctx.Request.Url?.AbsolutePath ?? "");
                 lock (deliveries) deliveries.Add(d);
                 ctx.Response.StatusCode = 200;
             }
@@ -106,8 +106,9 @@ public sealed class WebhookRecorder : IDisposable
     {
         lock (deliveries)
         {
-            long distinct = deliveries.Select(x => x.EventId).Distinct().LongCount();
-            long duplicated = deliveries.GroupBy(x => (x.Device, x.Counter, x.Type)).Sum(g => (long)g.Select(x => x.EventId).Distinct().Count() - 1);
+            // An event is (target path, event id): receivers with stores of their own number their events independently.
+            long distinct = deliveries.Select(x => (x.Path, x.EventId)).Distinct().LongCount();
+            long duplicated = deliveries.GroupBy(x => (x.Device, x.Counter, x.Type)).Sum(g => (long)g.Select(x => (x.Path, x.EventId)).Distinct().Count() - 1);
             return (deliveries.Count, distinct, duplicated, deliveries.Count - distinct, Interlocked.Read(ref badSignatures));
         }
     }

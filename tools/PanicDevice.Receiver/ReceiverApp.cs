@@ -79,7 +79,8 @@ public static class ReceiverApp
         app.MapOpenApi(); // /openapi/v1.json: the API's description for integrators
         IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, webhooks, supervision), "text/plain; version=0.0.4"));
+        ExternalBrokerClient? external = app.Services.GetService<ExternalBrokerClient>();
+        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, webhooks, supervision, external), "text/plain; version=0.0.4"));
 
         var operatorApi = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
             BearerToken.Matches(context.HttpContext.Request, options.OperatorToken)
@@ -100,7 +101,7 @@ public static class ReceiverApp
         return app;
     }
 
-    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision)
+    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision, ExternalBrokerClient? external)
     {
         var sb = new StringBuilder();
         sb.Append("# HELP pd_ingest_total Inbound frames by outcome (rejections by reason).\n# TYPE pd_ingest_total counter\n");
@@ -110,6 +111,12 @@ public static class ReceiverApp
         }
         sb.Append("# HELP pd_acks_issued_total Signed acknowledgements issued (after the frame was committed; duplicates are acknowledged again).\n# TYPE pd_acks_issued_total counter\n");
         sb.Append("pd_acks_issued_total ").Append(pipeline.AcksIssued).Append('\n');
+        if (external != null)
+        {
+            // External broker mode only: a receiver that is up but not subscribed takes no uplinks (alert on 0).
+            sb.Append("# HELP pd_broker_subscribed 1 while connected to the external broker and subscribed to the shared uplink subscription.\n# TYPE pd_broker_subscribed gauge\n");
+            sb.Append("pd_broker_subscribed ").Append(external.IsSubscribed ? 1 : 0).Append('\n');
+        }
         pipeline.Latency.WriteTo(sb, "pd_ingest_duration_seconds", "Arrival to result of a frame (decode, verify, durable store, ack).");
         sb.Append("# HELP pd_alerts_open Alerts not yet resolved, cancelled or marked false alarm.\n# TYPE pd_alerts_open gauge\n");
         sb.Append("pd_alerts_open ").Append(alerts.CountOpen()).Append('\n');

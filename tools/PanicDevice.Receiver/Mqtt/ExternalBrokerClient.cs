@@ -12,10 +12,11 @@ namespace PanicDevice.Receiver.Mqtt;
 /// External broker mode: the receiver is an MQTT 5 client of someone else's broker (mosquitto, EMQX, …)
 /// and takes uplinks through the shared subscription <see cref="Topics.SharedAllUplinks"/>, so several
 /// receivers split the load and each frame goes to one of them. Every uplink goes through the ingest
-/// pipeline; the signed ack is published to the device's ack topic, and the broker's QoS 1 delivery is
-/// acknowledged (PUBACK) only after the pipeline has stored the frame and the ack has been handed to the
-/// broker. A frame the receiver could not store is left unacknowledged and the connection dropped, so a
-/// broker that reassigns unacknowledged shared-subscription messages gives it to another receiver; the
+/// pipeline (group commit: uplinks in flight together share a transaction); the signed ack is published to
+/// the device's ack topic, and the broker's QoS 1 delivery is acknowledged (PUBACK), in arrival order, only
+/// after the pipeline has stored the frame and the ack has been handed to the broker. A frame the receiver
+/// could not store is left unacknowledged and the connection dropped, so a broker that reassigns
+/// unacknowledged shared-subscription messages gives it to another receiver; the
 /// end-to-end guarantee is the device's outbox, which resends until it holds a signed ack. Sessions are
 /// clean (no expiry): a broker such as mosquitto keeps queueing shared-subscription messages for an
 /// offline persistent session, which would strand alerts behind a dead receiver. The broker's ACLs, not
@@ -204,46 +205,72 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         c.Dispose();
     }
 
-    private async Task OnMessage(IMqttClient c, MqttApplicationMessageReceivedEventArgs e)
+    /// <summary>
+    /// MQTTnet hands messages over one at a time and waits for this handler, so it only starts the frame's
+    /// store (group commit: frames arriving together share one transaction and fsync, as on the embedded
+    /// broker) and returns; <see cref="FinishAsync"/> acks the device and then the broker. How many frames
+    /// are in the air at once is the broker's in-flight limit for this client (mosquitto: max_inflight_messages).
+    /// </summary>
+    private Task OnMessage(IMqttClient c, MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
         string topic = e.ApplicationMessage.Topic;
         string? deviceId = Topics.DeviceIdOf(topic);
+        Task<IngestResult>? processing = null;
         if (deviceId == null || topic != Topics.Uplink(deviceId))
         {
             logger.LogWarning("Ignored a message on {Topic}: not a device uplink", topic);
-            await AcknowledgeAsync(e);
-            return;
         }
-        IngestResult result;
-        try
+        else
         {
-            result = pipeline.Process(e.ApplicationMessage.Payload.ToArray(), deviceId, IngestPath.Mqtt);
-            if (result.Status != IngestStatus.Rejected)
+            processing = pipeline.ProcessAsync(e.ApplicationMessage.Payload.ToArray(), deviceId, IngestPath.Mqtt);
+        }
+        // only this handler touches previousPuback, and MQTTnet never runs two of them at once
+        previousPuback = FinishAsync(c, e, deviceId, processing, previousPuback);
+        return Task.CompletedTask;
+    }
+
+    private Task previousPuback = Task.CompletedTask;
+
+    private async Task FinishAsync(IMqttClient c, MqttApplicationMessageReceivedEventArgs e, string? deviceId, Task<IngestResult>? processing, Task previous)
+    {
+        bool puback = true;
+        if (processing != null)
+        {
+            try
             {
-                if (c is not { IsConnected: true })
+                IngestResult result = await processing;
+                if (result.Status == IngestStatus.Rejected)
                 {
-                    throw new InvalidOperationException("the connection to the broker is gone; the ack was not sent");
+                    // A refused frame will be refused again: acknowledge it so the broker does not keep offering it.
+                    logger.LogWarning("Frame from {DeviceId} rejected: {Reason}", deviceId, result.Reason);
                 }
-                // On this connection, not "the current one": a PUBACK below means this ack went out first.
-                await c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(deviceId)).WithPayload(result.Ack!)
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), stopping.Token);
+                else
+                {
+                    if (c is not { IsConnected: true })
+                    {
+                        throw new InvalidOperationException("the connection to the broker is gone; the ack was not sent");
+                    }
+                    // On this connection, not "the current one": a PUBACK below means this ack went out first.
+                    await c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(deviceId!)).WithPayload(result.Ack!)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), stopping.Token);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Not stored (or its ack not sent): leave the delivery unacknowledged and drop the connection, so the
+                // broker stops giving uplinks to a receiver that cannot store them; the device resends.
+                logger.LogError("Uplink from {DeviceId} not processed ({Reason}); reconnecting", deviceId, Reason(ex));
+                Lost(c);
+                puback = false;
             }
         }
-        catch (Exception ex)
+        // PUBACKs in the order the PUBLISHes came (MQTT 5 §4.6), whatever order the stores finished in
+        await previous;
+        if (puback)
         {
-            // Not stored (or its ack not sent): leave the delivery unacknowledged and drop the connection, so the
-            // broker stops giving uplinks to a receiver that cannot store them; the device resends.
-            logger.LogError("Uplink from {DeviceId} not processed ({Reason}); reconnecting", deviceId, Reason(ex));
-            Lost(c);
-            return;
+            await AcknowledgeAsync(e);
         }
-        if (result.Status == IngestStatus.Rejected)
-        {
-            // A refused frame will be refused again: acknowledge it so the broker does not keep offering it.
-            logger.LogWarning("Frame from {DeviceId} rejected: {Reason}", deviceId, result.Reason);
-        }
-        await AcknowledgeAsync(e);
     }
 
     /// <summary>PUBACK to the broker; if the connection died meanwhile the broker no longer expects it.</summary>
@@ -274,6 +301,14 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         if (Interlocked.Exchange(ref disposed, 1) == 1)
         {
             return;
+        }
+        try
+        {
+            // frames already being stored get their acks and PUBACKs out first (a later restart would only see them again)
+            await previousPuback.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
         }
         stopping.Cancel();
         if (loop != null)
