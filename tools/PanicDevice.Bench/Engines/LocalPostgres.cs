@@ -118,7 +118,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     public string UrlFor(string database) => "postgres://" + User + ":" + password + "@127.0.0.1:" + Port + "/" + database;
 
     public string ConnectionStringFor(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = User, Password = password, Database = database, Pooling = false }.ConnectionString;
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = User, Password = password, Database = database }.ConnectionString;
 
     /// <summary>The server's password (tests check it never shows up where it must not).</summary>
     public string Password => password;

@@ -131,6 +131,12 @@ internal sealed class FrameStoreBatcher
             try
             {
                 using var tx = c.BeginTransaction();
+                if (dialect.LockDevicesInOrder is { } lockDevices)
+                {
+                    var devices = statements.Get(tx, lockDevices);
+                    devices.With("@ids", batch.Select(b => b.Frame.DeviceId).Distinct().ToArray());
+                    devices.ExecuteNonQuery();
+                }
                 for (int i = 0; i < batch.Count; i++)
                 {
                     try

@@ -33,6 +33,7 @@ public sealed class SqliteDialect : StoreDialect
     public override string Bytes => "BLOB";
     public override string NowText => "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))";
     public override string LockRow => "";
+    public override string? LockDevicesInOrder => null;
     public override string? QueueInsertLock => null; // ids are handed out in commit order: one writer at a time
 
     public override void CreateSchema(string schema)

@@ -32,6 +32,13 @@ public abstract class StoreDialect
     public abstract string LockRow { get; }
 
     /// <summary>
+    /// Locks the rows of devices @ids (an array) in one fixed order, or null where rows need no lock. A
+    /// group commit takes all its devices up front this way, so two receivers' batches that share devices
+    /// queue behind each other instead of deadlocking.
+    /// </summary>
+    public abstract string? LockDevicesInOrder { get; }
+
+    /// <summary>
     /// Runs before a transaction adds to dispatch_queue, or null. Webhook delivery walks the queue by id
     /// and must never find a lower id committed after it has passed a higher one; see PostgresDialect.
     /// </summary>
