@@ -84,7 +84,8 @@ public static class ReceiverApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<ReceiverDatabase>();
-        app.Logger.LogInformation("Store: {Store}", db.Dialect.Description);
+        // At start, so every logging provider added after Build sees it too; the description has no password.
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Store: {Store}", db.Dialect.Description));
         app.MapOpenApi(); // /openapi/v1.json: the API's description for integrators
         IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
