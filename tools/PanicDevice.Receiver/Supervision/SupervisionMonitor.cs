@@ -98,10 +98,18 @@ public sealed class SupervisionService(SupervisionMonitor monitor, ILogger<Super
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            int raised = monitor.Check();
-            if (raised > 0)
+            try
             {
-                logger.LogWarning("Supervision raised {Count} event(s)", raised);
+                int raised = monitor.Check();
+                if (raised > 0)
+                {
+                    logger.LogWarning("Supervision raised {Count} event(s)", raised);
+                }
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                // The store is unreachable (a PostgreSQL outage): check again next round rather than stop the receiver.
+                logger.LogWarning("Supervision paused: {Message}", e.Message);
             }
             await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken).ContinueWith(_ => { });
         }
