@@ -6,20 +6,21 @@ using PanicDevice.Tests.Support;
 
 namespace PanicDevice.Tests.Receiver;
 
-[TestClass]
-public class AlertBookTests
+/// <summary>Alert projection and operator actions, on each store engine (the subclasses below).</summary>
+public abstract class AlertBookTests
 {
     private static readonly byte[] Key = SampleFrames.Key(0x11);
-    private string dir = "";
+    private TestStore testStore = null!;
     private IngestPipeline pipeline = null!;
     private AlertBook alerts = null!;
+
+    protected abstract StoreEngine Engine { get; }
 
     [TestInitialize]
     public void Open()
     {
-        dir = Path.Combine(Path.GetTempPath(), "pd-alerts-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
+        testStore = TestStore.Create(Engine);
+        var db = testStore.Db;
         var registry = new DeviceRegistry(db);
         registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
         pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
@@ -29,8 +30,7 @@ public class AlertBookTests
     [TestCleanup]
     public void Remove()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
+        testStore?.Dispose();
     }
 
     private void Send(MessageKind kind, uint counter, byte code, int lat = 0, LocationSource source = LocationSource.None, IngestPath path = IngestPath.Mqtt)
@@ -104,4 +104,16 @@ public class AlertBookTests
         Assert.IsNull(alerts.Act(999, "resolve", null, "dina"));
         Assert.AreEqual("hold-up", alerts.Find(id)!.Kind);
     }
+}
+
+[TestClass]
+public class SqliteAlertBookTests : AlertBookTests
+{
+    protected override StoreEngine Engine => StoreEngine.Sqlite;
+}
+
+[TestClass]
+public class PostgresAlertBookTests : AlertBookTests
+{
+    protected override StoreEngine Engine => StoreEngine.Postgres;
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Receiver.Pipeline;
@@ -13,14 +13,12 @@ namespace PanicDevice.Tests.Receiver;
 /// Group commit (<see cref="IngestPipeline.ProcessAsync"/>): concurrent frames share a transaction, no
 /// caller learns "stored" before its commit, per-frame rules hold inside a batch, and a failure stores
 /// nothing of the frames it fails. Batches are held open with the writer's pre-commit seam so the frames
-/// of a test really meet in one batch.
+/// of a test really meet in one batch. Runs on each store engine (the subclasses below).
 /// </summary>
-[TestClass]
-public class GroupCommitTests
+public abstract class GroupCommitTests
 {
     private const int Devices = 8;
-    private string dir = "";
-    private string dbPath = "";
+    private TestStore testStore = null!;
     private DeviceRegistry registry = null!;
     private FrameStore store = null!;
     private IngestPipeline pipeline = null!;
@@ -31,13 +29,13 @@ public class GroupCommitTests
 
     private static byte[] Alert(int d, uint counter) => FrameCodec.Encode(SampleFrames.Alert(Id(d), counter), KeyOf(d));
 
+    protected abstract StoreEngine Engine { get; }
+
     [TestInitialize]
     public void Open()
     {
-        dir = Path.Combine(Path.GetTempPath(), "pd-group-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        dbPath = Path.Combine(dir, "receiver.db");
-        var db = new ReceiverDatabase(dbPath);
+        testStore = TestStore.Create(Engine);
+        var db = testStore.Db;
         registry = new DeviceRegistry(db);
         store = new FrameStore(db);
         pipeline = new IngestPipeline(registry, store, TimeProvider.System);
@@ -50,23 +48,13 @@ public class GroupCommitTests
     [TestCleanup]
     public void Remove()
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
+        testStore?.Dispose();
     }
 
     /// <summary>Reads through a connection of its own (no pool): sees committed rows only.</summary>
-    private long CountFromOutside(string sql, string deviceId, uint counter)
-    {
-        using var c = new SqliteConnection("Data Source=" + dbPath + ";Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        cmd.Parameters.AddWithValue("$c", (long)counter);
-        return (long)cmd.ExecuteScalar()!;
-    }
+    private long CountFromOutside(string sql, string deviceId, uint counter) => testStore.Count(sql, ("@d", deviceId), ("@c", (long)counter));
 
-    private long FramesFromOutside(string deviceId, uint counter) => CountFromOutside("SELECT COUNT(*) FROM frames WHERE device_id = $d AND counter = $c", deviceId, counter);
+    private long FramesFromOutside(string deviceId, uint counter) => CountFromOutside("SELECT COUNT(*) FROM frames WHERE device_id = @d AND counter = @c", deviceId, counter);
 
     /// <summary>
     /// Holds the first batch's commit until <paramref name="release"/> is set, so everything submitted
@@ -194,7 +182,7 @@ public class GroupCommitTests
         }
         Assert.AreEqual(1, store.CountFrames(Id(2)));
         Assert.AreEqual(1, store.CountDispatchEvents(Id(2), 42));
-        Assert.AreEqual(1, CountFromOutside("SELECT COUNT(*) FROM alerts WHERE device_id = $d AND counter = $c", Id(2), 42));
+        Assert.AreEqual(1, CountFromOutside("SELECT COUNT(*) FROM alerts WHERE device_id = @d AND counter = @c", Id(2), 42));
         Assert.AreEqual("mqtt", store.PathOf(Id(2), 42));
     }
 
@@ -225,11 +213,7 @@ public class GroupCommitTests
     {
         // A real storage error halfway through the frame: its row in frames is already inserted when the
         // alert projection fails.
-        using (var c = new SqliteConnection("Data Source=" + dbPath + ";Pooling=False"))
-        {
-            c.Open();
-            ReceiverDatabase.Execute(c, "CREATE TRIGGER fail_13 BEFORE INSERT ON alerts WHEN NEW.counter = 13 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
-        }
+        testStore.FailAlertInserts(13);
         using var release = new ManualResetEventSlim();
         Task<IngestResult> opener = await OpenHeldBatch(release);
         var tasks = new Dictionary<uint, Task<IngestResult>>();
@@ -239,7 +223,7 @@ public class GroupCommitTests
         }
         release.Set();
         await opener;
-        await Assert.ThrowsExactlyAsync<SqliteException>(() => tasks[13]);
+        await Assert.ThrowsAsync<DbException>(() => tasks[13]);
         foreach (uint counter in new uint[] { 11, 12, 14, 15 })
         {
             Assert.AreEqual(IngestStatus.Stored, (await tasks[counter]).Status);
@@ -250,11 +234,7 @@ public class GroupCommitTests
         Assert.AreEqual(5, pipeline.Counts["stored"], "the opener and four of five: 13 is not stored");
 
         // Nothing of 13 reached the replay window either: once storage works, the device's retry is stored.
-        using (var c = new SqliteConnection("Data Source=" + dbPath + ";Pooling=False"))
-        {
-            c.Open();
-            ReceiverDatabase.Execute(c, "DROP TRIGGER fail_13");
-        }
+        testStore.StopFailingAlertInserts();
         store.BeforeGroupCommit = null;
         Assert.AreEqual(IngestStatus.Stored, (await pipeline.ProcessAsync(Alert(4, 13), Id(4), IngestPath.Mqtt)).Status);
         Assert.AreEqual(1, store.CountDispatchEvents(Id(4), 13));
@@ -263,11 +243,11 @@ public class GroupCommitTests
     [TestMethod]
     public async Task WhenTheBatchCannotCommitEveryCallerFaultsWithNoAckAndNothingIsStored()
     {
-        store.BeforeGroupCommit = _ => throw new SqliteException("commit failed (test)", 10);
+        store.BeforeGroupCommit = _ => throw new InvalidOperationException("commit failed (test)");
         var tasks = Enumerable.Range(0, Devices).Select(d => pipeline.ProcessAsync(Alert(d, 1), Id(d), IngestPath.Mqtt)).ToList();
         foreach (Task<IngestResult> t in tasks)
         {
-            await Assert.ThrowsExactlyAsync<SqliteException>(() => t);
+            await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => t);
         }
         for (int d = 0; d < Devices; d++)
         {
@@ -279,4 +259,16 @@ public class GroupCommitTests
         store.BeforeGroupCommit = null;
         Assert.AreEqual(IngestStatus.Stored, (await pipeline.ProcessAsync(Alert(0, 1), Id(0), IngestPath.Mqtt)).Status);
     }
+}
+
+[TestClass]
+public class SqliteGroupCommitTests : GroupCommitTests
+{
+    protected override StoreEngine Engine => StoreEngine.Sqlite;
+}
+
+[TestClass]
+public class PostgresGroupCommitTests : GroupCommitTests
+{
+    protected override StoreEngine Engine => StoreEngine.Postgres;
 }

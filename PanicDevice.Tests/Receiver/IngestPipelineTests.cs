@@ -7,22 +7,23 @@ using PanicDevice.Tests.Support;
 
 namespace PanicDevice.Tests.Receiver;
 
-[TestClass]
-public class IngestPipelineTests
+/// <summary>The ingest pipeline over a real store, on each store engine (the subclasses below).</summary>
+public abstract class IngestPipelineTests
 {
     private static readonly byte[] Key = SampleFrames.Key(0x10);
-    private string dir = "";
+    private TestStore testStore = null!;
     private ReceiverDatabase db = null!;
     private DeviceRegistry registry = null!;
     private FrameStore store = null!;
     private IngestPipeline pipeline = null!;
 
+    protected abstract StoreEngine Engine { get; }
+
     [TestInitialize]
     public void Open()
     {
-        dir = Path.Combine(Path.GetTempPath(), "pd-ingest-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        db = new ReceiverDatabase(Path.Combine(dir, "receiver.db"));
+        testStore = TestStore.Create(Engine);
+        db = testStore.Db;
         registry = new DeviceRegistry(db);
         store = new FrameStore(db);
         pipeline = new IngestPipeline(registry, store, TimeProvider.System);
@@ -32,8 +33,7 @@ public class IngestPipelineTests
     [TestCleanup]
     public void Remove()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
+        testStore?.Dispose();
     }
 
     private static byte[] Alert(uint counter, byte[]? key = null, string id = "fob-0001") => FrameCodec.Encode(SampleFrames.Alert(id, counter), key ?? Key);
@@ -123,7 +123,9 @@ public class IngestPipelineTests
     [TestMethod]
     public void TwoReceiversRacingForTheSameFramesStoreEachExactlyOnce()
     {
-        var second = new IngestPipeline(new DeviceRegistry(db), new FrameStore(db), TimeProvider.System);
+        // The second receiver opens the store itself (its own connection pool, as another process would).
+        using ReceiverDatabase other = testStore.OpenAnother();
+        var second = new IngestPipeline(new DeviceRegistry(other), new FrameStore(other), TimeProvider.System);
         var frames = Enumerable.Range(1, 200).Select(i => Alert((uint)i)).ToArray();
         var outcomes = new System.Collections.Concurrent.ConcurrentBag<IngestStatus>();
         Parallel.Invoke(
@@ -136,11 +138,11 @@ public class IngestPipelineTests
     }
 
     [TestMethod]
-    public void StoredFramesSurviveReopeningTheDatabaseFile()
+    public void StoredFramesSurviveReopeningTheStore()
     {
         pipeline.Process(Alert(42), "fob-0001", IngestPath.Mqtt);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        var reopened = new ReceiverDatabase(Path.Combine(dir, "receiver.db"));
+        using var reopened = testStore.OpenAnother();
         Assert.AreEqual(1, new FrameStore(reopened).CountFrames("fob-0001"));
         var again = new IngestPipeline(new DeviceRegistry(reopened), new FrameStore(reopened), TimeProvider.System);
         Assert.AreEqual(IngestStatus.Duplicate, again.Process(Alert(42), "fob-0001", IngestPath.Mqtt).Status, "the replay window was persisted");
@@ -155,4 +157,16 @@ public class IngestPipelineTests
         Assert.IsFalse(d.ToString()!.Contains(hex, StringComparison.OrdinalIgnoreCase));
         Assert.AreEqual("[device key]", $"{d.Key}");
     }
+}
+
+[TestClass]
+public class SqliteIngestPipelineTests : IngestPipelineTests
+{
+    protected override StoreEngine Engine => StoreEngine.Sqlite;
+}
+
+[TestClass]
+public class PostgresIngestPipelineTests : IngestPipelineTests
+{
+    protected override StoreEngine Engine => StoreEngine.Postgres;
 }

@@ -110,22 +110,41 @@ public class StoreLocationTests
     [TestMethod]
     public void DefaultAndSqliteUrlsResolveToFiles()
     {
-        Assert.AreEqual(Path.Combine("data", "receiver.db"), StoreLocation.Resolve(null, "data").Path);
-        Assert.AreEqual(Path.Combine("data", "alerts.db"), StoreLocation.Resolve("sqlite:alerts.db", "data").Path);
-        Assert.AreEqual("/var/lib/pd/r.db", StoreLocation.Resolve("sqlite:///var/lib/pd/r.db", "data").Path);
-        Assert.AreEqual("/var/lib/pd/r.db", StoreLocation.Resolve("sqlite:/var/lib/pd/r.db", "data").Path);
+        Assert.AreEqual(Path.Combine("data", "receiver.db"), StoreLocation.Parse(null, "data").Target!.Path);
+        Assert.AreEqual(Path.Combine("data", "alerts.db"), StoreLocation.Parse("sqlite:alerts.db", "data").Target!.Path);
+        Assert.AreEqual("/var/lib/pd/r.db", StoreLocation.Parse("sqlite:///var/lib/pd/r.db", "data").Target!.Path);
+        Assert.AreEqual("/var/lib/pd/r.db", StoreLocation.Parse("sqlite:/var/lib/pd/r.db", "data").Target!.Path);
     }
 
     [TestMethod]
-    [DataRow("postgres://db/pd", "PostgreSQL")]
+    [DataRow("postgres://db/pd", "user name")]
+    [DataRow("postgres://u:p@db", "database name")]
+    [DataRow("postgresql://u:p@db/pd?sslmode=require", "not supported")]
     [DataRow("mysql://db/pd", "sqlite:PATH")]
     [DataRow("sqlite:", "file name")]
     [DataRow("sqlite://host/x.db", "absolute path")]
     public void OtherStoresAreRefusedWithAReason(string url, string expected)
     {
-        var (path, error) = StoreLocation.Resolve(url, "data");
-        Assert.IsNull(path);
+        var (target, error) = StoreLocation.Parse(url, "data");
+        Assert.IsNull(target);
         StringAssert.Contains(error, expected);
+    }
+
+    [TestMethod]
+    [DataRow("postgres://pd:s3cr%40t@db.example:6543/alerts", "db.example", 6543, "alerts", "s3cr@t")]
+    [DataRow("postgresql://pd:hunter2@10.0.0.5/pd", "10.0.0.5", 5432, "pd", "hunter2")]
+    public void PostgresUrlsBecomeConnectionStringsAndPrintWithoutThePassword(string url, string host, int port, string database, string password)
+    {
+        StoreTarget target = StoreLocation.Parse(url, "data").Target!;
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(target.PostgresConnectionString);
+        Assert.AreEqual(host, cs.Host);
+        Assert.AreEqual(port, cs.Port);
+        Assert.AreEqual(database, cs.Database);
+        Assert.AreEqual("pd", cs.Username);
+        Assert.AreEqual(password, cs.Password, "percent-escapes in the password are decoded");
+        Assert.IsNull(target.Path);
+        Assert.AreEqual("postgresql " + host + ":" + port + "/" + database, target.Description);
+        Assert.IsFalse(target.Description.Contains(password), "the printable description never holds the password");
     }
 
     [TestMethod]
@@ -139,7 +158,7 @@ public class StoreLocationTests
             Assert.IsTrue(File.Exists(file), "the database is created at the --store path");
             Assert.IsFalse(File.Exists(Path.Combine(dir, "data", "receiver.db")));
             Assert.ThrowsExactly<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-                ReceiverApp.Build(new[] { "--mqtt-port", "0", "--data", dir, "--store", "postgres://db/pd" }));
+                ReceiverApp.Build(new[] { "--mqtt-port", "0", "--data", dir, "--store", "mysql://db/pd" }));
         }
         finally
         {

@@ -70,7 +70,7 @@ public class ScaleHarnessTests
             ScaleResult r = await RunOrInconclusive(Short(store: "sqlite://" + Path.Combine(dir, "shared.db")));
             string line = r.Line();
 
-            Assert.AreEqual("shared", r.StoreMode, line);
+            Assert.AreEqual("shared-sqlite", r.StoreMode, line);
             Assert.IsTrue(r.Drained, line);
             Assert.AreEqual(r.Alerts, r.Acked, line);
             Assert.AreEqual(0, r.Lost, line);
@@ -88,5 +88,29 @@ public class ScaleHarnessTests
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, true);
         }
+    }
+
+    [TestMethod]
+    [TestCategory("Scale")]
+    public async Task Scale_OneOfTwoReceiversKilled_SharingOnePostgreSQL_EveryAlertStoredAndDispatchedOnce()
+    {
+        // The city-wide layout in small: two receivers on two "hosts" (processes) sharing one PostgreSQL database.
+        string url = PanicDevice.Tests.Support.TestPostgres.Server().CreateDatabase("scale_" + Guid.NewGuid().ToString("N")[..8]);
+        ScaleResult r = await RunOrInconclusive(Short(store: url));
+        string line = r.Line();
+
+        Assert.AreEqual("shared-postgresql", r.StoreMode, line);
+        Assert.IsTrue(r.Drained, line);
+        Assert.AreEqual(r.Alerts, r.Acked, line);
+        Assert.AreEqual(0, r.Lost, "acked but not stored: " + line);
+        Assert.AreEqual(r.Alerts, r.Stored, line);
+        Assert.AreEqual(0, r.StoredDuplicates, "stored once across receivers: " + line);
+        Assert.AreEqual(0, r.QueueDuplicates, "queued for dispatch once: " + line);
+        Assert.AreEqual(0, r.AlertRowDuplicates, line);
+        Assert.AreEqual(0, r.DuplicatedDispatch, "one webhook event per alert: " + line);
+        Assert.AreEqual(r.Alerts, r.DistinctEvents, "every alert's event delivered by the surviving receiver: " + line);
+        Assert.AreEqual(0, r.StrandedUndelivered, line);
+        Assert.IsTrue(r.InFlightAtKill > 0, "the kill happened mid-burst: " + line);
+        Assert.AreEqual(0, r.Strays, line);
     }
 }

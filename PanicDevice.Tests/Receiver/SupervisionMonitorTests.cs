@@ -7,17 +7,17 @@ using PanicDevice.Tests.Support;
 
 namespace PanicDevice.Tests.Receiver;
 
-[TestClass]
-public class SupervisionMonitorTests
+/// <summary>Supervision events, on each store engine (the subclasses below).</summary>
+public abstract class SupervisionMonitorTests
 {
+    protected abstract StoreEngine Engine { get; }
+
     [TestMethod]
     public void OverdueDeviceRaisesOneSilentEventClearedWhenItSpeaksAgain()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "pd-sup-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
+        using var testStore = TestStore.Create(Engine);
         {
-            var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
+            var db = testStore.Db;
             var registry = new DeviceRegistry(db);
             byte[] key = SampleFrames.Key(0x61);
             registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(key), HeartbeatIntervalS = 600 });
@@ -49,10 +49,17 @@ public class SupervisionMonitorTests
             monitor.Check();
             Assert.IsEmpty(monitor.Open());
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, true);
-        }
     }
+}
+
+[TestClass]
+public class SqliteSupervisionMonitorTests : SupervisionMonitorTests
+{
+    protected override StoreEngine Engine => StoreEngine.Sqlite;
+}
+
+[TestClass]
+public class PostgresSupervisionMonitorTests : SupervisionMonitorTests
+{
+    protected override StoreEngine Engine => StoreEngine.Postgres;
 }

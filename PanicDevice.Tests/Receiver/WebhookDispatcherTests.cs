@@ -24,17 +24,18 @@ public sealed class ManualTime : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-[TestClass]
-public class WebhookDispatcherTests
+/// <summary>Webhook delivery, on each store engine (the subclasses below).</summary>
+public abstract class WebhookDispatcherTests
 {
+    protected abstract StoreEngine Engine { get; }
+
     private const string Secret = "webhook-secret-0123456789";
     private static readonly byte[] Key = SampleFrames.Key(0x21);
 
     [TestMethod]
     public async Task TargetDownThenUpGetsEveryEventOnceInOrderSigned()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "pd-hook-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
+        using var testStore = TestStore.Create(Engine);
         int failuresLeft = 3;
         var accepted = new ConcurrentQueue<(long Id, string Body, string Signature)>();
         var target = WebApplication.CreateBuilder();
@@ -54,7 +55,7 @@ public class WebhookDispatcherTests
         try
         {
             string url = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
-            var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
+            var db = testStore.Db;
             var registry = new DeviceRegistry(db);
             registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
             var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
@@ -92,8 +93,18 @@ public class WebhookDispatcherTests
         finally
         {
             await server.StopAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, true);
         }
     }
+}
+
+[TestClass]
+public class SqliteWebhookDispatcherTests : WebhookDispatcherTests
+{
+    protected override StoreEngine Engine => StoreEngine.Sqlite;
+}
+
+[TestClass]
+public class PostgresWebhookDispatcherTests : WebhookDispatcherTests
+{
+    protected override StoreEngine Engine => StoreEngine.Postgres;
 }

@@ -12,14 +12,26 @@ namespace PanicDevice.Bench;
 /// The ingest pipeline without MQTT: N concurrent callers each submit signed alerts one after another,
 /// either through <see cref="IngestPipeline.Process"/> (one transaction and one fsync per frame, the
 /// callers on N threads) or <see cref="IngestPipeline.ProcessAsync"/> (group commit). Isolates the
-/// receiver's own cost from the broker's.
+/// receiver's own cost from the broker's. --store picks the store like the receiver's option;
+/// "local-postgres" starts a throwaway PostgreSQL (<see cref="Engines.LocalPostgres"/>, fsync on) for the run.
 /// </summary>
 public static class PipelineBenchmark
 {
-    public static async Task<int> RunAsync(int devices, int seconds, bool grouped)
+    public static async Task<int> RunAsync(int devices, int seconds, bool grouped, string? storeUrl = null)
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-pipeline-" + Environment.ProcessId);
-        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + IngestBenchmark.FreePort(), "--mqtt-port", "0", "--data", data, "--Logging:LogLevel:Default", "Warning" });
+        await using Engines.LocalPostgres? postgres = storeUrl == "local-postgres" ? Engines.LocalPostgres.TryStart(out string whyNot) ?? throw new InvalidOperationException(whyNot) : null;
+        if (postgres != null)
+        {
+            storeUrl = postgres.CreateDatabase("bench_pipeline");
+        }
+        var args = new List<string> { "--urls", "http://127.0.0.1:" + IngestBenchmark.FreePort(), "--mqtt-port", "0", "--data", data, "--Logging:LogLevel:Default", "Warning" };
+        if (storeUrl != null)
+        {
+            args.AddRange(new[] { "--store", storeUrl });
+        }
+        var receiver = ReceiverApp.Build(args.ToArray());
+        string engine = receiver.Services.GetRequiredService<ReceiverDatabase>().Dialect is PostgresDialect ? "postgresql" : "sqlite";
         var registry = receiver.Services.GetRequiredService<DeviceRegistry>();
         var pipeline = receiver.Services.GetRequiredService<IngestPipeline>();
         var store = receiver.Services.GetRequiredService<FrameStore>();
@@ -51,11 +63,12 @@ public static class PipelineBenchmark
             await Task.WhenAll(tasks);
             var (batches, frames) = store.GroupCommits;
             Console.WriteLine(FormattableString.Invariant(
-                $"pipeline mode={(grouped ? "group-commit" : "per-frame")} callers={devices} stored_per_s={latencies.Count / (double)seconds:F0} p50_ms={latencies.Percentile(0.5):F2} p99_ms={latencies.Percentile(0.99):F2} failures={latencies.Failures} mean_batch={(batches == 0 ? 1 : frames / (double)batches):F1}"));
+                $"pipeline store={engine} mode={(grouped ? "group-commit" : "per-frame")} callers={devices} stored_per_s={latencies.Count / (double)seconds:F0} p50_ms={latencies.Percentile(0.5):F2} p99_ms={latencies.Percentile(0.99):F2} failures={latencies.Failures} mean_batch={(batches == 0 ? 1 : frames / (double)batches):F1}"));
             return 0;
         }
         finally
         {
+            await receiver.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(data, true); } catch (IOException) { }
         }

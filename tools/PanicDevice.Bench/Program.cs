@@ -2,11 +2,11 @@ using PanicDevice.Bench;
 
 // dotnet run -c Release --project tools/PanicDevice.Bench -- e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S]
-// dotnet run -c Release --project tools/PanicDevice.Bench -- pipeline [--devices N] [--seconds S] [--mode group|per-frame]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- pipeline [--devices N] [--seconds S] [--mode group|per-frame] [--store URL|local-postgres]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- idle [--devices N] [--settle S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- fuzz --inputs N [--seed S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- crash --trials N [--devices 100] [--alerts 10000] [--seed S]
-// dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--store URL]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--store URL|local-postgres]
 string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -57,7 +57,7 @@ if (args.Length > 0 && args[0] == "pipeline")
         Console.Error.WriteLine("--mode is group or per-frame");
         return 2;
     }
-    return await PipelineBenchmark.RunAsync(devices, seconds, mode == "group");
+    return await PipelineBenchmark.RunAsync(devices, seconds, mode == "group", Arg("--store", "") is { Length: > 0 } store ? store : null);
 }
 if (args.Length > 0 && args[0] == "idle")
 {
@@ -110,7 +110,7 @@ if (args.Length > 0 && args[0] == "scale")
     int s = Array.IndexOf(args, "--store");
     if (s >= 0 && s + 1 >= args.Length)
     {
-        Console.Error.WriteLine("--store takes a URL (sqlite:///ABSOLUTE/PATH; postgres://… once the receiver has it)");
+        Console.Error.WriteLine("--store takes a URL (sqlite:///ABSOLUTE/PATH, postgres://user:pass@host/db) or local-postgres");
         return 2;
     }
     return await PanicDevice.Bench.Scale.ScaleBenchmark.RunAsync(receivers, devices, alerts, kill, s >= 0 ? args[s + 1] : null);
@@ -120,6 +120,6 @@ if (args.Length > 0 && args[0] == "receiver-host")
     // the child process of "idle": a receiver with the bench devices registered
     return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"));
 }
-Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--store URL]");
+Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] [--store URL|local-postgres] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--store URL|local-postgres]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 return 2;

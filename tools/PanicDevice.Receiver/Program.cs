@@ -12,4 +12,9 @@ catch (OptionsValidationException e)
     Console.Error.WriteLine("panicdevice-receiver: " + string.Join("; ", e.Failures));
     return 2;
 }
+catch (PanicDevice.Receiver.Storage.StoreUnavailableException e)
+{
+    Console.Error.WriteLine("panicdevice-receiver: " + e.Message);
+    return 3;
+}
 return 0;

@@ -27,9 +27,17 @@ public static class ReceiverApp
         options.OperatorToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "operator-token"));
         options.GatewayToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "gateway-token"));
 
-        string storePath = StoreLocation.Resolve(options.Store, options.Data).Path!;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(storePath))!);
-        var db = new ReceiverDatabase(storePath);
+        StoreTarget storeTarget = StoreLocation.Parse(options.Store, options.Data).Target!;
+        ReceiverDatabase db;
+        try
+        {
+            db = ReceiverDatabase.Connect(storeTarget);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+        {
+            // Only the safe description and the driver's own sentence (neither carries the password).
+            throw new StoreUnavailableException(storeTarget.Description, e);
+        }
         var registry = new DeviceRegistry(db);
         var store = new FrameStore(db);
         var pipeline = new IngestPipeline(registry, store, time, options.DeviceRateLimit);
@@ -37,7 +45,7 @@ public static class ReceiverApp
         var responders = new Responders.ResponderBook(db, time);
         builder.Services.AddSingleton(responders);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(db);
+        builder.Services.AddSingleton(_ => db); // made by the container, so disposed with it (PostgreSQL's connection pool)
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(pipeline);
@@ -76,6 +84,9 @@ public static class ReceiverApp
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<ReceiverDatabase>();
+        // At start, so every logging provider added after Build sees it too; the description has no password.
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Store: {Store}", db.Dialect.Description));
         app.MapOpenApi(); // /openapi/v1.json: the API's description for integrators
         IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));

@@ -9,7 +9,7 @@ public sealed class ReceiverOptions
     /// <summary>Folder for the SQLite store and generated secrets.</summary>
     public string Data { get; set; } = "data";
 
-    /// <summary>Store URL: empty for receiver.db in the data folder, or sqlite:PATH (see Storage/StoreLocation).</summary>
+    /// <summary>Store URL: empty for receiver.db in the data folder, sqlite:PATH or postgres://user:password@host:port/db (see Storage/StoreLocation).</summary>
     public string? Store { get; set; }
 
     /// <summary>Bearer token for operator API calls; generated into the data folder when not configured.</summary>
@@ -107,7 +107,7 @@ public sealed class ReceiverOptions
         {
             return "--data must name a folder for the receiver's database";
         }
-        if (Storage.StoreLocation.Resolve(Store, Data).Error is { } storeProblem)
+        if (Storage.StoreLocation.Parse(Store, Data).Error is { } storeProblem)
         {
             return storeProblem;
         }

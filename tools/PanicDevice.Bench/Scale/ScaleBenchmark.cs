@@ -8,7 +8,13 @@ public static class ScaleBenchmark
     public static async Task<int> RunAsync(int receivers, int devices, int alerts, bool kill, string? store)
     {
         string dll = typeof(ReceiverApp).Assembly.Location;
-        Console.WriteLine($"scale: receivers={receivers} devices={devices} alerts={alerts} kill={(kill ? "receiver 0, SIGKILL, not restarted" : "none")} store={store ?? "a SQLite file per receiver"}; {Environment.ProcessorCount} cores; mosquitto {Engines.LocalMosquitto.Binary() ?? "missing"}");
+        // "local-postgres": a throwaway PostgreSQL (Debian's binaries, fsync on) that every receiver shares.
+        await using Engines.LocalPostgres? postgres = store == "local-postgres" ? Engines.LocalPostgres.TryStart(out string whyNot) ?? throw new InvalidOperationException("local-postgres: " + whyNot) : null;
+        if (postgres != null)
+        {
+            store = postgres.CreateDatabase("bench_scale_" + Environment.ProcessId);
+        }
+        Console.WriteLine($"scale: receivers={receivers} devices={devices} alerts={alerts} kill={(kill ? "receiver 0, SIGKILL, not restarted" : "none")} store={Describe(store)}; {Environment.ProcessorCount} cores; mosquitto {Engines.LocalMosquitto.Binary() ?? "missing"}");
         ScaleResult r;
         try
         {
@@ -24,4 +30,8 @@ public static class ScaleBenchmark
         Console.WriteLine(r.Line());
         return r.Lost == 0 && r.NotStored == 0 && r.DuplicatedDispatch == 0 && r.Drained ? 0 : 1;
     }
+
+    /// <summary>The store as the first line names it: never a password.</summary>
+    private static string Describe(string? store) =>
+        store == null ? "a SQLite file per receiver" : PanicDevice.Receiver.Storage.StoreLocation.Parse(store, ".").Target?.Description ?? "unreadable --store";
 }

@@ -1,5 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Receiver.Storage;
 
@@ -49,8 +51,9 @@ public sealed class ScaleStorePlan
 
     public bool Shared => sharedUrl != null;
 
-    /// <summary>What the summary line says: store=sqlite-per-receiver or store=shared.</summary>
-    public string Mode => Shared ? "shared" : "sqlite-per-receiver";
+    /// <summary>What the summary line says: store=sqlite-per-receiver, store=shared-sqlite or store=shared-postgresql.</summary>
+    public string Mode => !Shared ? "sqlite-per-receiver"
+        : sharedUrl!.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? "shared-postgresql" : "shared-sqlite";
 
     /// <summary>The --store argument for this receiver, or null for the receiver's default (receiver.db in its --data).</summary>
     public string? StoreUrlFor(int receiver) => sharedUrl;
@@ -64,43 +67,70 @@ public sealed class ScaleStorePlan
     /// </summary>
     public string HookPath(int receiver) => Shared ? "/hook/shared/" : "/hook/r" + receiver.ToString(CultureInfo.InvariantCulture) + "/";
 
-    /// <summary>A counter for these stores; throws NotSupportedException for a store this bench cannot read yet.</summary>
+    /// <summary>A counter for these stores: the receivers' own SQLite files, or the one shared store (SQLite file or PostgreSQL).</summary>
     public IStoreCounter Counter()
     {
         if (!Shared)
         {
-            return new SqliteStoreCounter(dataFolders.Select(d => Path.Combine(d, StoreLocation.DefaultFileName)).ToList());
+            return DbStoreCounter.ForSqliteFiles(dataFolders.Select(d => Path.Combine(d, StoreLocation.DefaultFileName)).ToList());
         }
-        (string? path, string? error) = StoreLocation.Resolve(sharedUrl, dataFolders[0]);
-        if (path == null)
+        (StoreTarget? target, string? error) = StoreLocation.Parse(sharedUrl, dataFolders[0]);
+        if (target == null)
         {
-            // e.g. postgres://: the receiver refuses it too in this tree; a PostgreSQL counter goes here
-            throw new NotSupportedException("scale cannot count this --store yet: " + error);
+            throw new NotSupportedException("scale cannot count this --store: " + error);
         }
-        return new SqliteStoreCounter(new[] { path });
+        return target.Path != null ? DbStoreCounter.ForSqliteFiles(new[] { target.Path }) : DbStoreCounter.ForPostgres(target.PostgresConnectionString!);
     }
 }
 
-/// <summary>Counts SQLite receiver stores, each opened read-only and closed again for every question (the receivers keep writing).</summary>
-public sealed class SqliteStoreCounter(IReadOnlyList<string> files) : IStoreCounter
+/// <summary>
+/// Counts receiver stores with the same SQL on either engine (the receivers' schema is one): each store is
+/// opened for every question and closed again, read-only where the engine allows, while the receivers keep writing.
+/// </summary>
+public sealed class DbStoreCounter : IStoreCounter
 {
-    public int Stores => files.Count;
+    private readonly IReadOnlyList<Func<DbConnection?>> stores;
+
+    private DbStoreCounter(IReadOnlyList<Func<DbConnection?>> stores) => this.stores = stores;
+
+    /// <summary>SQLite files, one store each (a file not created yet counts as empty).</summary>
+    public static DbStoreCounter ForSqliteFiles(IReadOnlyList<string> files) =>
+        new(files.Select(f => (Func<DbConnection?>)(() =>
+        {
+            if (!File.Exists(f)) return null;
+            var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = f, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            c.Open();
+            return c;
+        })).ToList());
+
+    /// <summary>One PostgreSQL database shared by every receiver.</summary>
+    public static DbStoreCounter ForPostgres(string connectionString) =>
+        new(new Func<DbConnection?>[]
+        {
+            () =>
+            {
+                var c = new NpgsqlConnection(connectionString);
+                c.Open();
+                return c;
+            },
+        });
+
+    public int Stores => stores.Count;
 
     public IReadOnlyList<StoredAlert> Alerts(string devicePrefix)
     {
         var rows = new List<StoredAlert>();
-        for (int s = 0; s < files.Count; s++)
+        for (int s = 0; s < stores.Count; s++)
         {
-            if (!File.Exists(files[s])) continue;
-            using var c = Open(files[s]);
+            using DbConnection? c = stores[s]();
+            if (c == null) continue;
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT device_id, counter FROM frames WHERE device_id LIKE $p AND kind = $k";
-            cmd.Parameters.AddWithValue("$p", devicePrefix + "%");
-            cmd.Parameters.AddWithValue("$k", (int)MessageKind.Alert);
+            cmd.CommandText = "SELECT device_id, counter FROM frames WHERE device_id LIKE @p AND kind = @k";
+            cmd.With("@p", devicePrefix + "%").With("@k", (int)MessageKind.Alert);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                rows.Add(new StoredAlert(s, r.GetString(0), r.GetInt64(1)));
+                rows.Add(new StoredAlert(s, r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)));
             }
         }
         return rows;
@@ -108,12 +138,12 @@ public sealed class SqliteStoreCounter(IReadOnlyList<string> files) : IStoreCoun
 
     public QueueTally Tally(int store, string devicePrefix)
     {
-        if (!File.Exists(files[store])) return default;
-        using var c = Open(files[store]);
+        using DbConnection? c = stores[store]();
+        if (c == null) return default;
         return new QueueTally(
-            Scalar(c, "SELECT COUNT(*) FROM dispatch_queue WHERE device_id LIKE $p", devicePrefix),
-            Scalar(c, "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM dispatch_queue WHERE device_id LIKE $p GROUP BY device_id, counter HAVING n > 1)", devicePrefix),
-            Scalar(c, "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM alerts WHERE device_id LIKE $p GROUP BY device_id, counter HAVING n > 1)", devicePrefix),
+            Scalar(c, "SELECT COUNT(*) FROM dispatch_queue WHERE device_id LIKE @p", devicePrefix),
+            Scalar(c, "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM dispatch_queue WHERE device_id LIKE @p GROUP BY device_id, counter HAVING COUNT(*) > 1) d", devicePrefix),
+            Scalar(c, "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM alerts WHERE device_id LIKE @p GROUP BY device_id, counter HAVING COUNT(*) > 1) d", devicePrefix),
             Scalar(c, UndeliveredSql));
     }
 
@@ -121,11 +151,10 @@ public sealed class SqliteStoreCounter(IReadOnlyList<string> files) : IStoreCoun
     {
         try
         {
-            if (!File.Exists(files[store])) return -1;
-            using var c = Open(files[store]);
-            return Scalar(c, UndeliveredSql);
+            using DbConnection? c = stores[store]();
+            return c == null ? -1 : Scalar(c, UndeliveredSql);
         }
-        catch (SqliteException)
+        catch (DbException)
         {
             return -1;
         }
@@ -135,18 +164,11 @@ public sealed class SqliteStoreCounter(IReadOnlyList<string> files) : IStoreCoun
     private const string UndeliveredSql =
         "SELECT COUNT(*) FROM dispatch_queue q WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.queue_id = q.id AND w.delivered_utc IS NOT NULL)";
 
-    private static SqliteConnection Open(string path)
-    {
-        var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        c.Open();
-        return c;
-    }
-
-    private static long Scalar(SqliteConnection c, string sql, string? devicePrefix = null)
+    private static long Scalar(DbConnection c, string sql, string? devicePrefix = null)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
-        if (devicePrefix != null) cmd.Parameters.AddWithValue("$p", devicePrefix + "%");
+        if (devicePrefix != null) cmd.With("@p", devicePrefix + "%");
         return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
     }
 }

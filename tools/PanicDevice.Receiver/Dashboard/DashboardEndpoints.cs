@@ -74,10 +74,10 @@ public static class DashboardEndpoints
             using var cmd = c.CreateCommand();
             // An alert frame made its own row; a follow-up or cancel changed the device's latest alert.
             cmd.CommandText = frame.Kind == MessageKind.Alert
-                ? "SELECT id FROM alerts WHERE device_id = $d AND counter = $c ORDER BY id DESC LIMIT 1"
-                : "SELECT id FROM alerts WHERE device_id = $d ORDER BY updated_utc DESC, id DESC LIMIT 1";
-            cmd.Parameters.AddWithValue("$d", frame.DeviceId);
-            cmd.Parameters.AddWithValue("$c", (long)frame.Counter);
+                ? "SELECT id FROM alerts WHERE device_id = @d AND counter = @c ORDER BY id DESC LIMIT 1"
+                : "SELECT id FROM alerts WHERE device_id = @d ORDER BY updated_utc DESC, id DESC LIMIT 1";
+            cmd.With("@d", frame.DeviceId);
+            cmd.With("@c", (long)frame.Counter);
             if (cmd.ExecuteScalar() is long id && alerts.Find(id) is { } view)
             {
                 feed.Publish(view);

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PanicDevice.Receiver.Storage;
 
 namespace PanicDevice.Receiver.Dispatch;
@@ -21,17 +21,26 @@ public sealed record WebhookStatus(string Target, long Pending, long Delivered, 
 /// once it recovers. Each POST carries X-PanicDevice-Event (the queue id, for de-duplication) and
 /// X-PanicDevice-Signature: sha256=HMAC(secret, body). Delivery is at-least-once: a crash between a
 /// successful POST and recording it repeats that one event, with the same event id.
+/// Several receivers may share one PostgreSQL store: per target, only the holder of a lease
+/// (webhook_leases, renewed before every POST, taken over once it has expired) delivers, so each event
+/// goes out once and in order, and a receiver that dies hands its targets on after <see cref="LeaseTime"/>.
 /// </summary>
 public sealed class WebhookDispatcher
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a target stays with its dispatcher without a renewal; longer than one POST may take (the receiver's HTTP timeout is 10 s).</summary>
+    public static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(30);
+
+    // Names this dispatcher in webhook_leases; new for every instance, so a restarted receiver waits out its old lease like anyone else.
+    private readonly string holder = Guid.NewGuid().ToString("N");
     private readonly ReceiverDatabase db;
     private readonly IReadOnlyList<WebhookTarget> targets;
     private readonly HttpClient http;
     private readonly TimeProvider time;
 
     // Per target, the queue id up to which everything is delivered. Delivery is strictly in queue order and
-    // SQLite hands out queue ids in commit order, so the next event is always after it: without this the
+    // queue ids commit in id order (SQLite has one writer; PostgreSQL writers take StoreDialect.QueueInsertLock), so the next event is always after it: without this the
     // "next undelivered" query rescans every delivered row, and a burst of thousands drains quadratically.
     private readonly Dictionary<string, long> deliveredUpTo = new(StringComparer.Ordinal);
 
@@ -49,7 +58,7 @@ public sealed class WebhookDispatcher
         int delivered = 0;
         foreach (WebhookTarget target in targets)
         {
-            while (!cancel.IsCancellationRequested)
+            while (!cancel.IsCancellationRequested && HoldLease(target.Url))
             {
                 (long id, string body, int attempts, DateTime? due)? next = NextFor(target.Url);
                 if (next == null || (next.Value.due is DateTime d && d > time.GetUtcNow().UtcDateTime))
@@ -69,6 +78,24 @@ public sealed class WebhookDispatcher
         return delivered;
     }
 
+    /// <summary>Takes or renews this dispatcher's lease on a target; false while another live dispatcher holds it.</summary>
+    private bool HoldLease(string target)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO webhook_leases (target, holder, expires_utc) VALUES (@t, @h, @until)
+            ON CONFLICT (target) DO UPDATE SET holder = excluded.holder, expires_utc = excluded.expires_utc
+            WHERE webhook_leases.holder = excluded.holder OR webhook_leases.expires_utc < @now
+            """;
+        cmd.With("@t", target);
+        cmd.With("@h", holder);
+        cmd.With("@until", now.Add(LeaseTime).UtcDateTime.ToString("O"));
+        cmd.With("@now", now.UtcDateTime.ToString("O"));
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
     public IReadOnlyList<WebhookStatus> Status()
     {
         using var c = db.Open();
@@ -76,11 +103,11 @@ public sealed class WebhookDispatcher
         {
             using var cmd = c.CreateCommand();
             cmd.CommandText = """
-                SELECT (SELECT COUNT(*) FROM dispatch_queue q WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.queue_id = q.id AND w.target = $t AND w.delivered_utc IS NOT NULL)),
-                       (SELECT COUNT(*) FROM webhook_deliveries WHERE target = $t AND delivered_utc IS NOT NULL),
-                       (SELECT last_error FROM webhook_deliveries WHERE target = $t AND delivered_utc IS NULL ORDER BY queue_id LIMIT 1)
+                SELECT (SELECT COUNT(*) FROM dispatch_queue q WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.queue_id = q.id AND w.target = @t AND w.delivered_utc IS NOT NULL)),
+                       (SELECT COUNT(*) FROM webhook_deliveries WHERE target = @t AND delivered_utc IS NOT NULL),
+                       (SELECT last_error FROM webhook_deliveries WHERE target = @t AND delivered_utc IS NULL ORDER BY queue_id LIMIT 1)
                 """;
-            cmd.Parameters.AddWithValue("$t", t.Url);
+            cmd.With("@t", t.Url);
             using var r = cmd.ExecuteReader();
             r.Read();
             return new WebhookStatus(t.Url, r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2));
@@ -96,14 +123,14 @@ public sealed class WebhookDispatcher
                    COALESCE(w.attempts, 0), w.next_attempt_utc
             FROM dispatch_queue q
             JOIN frames f ON f.device_id = q.device_id AND f.counter = q.counter
-            LEFT JOIN webhook_deliveries w ON w.queue_id = q.id AND w.target = $t
-            WHERE q.id > $after AND w.delivered_utc IS NULL
+            LEFT JOIN webhook_deliveries w ON w.queue_id = q.id AND w.target = @t
+            WHERE q.id > @after AND w.delivered_utc IS NULL
             ORDER BY q.id LIMIT 1
             """;
-        cmd.Parameters.AddWithValue("$t", target);
+        cmd.With("@t", target);
         long after;
         lock (deliveredUpTo) after = deliveredUpTo.TryGetValue(target, out long upTo) ? upTo : 0;
-        cmd.Parameters.AddWithValue("$after", after);
+        cmd.With("@after", after);
         using var r = cmd.ExecuteReader();
         if (!r.Read())
         {
@@ -152,15 +179,15 @@ public sealed class WebhookDispatcher
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             INSERT INTO webhook_deliveries (queue_id, target, attempts, next_attempt_utc, delivered_utc, last_error)
-            VALUES ($q, $t, $a, $next, $done, $err)
-            ON CONFLICT (queue_id, target) DO UPDATE SET attempts = $a, next_attempt_utc = $next, delivered_utc = $done, last_error = $err
+            VALUES (@q, @t, @a, @next, @done, @err)
+            ON CONFLICT (queue_id, target) DO UPDATE SET attempts = @a, next_attempt_utc = @next, delivered_utc = @done, last_error = @err
             """;
-        cmd.Parameters.AddWithValue("$q", queueId);
-        cmd.Parameters.AddWithValue("$t", target);
-        cmd.Parameters.AddWithValue("$a", attempts);
-        cmd.Parameters.AddWithValue("$next", error == null ? DBNull.Value : now.AddSeconds(backoffS).ToString("O"));
-        cmd.Parameters.AddWithValue("$done", error == null ? now.ToString("O") : DBNull.Value);
-        cmd.Parameters.AddWithValue("$err", (object?)error ?? DBNull.Value);
+        cmd.With("@q", queueId);
+        cmd.With("@t", target);
+        cmd.With("@a", attempts);
+        cmd.With("@next", error == null ? DBNull.Value : now.AddSeconds(backoffS).ToString("O"));
+        cmd.With("@done", error == null ? now.ToString("O") : DBNull.Value);
+        cmd.With("@err", (object?)error ?? DBNull.Value);
         cmd.ExecuteNonQuery();
     }
 }
@@ -176,7 +203,7 @@ public sealed class WebhookService(WebhookDispatcher dispatcher, ILogger<Webhook
             {
                 await dispatcher.RunOnceAsync(stoppingToken);
             }
-            catch (SqliteException e)
+            catch (DbException e)
             {
                 logger.LogWarning("Webhook dispatch paused: {Message}", e.Message);
             }

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PanicDevice.Core.Config;
 using PanicDevice.Receiver.Storage;
 
@@ -18,25 +18,25 @@ public sealed class DeviceRegistry
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             INSERT INTO devices (id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s)
-            VALUES ($id, $key, $kind, $on, $op, $v, $e, $g, $a, $lat, $lon, $hb)
+            VALUES (@id, @key, @kind, @on, @op, @v, @e, @g, @a, @lat, @lon, @hb)
             ON CONFLICT(id) DO UPDATE SET
               replay_window = CASE WHEN devices.key = excluded.key THEN devices.replay_window ELSE NULL END,
               key = excluded.key, kind = excluded.kind, owner_name = excluded.owner_name, owner_phone = excluded.owner_phone,
               verified = excluded.verified, enabled = excluded.enabled, guardians = excluded.guardians, address = excluded.address,
               lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7, heartbeat_interval_s = excluded.heartbeat_interval_s
             """;
-        cmd.Parameters.AddWithValue("$id", d.Id);
-        cmd.Parameters.AddWithValue("$key", d.Key.Reveal());
-        cmd.Parameters.AddWithValue("$kind", (int)d.Kind);
-        cmd.Parameters.AddWithValue("$on", d.OwnerName);
-        cmd.Parameters.AddWithValue("$op", d.OwnerPhone);
-        cmd.Parameters.AddWithValue("$v", d.Verified ? 1 : 0);
-        cmd.Parameters.AddWithValue("$e", d.Enabled ? 1 : 0);
-        cmd.Parameters.AddWithValue("$g", string.Join(",", d.Guardians));
-        cmd.Parameters.AddWithValue("$a", d.Address);
-        cmd.Parameters.AddWithValue("$lat", (object?)d.LatitudeE7 ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$lon", (object?)d.LongitudeE7 ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$hb", d.HeartbeatIntervalS);
+        cmd.With("@id", d.Id);
+        cmd.With("@key", d.Key.Reveal());
+        cmd.With("@kind", (int)d.Kind);
+        cmd.With("@on", d.OwnerName);
+        cmd.With("@op", d.OwnerPhone);
+        cmd.With("@v", d.Verified ? 1 : 0);
+        cmd.With("@e", d.Enabled ? 1 : 0);
+        cmd.With("@g", string.Join(",", d.Guardians));
+        cmd.With("@a", d.Address);
+        cmd.With("@lat", (object?)d.LatitudeE7 ?? DBNull.Value);
+        cmd.With("@lon", (object?)d.LongitudeE7 ?? DBNull.Value);
+        cmd.With("@hb", d.HeartbeatIntervalS);
         cmd.ExecuteNonQuery();
     }
 
@@ -45,8 +45,8 @@ public sealed class DeviceRegistry
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "UPDATE devices SET enabled = 0 WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
+        cmd.CommandText = "UPDATE devices SET enabled = 0 WHERE id = @id";
+        cmd.With("@id", id);
         return cmd.ExecuteNonQuery() == 1;
     }
 
@@ -54,8 +54,8 @@ public sealed class DeviceRegistry
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s FROM devices WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
+        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s FROM devices WHERE id = @id";
+        cmd.With("@id", id);
         using var r = cmd.ExecuteReader();
         return r.Read() ? Read(r) : null;
     }
@@ -71,7 +71,7 @@ public sealed class DeviceRegistry
         return list;
     }
 
-    private static DeviceRecord Read(SqliteDataReader r) => new()
+    private static DeviceRecord Read(DbDataReader r) => new()
     {
         Id = r.GetString(0),
         Key = new DeviceKey((byte[])r[1]),

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PanicDevice.Receiver.Storage;
 
 namespace PanicDevice.Receiver.Responders;
@@ -13,7 +13,7 @@ public sealed record ResponderSuggestion(string Id, string Name, double Lat, dou
 public sealed record ResponderReport(string? Name, double? Lat, double? Lon, bool? Available);
 
 /// <summary>
-/// Patrol units and their last reported positions (same SQLite store as the alerts), and the nearest
+/// Patrol units and their last reported positions (same store as the alerts; the table is in ReceiverDatabase's schema), and the nearest
 /// available ones to a point. A position older than <see cref="StaleAfter"/> is not suggested: a unit
 /// that stopped reporting may be anywhere.
 /// </summary>
@@ -28,16 +28,6 @@ public sealed class ResponderBook
     {
         this.db = db;
         this.time = time;
-        using var c = db.Open();
-        ReceiverDatabase.Execute(c, """
-            CREATE TABLE IF NOT EXISTS responders (
-                id TEXT PRIMARY KEY,
-                name TEXT NOT NULL,
-                lat REAL NOT NULL, lon REAL NOT NULL,
-                available INTEGER NOT NULL,
-                updated_unix INTEGER NOT NULL
-            );
-            """);
     }
 
     /// <summary>The first problem with a report, or null.</summary>
@@ -58,18 +48,18 @@ public sealed class ResponderBook
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO responders (id, name, lat, lon, available, updated_unix) VALUES ($id, $name, $lat, $lon, $av, $now)
-            ON CONFLICT(id) DO UPDATE SET name = COALESCE($nameOrNull, name), lat = $lat, lon = $lon,
-                available = COALESCE($avOrNull, available), updated_unix = $now
+            INSERT INTO responders (id, name, lat, lon, available, updated_unix) VALUES (@id, @name, @lat, @lon, @av, @now)
+            ON CONFLICT(id) DO UPDATE SET name = COALESCE(@nameOrNull, name), lat = @lat, lon = @lon,
+                available = COALESCE(@avOrNull, available), updated_unix = @now
             """;
-        cmd.Parameters.AddWithValue("$id", id);
-        cmd.Parameters.AddWithValue("$name", r.Name ?? id);
-        cmd.Parameters.AddWithValue("$nameOrNull", (object?)r.Name ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$lat", r.Lat!.Value);
-        cmd.Parameters.AddWithValue("$lon", r.Lon!.Value);
-        cmd.Parameters.AddWithValue("$av", r.Available ?? true ? 1 : 0);
-        cmd.Parameters.AddWithValue("$avOrNull", r.Available is { } a ? (a ? 1 : 0) : DBNull.Value);
-        cmd.Parameters.AddWithValue("$now", now);
+        cmd.With("@id", id);
+        cmd.With("@name", r.Name ?? id);
+        cmd.With("@nameOrNull", (object?)r.Name ?? DBNull.Value);
+        cmd.With("@lat", r.Lat!.Value);
+        cmd.With("@lon", r.Lon!.Value);
+        cmd.With("@av", r.Available ?? true ? 1 : 0);
+        cmd.With("@avOrNull", r.Available is { } a ? (a ? 1 : 0) : DBNull.Value);
+        cmd.With("@now", now);
         cmd.ExecuteNonQuery();
         return All().Single(v => v.Id == id);
     }
@@ -85,7 +75,7 @@ public sealed class ResponderBook
         while (r.Read())
         {
             long updated = r.GetInt64(5);
-            list.Add(new ResponderView(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetInt64(4) != 0,
+            list.Add(new ResponderView(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetInt32(4) != 0,
                 DateTimeOffset.FromUnixTimeSeconds(updated).ToString("yyyy-MM-ddTHH:mm:ssZ"), Math.Max(0, now - updated)));
         }
         return list;

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PanicDevice.Core.Protocol;
 
 namespace PanicDevice.Receiver.Storage;
@@ -35,7 +35,7 @@ public sealed class AlertBook
     public AlertBook(ReceiverDatabase db) => this.db = db;
 
     /// <summary>Called by <see cref="FrameStore"/> within its transaction, after the frame row is inserted.</summary>
-    public static void Project(SqliteConnection c, SqliteTransaction tx, Frame f, string path, string nowUtc)
+    public static void Project(DbConnection c, DbTransaction tx, Frame f, string path, string nowUtc)
     {
         switch (f.Kind)
         {
@@ -43,17 +43,17 @@ public sealed class AlertBook
                 long id;
                 using (var insert = Command(c, tx, """
                     INSERT INTO alerts (device_id, counter, code, state, lat_e7, lon_e7, accuracy_m, source, opened_utc, updated_utc)
-                    VALUES ($d, $c, $code, 'new', $lat, $lon, $acc, $src, $now, $now) RETURNING id
+                    VALUES (@d, @c, @code, 'new', @lat, @lon, @acc, @src, @now, @now) RETURNING id
                     """))
                 {
-                    insert.Parameters.AddWithValue("$d", f.DeviceId);
-                    insert.Parameters.AddWithValue("$c", (long)f.Counter);
-                    insert.Parameters.AddWithValue("$code", (int)f.Code);
-                    insert.Parameters.AddWithValue("$lat", f.LatitudeE7);
-                    insert.Parameters.AddWithValue("$lon", f.LongitudeE7);
-                    insert.Parameters.AddWithValue("$acc", (int)f.AccuracyM);
-                    insert.Parameters.AddWithValue("$src", (int)f.Source);
-                    insert.Parameters.AddWithValue("$now", nowUtc);
+                    insert.With("@d", f.DeviceId);
+                    insert.With("@c", (long)f.Counter);
+                    insert.With("@code", (int)f.Code);
+                    insert.With("@lat", f.LatitudeE7);
+                    insert.With("@lon", f.LongitudeE7);
+                    insert.With("@acc", (int)f.AccuracyM);
+                    insert.With("@src", (int)f.Source);
+                    insert.With("@now", nowUtc);
                     id = (long)insert.ExecuteScalar()!;
                 }
                 AddTimeline(c, tx, id, nowUtc, "received-" + path, Describe(f));
@@ -66,10 +66,10 @@ public sealed class AlertBook
                 foreach (long openId in AllOpen(c, tx, f.DeviceId))
                 {
                     using var cancel = Command(c, tx, duress
-                        ? "UPDATE alerts SET duress = 1, updated_utc = $now WHERE id = $id"
-                        : "UPDATE alerts SET state = 'cancelled', updated_utc = $now WHERE id = $id");
-                    cancel.Parameters.AddWithValue("$now", nowUtc);
-                    cancel.Parameters.AddWithValue("$id", openId);
+                        ? "UPDATE alerts SET duress = 1, updated_utc = @now WHERE id = @id"
+                        : "UPDATE alerts SET state = 'cancelled', updated_utc = @now WHERE id = @id");
+                    cancel.With("@now", nowUtc);
+                    cancel.With("@id", openId);
                     cancel.ExecuteNonQuery();
                     AddTimeline(c, tx, openId, nowUtc, duress ? "duress" : "cancelled-by-user", "");
                 }
@@ -82,13 +82,13 @@ public sealed class AlertBook
                 }
                 if (f.Kind == MessageKind.Update && f.Source != LocationSource.None)
                 {
-                    using var move = Command(c, tx, "UPDATE alerts SET lat_e7 = $lat, lon_e7 = $lon, accuracy_m = $acc, source = $src, updated_utc = $now WHERE id = $id");
-                    move.Parameters.AddWithValue("$lat", f.LatitudeE7);
-                    move.Parameters.AddWithValue("$lon", f.LongitudeE7);
-                    move.Parameters.AddWithValue("$acc", (int)f.AccuracyM);
-                    move.Parameters.AddWithValue("$src", (int)f.Source);
-                    move.Parameters.AddWithValue("$now", nowUtc);
-                    move.Parameters.AddWithValue("$id", open.Value);
+                    using var move = Command(c, tx, "UPDATE alerts SET lat_e7 = @lat, lon_e7 = @lon, accuracy_m = @acc, source = @src, updated_utc = @now WHERE id = @id");
+                    move.With("@lat", f.LatitudeE7);
+                    move.With("@lon", f.LongitudeE7);
+                    move.With("@acc", (int)f.AccuracyM);
+                    move.With("@src", (int)f.Source);
+                    move.With("@now", nowUtc);
+                    move.With("@id", open.Value);
                     move.ExecuteNonQuery();
                     AddTimeline(c, tx, open.Value, nowUtc, "follow-up-" + path, Describe(f));
                 }
@@ -100,36 +100,42 @@ public sealed class AlertBook
     public AlertView? Act(long id, string action, string? responder, string operatorName)
     {
         string now = DateTime.UtcNow.ToString("O");
-        using var c = db.Open();
-        using var tx = c.BeginTransaction(deferred: false);
-        string? state;
-        using (var read = Command(c, tx, "SELECT state FROM alerts WHERE id = $id"))
+        bool found = db.InTransaction((c, tx) =>
         {
-            read.Parameters.AddWithValue("$id", id);
-            state = read.ExecuteScalar() as string;
-        }
-        if (state == null)
+            string? state;
+            using (var read = Command(c, tx, "SELECT state FROM alerts WHERE id = @id" + db.Dialect.LockRow))
+            {
+                read.With("@id", id);
+                state = read.ExecuteScalar() as string;
+            }
+            if (state == null)
+            {
+                return false;
+            }
+            string next = action switch
+            {
+                "acknowledge" => state == AlertStates.New ? AlertStates.Acknowledged : state,
+                "assign" => AlertStates.Assigned,
+                "resolve" => AlertStates.Resolved,
+                "false-alarm" => AlertStates.FalseAlarm,
+                _ => throw new ArgumentException("unknown action " + action),
+            };
+            using (var update = Command(c, tx, "UPDATE alerts SET state = @s, responder = COALESCE(@r, responder), updated_utc = @now WHERE id = @id"))
+            {
+                update.With("@s", next);
+                update.With("@r", responder);
+                update.With("@now", now);
+                update.With("@id", id);
+                update.ExecuteNonQuery();
+            }
+            AddTimeline(c, tx, id, now, action, (responder != null ? "responder " + responder + "; " : "") + "by " + operatorName);
+            tx.Commit();
+            return true;
+        });
+        if (!found)
         {
             return null;
         }
-        string next = action switch
-        {
-            "acknowledge" => state == AlertStates.New ? AlertStates.Acknowledged : state,
-            "assign" => AlertStates.Assigned,
-            "resolve" => AlertStates.Resolved,
-            "false-alarm" => AlertStates.FalseAlarm,
-            _ => throw new ArgumentException("unknown action " + action),
-        };
-        using (var update = Command(c, tx, "UPDATE alerts SET state = $s, responder = COALESCE($r, responder), updated_utc = $now WHERE id = $id"))
-        {
-            update.Parameters.AddWithValue("$s", next);
-            update.Parameters.AddWithValue("$r", (object?)responder ?? DBNull.Value);
-            update.Parameters.AddWithValue("$now", now);
-            update.Parameters.AddWithValue("$id", id);
-            update.ExecuteNonQuery();
-        }
-        AddTimeline(c, tx, id, now, action, (responder != null ? "responder " + responder + "; " : "") + "by " + operatorName);
-        tx.Commit();
         return Find(id);
     }
 
@@ -142,16 +148,16 @@ public sealed class AlertBook
         return (long)cmd.ExecuteScalar()!;
     }
 
-    public AlertView? Find(long id) => Query("WHERE a.id = $id", ("$id", id)).FirstOrDefault();
+    public AlertView? Find(long id) => Query("WHERE a.id = @id", ("@id", id)).FirstOrDefault();
 
-    public IReadOnlyList<AlertView> Recent(int limit) => Query("ORDER BY a.id DESC LIMIT $n", ("$n", limit));
+    public IReadOnlyList<AlertView> Recent(int limit) => Query("ORDER BY a.id DESC LIMIT @n", ("@n", limit));
 
     private List<AlertView> Query(string where, (string Name, object Value) parameter)
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc FROM alerts a " + where;
-        cmd.Parameters.AddWithValue(parameter.Name, parameter.Value);
+        cmd.With(parameter.Name, parameter.Value);
         var rows = new List<AlertView>();
         using (var r = cmd.ExecuteReader())
         {
@@ -167,8 +173,8 @@ public sealed class AlertBook
         for (int i = 0; i < rows.Count; i++)
         {
             using var t = c.CreateCommand();
-            t.CommandText = "SELECT at_utc, event, detail FROM timeline WHERE alert_id = $id ORDER BY id";
-            t.Parameters.AddWithValue("$id", rows[i].Id);
+            t.CommandText = "SELECT at_utc, event, detail FROM timeline WHERE alert_id = @id ORDER BY id";
+            t.With("@id", rows[i].Id);
             var entries = new List<TimelineEntry>();
             using var r = t.ExecuteReader();
             while (r.Read())
@@ -180,34 +186,34 @@ public sealed class AlertBook
         return rows;
     }
 
-    private static long? LatestOpen(SqliteConnection c, SqliteTransaction tx, string deviceId)
+    private static long? LatestOpen(DbConnection c, DbTransaction tx, string deviceId)
     {
-        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = $d AND state IN ('new','acknowledged','assigned') ORDER BY id DESC LIMIT 1");
-        cmd.Parameters.AddWithValue("$d", deviceId);
+        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') ORDER BY id DESC LIMIT 1");
+        cmd.With("@d", deviceId);
         return cmd.ExecuteScalar() is long id ? id : null;
     }
 
-    private static List<long> AllOpen(SqliteConnection c, SqliteTransaction tx, string deviceId)
+    private static List<long> AllOpen(DbConnection c, DbTransaction tx, string deviceId)
     {
-        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = $d AND state IN ('new','acknowledged','assigned') ORDER BY id");
-        cmd.Parameters.AddWithValue("$d", deviceId);
+        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') ORDER BY id");
+        cmd.With("@d", deviceId);
         using var r = cmd.ExecuteReader();
         var ids = new List<long>();
         while (r.Read()) ids.Add(r.GetInt64(0));
         return ids;
     }
 
-    private static void AddTimeline(SqliteConnection c, SqliteTransaction tx, long alertId, string nowUtc, string evt, string detail)
+    private static void AddTimeline(DbConnection c, DbTransaction tx, long alertId, string nowUtc, string evt, string detail)
     {
-        using var cmd = Command(c, tx, "INSERT INTO timeline (alert_id, at_utc, event, detail) VALUES ($a, $t, $e, $d)");
-        cmd.Parameters.AddWithValue("$a", alertId);
-        cmd.Parameters.AddWithValue("$t", nowUtc);
-        cmd.Parameters.AddWithValue("$e", evt);
-        cmd.Parameters.AddWithValue("$d", detail);
+        using var cmd = Command(c, tx, "INSERT INTO timeline (alert_id, at_utc, event, detail) VALUES (@a, @t, @e, @d)");
+        cmd.With("@a", alertId);
+        cmd.With("@t", nowUtc);
+        cmd.With("@e", evt);
+        cmd.With("@d", detail);
         cmd.ExecuteNonQuery();
     }
 
-    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction tx, string sql)
+    private static DbCommand Command(DbConnection c, DbTransaction tx, string sql)
     {
         var cmd = c.CreateCommand();
         cmd.Transaction = tx;

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Receiver.Pipeline;
 
@@ -29,18 +29,22 @@ public sealed class FrameStore
 
     private FrameStoreBatcher? batcher;
 
-    /// <summary>Stores one frame in its own transaction and commits it before returning.</summary>
+    /// <summary>
+    /// Stores one frame in its own transaction and commits it before returning (run again from the start
+    /// after a deadlock with another receiver, so a transient failure never costs the frame).
+    /// </summary>
     public StoreOutcome Store(Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
-        using var c = db.Open();
-        using var tx = c.BeginTransaction(deferred: false);
-        using var statements = new StatementCache(c);
-        StoreOutcome outcome = StoreIn(c, tx, statements, f, raw, path, receivedUtc);
-        if (outcome == StoreOutcome.Stored)
+        return db.InTransaction((c, tx) =>
         {
-            tx.Commit();
-        }
-        return outcome;
+            using var statements = new StatementCache(c);
+            StoreOutcome outcome = StoreIn(db.Dialect, c, tx, statements, f, raw, path, receivedUtc);
+            if (outcome == StoreOutcome.Stored)
+            {
+                tx.Commit();
+            }
+            return outcome;
+        });
     }
 
     /// <summary>
@@ -75,12 +79,14 @@ public sealed class FrameStore
     }
 
     /// <summary>The per-frame work of a store, inside a transaction the caller commits (only when this returns Stored does it write anything).</summary>
-    private static StoreOutcome StoreIn(SqliteConnection c, SqliteTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc)
+    private static StoreOutcome StoreIn(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
         ReplayWindow window;
         {
-            var read = statements.Get(tx, "SELECT replay_window FROM devices WHERE id = $id");
-            read.Parameters.AddWithValue("$id", f.DeviceId);
+            // Locks the device row where several receivers write (PostgreSQL): a second receiver storing a
+            // frame of this device waits here until this transaction ends, then reads the moved window.
+            var read = statements.Get(tx, "SELECT replay_window FROM devices WHERE id = @id" + dialect.LockRow);
+            read.With("@id", f.DeviceId);
             window = ReplayWindow.FromBytes(read.ExecuteScalar() as byte[]);
         }
         switch (window.Check(f.Counter))
@@ -95,25 +101,25 @@ public sealed class FrameStore
         {
             var insert = statements.Get(tx, """
                 INSERT INTO frames (device_id, counter, kind, code, device_time_utc, lat_e7, lon_e7, accuracy_m, fix_age_s, source, battery, signal_dbm, flags, raw, path, received_utc)
-                VALUES ($d, $c, $k, $code, $t, $lat, $lon, $acc, $age, $src, $bat, $sig, $fl, $raw, $path, $rx)
+                VALUES (@d, @c, @k, @code, @t, @lat, @lon, @acc, @age, @src, @bat, @sig, @fl, @raw, @path, @rx)
                 ON CONFLICT (device_id, counter) DO NOTHING
                 """);
-            insert.Parameters.AddWithValue("$d", f.DeviceId);
-            insert.Parameters.AddWithValue("$c", (long)f.Counter);
-            insert.Parameters.AddWithValue("$k", (int)f.Kind);
-            insert.Parameters.AddWithValue("$code", (int)f.Code);
-            insert.Parameters.AddWithValue("$t", (long)f.TimeUtcSeconds);
-            insert.Parameters.AddWithValue("$lat", f.LatitudeE7);
-            insert.Parameters.AddWithValue("$lon", f.LongitudeE7);
-            insert.Parameters.AddWithValue("$acc", (int)f.AccuracyM);
-            insert.Parameters.AddWithValue("$age", (int)f.FixAgeS);
-            insert.Parameters.AddWithValue("$src", (int)f.Source);
-            insert.Parameters.AddWithValue("$bat", (int)f.BatteryPercent);
-            insert.Parameters.AddWithValue("$sig", (int)f.SignalDbm);
-            insert.Parameters.AddWithValue("$fl", (int)f.Flags);
-            insert.Parameters.AddWithValue("$raw", raw);
-            insert.Parameters.AddWithValue("$path", path);
-            insert.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
+            insert.With("@d", f.DeviceId);
+            insert.With("@c", (long)f.Counter);
+            insert.With("@k", (int)f.Kind);
+            insert.With("@code", (int)f.Code);
+            insert.With("@t", (long)f.TimeUtcSeconds);
+            insert.With("@lat", f.LatitudeE7);
+            insert.With("@lon", f.LongitudeE7);
+            insert.With("@acc", (int)f.AccuracyM);
+            insert.With("@age", (int)f.FixAgeS);
+            insert.With("@src", (int)f.Source);
+            insert.With("@bat", (int)f.BatteryPercent);
+            insert.With("@sig", (int)f.SignalDbm);
+            insert.With("@fl", (int)f.Flags);
+            insert.With("@raw", raw);
+            insert.With("@path", path);
+            insert.With("@rx", receivedUtc.ToString("O"));
             if (insert.ExecuteNonQuery() == 0)
             {
                 return StoreOutcome.Duplicate;
@@ -122,34 +128,38 @@ public sealed class FrameStore
         window.Mark(f.Counter);
         {
             var update = statements.Get(tx, """
-                UPDATE devices SET replay_window = $w, last_seen_utc = $rx,
-                  battery = CASE WHEN $bat = 255 THEN battery ELSE $bat END,
-                  signal_dbm = CASE WHEN $sig = 0 THEN signal_dbm ELSE $sig END
-                WHERE id = $id
+                UPDATE devices SET replay_window = @w, last_seen_utc = @rx,
+                  battery = CASE WHEN @bat = 255 THEN battery ELSE @bat END,
+                  signal_dbm = CASE WHEN @sig = 0 THEN signal_dbm ELSE @sig END
+                WHERE id = @id
                 """);
-            update.Parameters.AddWithValue("$w", window.ToBytes());
-            update.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
-            update.Parameters.AddWithValue("$bat", (int)f.BatteryPercent);
-            update.Parameters.AddWithValue("$sig", (int)f.SignalDbm);
-            update.Parameters.AddWithValue("$id", f.DeviceId);
+            update.With("@w", window.ToBytes());
+            update.With("@rx", receivedUtc.ToString("O"));
+            update.With("@bat", (int)f.BatteryPercent);
+            update.With("@sig", (int)f.SignalDbm);
+            update.With("@id", f.DeviceId);
             update.ExecuteNonQuery();
         }
         AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"));
+        if (dialect.QueueInsertLock is { } queueLock)
         {
-            var queue = statements.Get(tx, "INSERT INTO dispatch_queue (device_id, counter, event, created_utc) VALUES ($d, $c, 'frame', $rx)");
-            queue.Parameters.AddWithValue("$d", f.DeviceId);
-            queue.Parameters.AddWithValue("$c", (long)f.Counter);
-            queue.Parameters.AddWithValue("$rx", receivedUtc.ToString("O"));
+            statements.Get(tx, queueLock).ExecuteNonQuery();
+        }
+        {
+            var queue = statements.Get(tx, "INSERT INTO dispatch_queue (device_id, counter, event, created_utc) VALUES (@d, @c, 'frame', @rx)");
+            queue.With("@d", f.DeviceId);
+            queue.With("@c", (long)f.Counter);
+            queue.With("@rx", receivedUtc.ToString("O"));
             queue.ExecuteNonQuery();
         }
         return StoreOutcome.Stored;
     }
 
-    private static bool IsStored(StatementCache statements, SqliteTransaction tx, string deviceId, uint counter)
+    private static bool IsStored(StatementCache statements, DbTransaction tx, string deviceId, uint counter)
     {
-        var cmd = statements.Get(tx, "SELECT 1 FROM frames WHERE device_id = $d AND counter = $c");
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        cmd.Parameters.AddWithValue("$c", (long)counter);
+        var cmd = statements.Get(tx, "SELECT 1 FROM frames WHERE device_id = @d AND counter = @c");
+        cmd.With("@d", deviceId);
+        cmd.With("@c", (long)counter);
         return cmd.ExecuteScalar() != null;
     }
 
@@ -158,9 +168,9 @@ public sealed class FrameStore
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT COUNT(*) FROM frames WHERE device_id = $d" + (kind == null ? "" : " AND kind = $k");
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        if (kind != null) cmd.Parameters.AddWithValue("$k", (int)kind.Value);
+        cmd.CommandText = "SELECT COUNT(*) FROM frames WHERE device_id = @d" + (kind == null ? "" : " AND kind = @k");
+        cmd.With("@d", deviceId);
+        if (kind != null) cmd.With("@k", (int)kind.Value);
         return (long)cmd.ExecuteScalar()!;
     }
 
@@ -169,9 +179,9 @@ public sealed class FrameStore
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT path FROM frames WHERE device_id = $d AND counter = $c";
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        cmd.Parameters.AddWithValue("$c", (long)counter);
+        cmd.CommandText = "SELECT path FROM frames WHERE device_id = @d AND counter = @c";
+        cmd.With("@d", deviceId);
+        cmd.With("@c", (long)counter);
         return cmd.ExecuteScalar() as string;
     }
 
@@ -180,9 +190,9 @@ public sealed class FrameStore
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT COUNT(*) FROM dispatch_queue WHERE device_id = $d AND counter = $c";
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        cmd.Parameters.AddWithValue("$c", (long)counter);
+        cmd.CommandText = "SELECT COUNT(*) FROM dispatch_queue WHERE device_id = @d AND counter = @c";
+        cmd.With("@d", deviceId);
+        cmd.With("@c", (long)counter);
         return (long)cmd.ExecuteScalar()!;
     }
 }

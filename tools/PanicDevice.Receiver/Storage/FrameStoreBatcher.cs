@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using PanicDevice.Core.Protocol;
 
 namespace PanicDevice.Receiver.Storage;
@@ -6,7 +6,7 @@ namespace PanicDevice.Receiver.Storage;
 /// <summary>
 /// The group-commit writer behind <see cref="FrameStore.StoreAsync"/>. Callers queue verified frames;
 /// one writer at a time drains the queue in batches of up to <see cref="MaxBatch"/>, each in one
-/// IMMEDIATE transaction and in arrival order (so two frames of one device meet the anti-replay window
+/// transaction (IMMEDIATE on SQLite) and in arrival order (so two frames of one device meet the anti-replay window
 /// in the order they came), commits, and only then completes the callers' tasks: with synchronous FULL,
 /// one WAL fsync covers the whole batch, and no caller learns "stored" before its frame is durable.
 /// The writer runs on its own thread while there is work and ends when the queue is empty, so an idle
@@ -17,7 +17,7 @@ internal sealed class FrameStoreBatcher
     /// <summary>Most frames in one transaction: bounds the time a batch holds the write lock.</summary>
     public const int MaxBatch = 256;
 
-    internal delegate StoreOutcome StoreStep(SqliteConnection c, SqliteTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc);
+    internal delegate StoreOutcome StoreStep(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc);
 
     private sealed record Item(Frame Frame, byte[] Raw, string Path, DateTime ReceivedUtc, TaskCompletionSource<StoreOutcome> Done);
 
@@ -61,7 +61,7 @@ internal sealed class FrameStoreBatcher
 
     private void Drain()
     {
-        SqliteConnection? c = null;
+        DbConnection? c = null;
         StatementCache? statements = null;
         var batch = new List<Item>(MaxBatch);
         try
@@ -114,24 +114,36 @@ internal sealed class FrameStoreBatcher
     /// <summary>
     /// Stores the batch in one transaction and completes its tasks after the commit. When one frame's
     /// statements fail, the whole transaction is rolled back (so nothing of that frame stays), its task
-    /// faults, and the rest of the batch is written again without it.
+    /// faults, and the rest of the batch is written again without it. A deadlock or serialization failure
+    /// (another receiver on the same PostgreSQL) is nobody's fault: the whole batch is written again, up to
+    /// <see cref="ReceiverDatabase.TransientRetries"/> times, and only then does every task fault (no ack:
+    /// the devices send again).
     /// </summary>
-    private void Write(SqliteConnection c, StatementCache statements, List<Item> batch)
+    private void Write(DbConnection c, StatementCache statements, List<Item> batch)
     {
+        StoreDialect dialect = db.Dialect;
+        int transientFailures = 0;
         while (batch.Count > 0)
         {
             var outcomes = new StoreOutcome[batch.Count];
             int failed = -1;
             Exception? failure = null;
-            using (var tx = c.BeginTransaction(deferred: false))
+            try
             {
+                using var tx = c.BeginTransaction();
+                if (dialect.LockDevicesInOrder is { } lockDevices)
+                {
+                    var devices = statements.Get(tx, lockDevices);
+                    devices.With("@ids", batch.Select(b => b.Frame.DeviceId).Distinct().ToArray());
+                    devices.ExecuteNonQuery();
+                }
                 for (int i = 0; i < batch.Count; i++)
                 {
                     try
                     {
-                        outcomes[i] = step(c, tx, statements, batch[i].Frame, batch[i].Raw, batch[i].Path, batch[i].ReceivedUtc);
+                        outcomes[i] = step(dialect, c, tx, statements, batch[i].Frame, batch[i].Raw, batch[i].Path, batch[i].ReceivedUtc);
                     }
-                    catch (SqliteException ex)
+                    catch (DbException ex) when (!dialect.IsTransient(ex))
                     {
                         failed = i;
                         failure = ex;
@@ -143,6 +155,13 @@ internal sealed class FrameStoreBatcher
                     BeforeCommit?.Invoke(batch.Select(b => b.Frame).ToList());
                     tx.Commit();
                 }
+            }
+            catch (Exception ex) when (dialect.IsTransient(ex) && transientFailures < ReceiverDatabase.TransientRetries)
+            {
+                // Rolled back by the dispose; the other writer holds the locks we wanted. Back off and redo all of it.
+                transientFailures++;
+                Thread.Sleep(Random.Shared.Next(1, 20 << transientFailures));
+                continue;
             }
             if (failed >= 0)
             {

@@ -1,43 +1,96 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace PanicDevice.Receiver.Storage;
 
 /// <summary>
-/// The receiver's SQLite file: WAL with synchronous FULL, so a committed frame survives power loss
-/// before the device is acknowledged. Every connection is short-lived; the schema is created on open.
+/// The receiver's store: a SQLite file (the default) or a PostgreSQL database several receivers share.
+/// Every connection is short-lived; the schema is created on open. Queries are written once for both
+/// engines; <see cref="Dialect"/> holds the little that differs.
 /// </summary>
-public sealed class ReceiverDatabase
+public sealed class ReceiverDatabase : IDisposable
 {
-    private readonly string connectionString;
+    /// <summary>Times a transaction is run again after a deadlock or serialization failure before its caller sees the error.</summary>
+    public const int TransientRetries = 5;
 
-    public ReceiverDatabase(string path)
+    public ReceiverDatabase(string path) : this(new SqliteDialect(path))
     {
-        connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
-        using var c = Open();
-        Execute(c, "PRAGMA journal_mode=WAL;");
-        Execute(c, Schema);
     }
 
-    public SqliteConnection Open()
+    public ReceiverDatabase(StoreDialect dialect)
     {
-        var c = new SqliteConnection(connectionString);
-        c.Open();
-        Execute(c, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
-        return c;
+        Dialect = dialect;
+        try
+        {
+            dialect.CreateSchema(Schema(dialect));
+        }
+        catch
+        {
+            (dialect as IDisposable)?.Dispose();
+            throw;
+        }
     }
 
-    public static void Execute(SqliteConnection c, string sql, SqliteTransaction? tx = null)
+    /// <summary>Opens the store <paramref name="target"/> names (see <see cref="StoreLocation"/>).</summary>
+    public static ReceiverDatabase Connect(StoreTarget target)
     {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
+        if (target.PostgresConnectionString is { } pg)
+        {
+            return new ReceiverDatabase(new PostgresDialect(pg, target.Description));
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target.Path!))!);
+        return new ReceiverDatabase(target.Path!);
+    }
+
+    public StoreDialect Dialect { get; }
+
+    public DbConnection Open() => Dialect.Open();
+
+    /// <summary>Closes the engine's connection pool where it has one of its own (PostgreSQL).</summary>
+    public void Dispose() => (Dialect as IDisposable)?.Dispose();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction on a fresh connection, again (up to
+    /// <see cref="TransientRetries"/> times) when the engine reports a deadlock or serialization failure;
+    /// <paramref name="work"/> commits (or not) itself, and must be safe to run again from the start.
+    /// </summary>
+    public T InTransaction<T>(Func<DbConnection, DbTransaction, T> work)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var c = Open();
+                using var tx = c.BeginTransaction();
+                return work(c, tx);
+            }
+            catch (Exception e) when (attempt < TransientRetries && Dialect.IsTransient(e))
+            {
+                Thread.Sleep(Random.Shared.Next(1, 20 << attempt)); // let the other writer finish
+            }
+        }
+    }
+
+    public static void Execute(DbConnection c, string sql, DbTransaction? tx = null)
+    {
+        using var cmd = Command(c, tx, sql);
         cmd.ExecuteNonQuery();
     }
 
-    private const string Schema = """
+    /// <summary>A command on <paramref name="c"/> in <paramref name="tx"/>; the caller disposes it.</summary>
+    public static DbCommand Command(DbConnection c, DbTransaction? tx, string sql)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    // Column types chosen to read back the same on both engines: INTEGER is 32-bit in PostgreSQL, so
+    // counters and ids are BIGINT (the same INTEGER affinity in SQLite). Timestamps are ISO-8601 UTC text.
+    private static string Schema(StoreDialect d) => $"""
         CREATE TABLE IF NOT EXISTS devices (
             id TEXT PRIMARY KEY,
-            key BLOB NOT NULL,
+            key {d.Bytes} NOT NULL,
             kind INTEGER NOT NULL,
             owner_name TEXT NOT NULL DEFAULT '',
             owner_phone TEXT NOT NULL DEFAULT '',
@@ -47,36 +100,37 @@ public sealed class ReceiverDatabase
             address TEXT NOT NULL DEFAULT '',
             lat_e7 INTEGER, lon_e7 INTEGER,
             heartbeat_interval_s INTEGER NOT NULL DEFAULT 3600,
-            replay_window BLOB,
+            replay_window {d.Bytes},
             last_seen_utc TEXT, battery INTEGER, signal_dbm INTEGER,
-            provisioned_utc TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+            provisioned_utc TEXT NOT NULL DEFAULT {d.NowText}
         );
         CREATE TABLE IF NOT EXISTS supervision (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {d.AutoId},
             device_id TEXT NOT NULL,
             event TEXT NOT NULL,
             detail TEXT NOT NULL,
             raised_utc TEXT NOT NULL,
             cleared_utc TEXT
         );
+        CREATE UNIQUE INDEX IF NOT EXISTS supervision_one_open ON supervision (device_id, event) WHERE cleared_utc IS NULL;
         CREATE TABLE IF NOT EXISTS frames (
             device_id TEXT NOT NULL REFERENCES devices(id),
-            counter INTEGER NOT NULL,
+            counter BIGINT NOT NULL,
             kind INTEGER NOT NULL,
             code INTEGER NOT NULL,
-            device_time_utc INTEGER NOT NULL,
+            device_time_utc BIGINT NOT NULL,
             lat_e7 INTEGER NOT NULL, lon_e7 INTEGER NOT NULL,
             accuracy_m INTEGER NOT NULL, fix_age_s INTEGER NOT NULL, source INTEGER NOT NULL,
             battery INTEGER NOT NULL, signal_dbm INTEGER NOT NULL, flags INTEGER NOT NULL,
-            raw BLOB NOT NULL,
+            raw {d.Bytes} NOT NULL,
             path TEXT NOT NULL,
             received_utc TEXT NOT NULL,
             PRIMARY KEY (device_id, counter)
         );
         CREATE TABLE IF NOT EXISTS alerts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {d.AutoId},
             device_id TEXT NOT NULL,
-            counter INTEGER NOT NULL,
+            counter BIGINT NOT NULL,
             code INTEGER NOT NULL,
             state TEXT NOT NULL,
             duress INTEGER NOT NULL DEFAULT 0,
@@ -87,14 +141,23 @@ public sealed class ReceiverDatabase
             UNIQUE (device_id, counter)
         );
         CREATE TABLE IF NOT EXISTS timeline (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            id {d.AutoId},
+            alert_id BIGINT NOT NULL REFERENCES alerts(id),
             at_utc TEXT NOT NULL,
             event TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT ''
         );
+        CREATE TABLE IF NOT EXISTS dispatch_queue (
+            id {d.AutoId},
+            device_id TEXT NOT NULL,
+            counter BIGINT NOT NULL,
+            event TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            done_utc TEXT,
+            UNIQUE (device_id, counter, event)
+        );
         CREATE TABLE IF NOT EXISTS webhook_deliveries (
-            queue_id INTEGER NOT NULL REFERENCES dispatch_queue(id),
+            queue_id BIGINT NOT NULL REFERENCES dispatch_queue(id),
             target TEXT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
             next_attempt_utc TEXT,
@@ -102,14 +165,37 @@ public sealed class ReceiverDatabase
             last_error TEXT,
             PRIMARY KEY (queue_id, target)
         );
-        CREATE TABLE IF NOT EXISTS dispatch_queue (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            device_id TEXT NOT NULL,
-            counter INTEGER NOT NULL,
-            event TEXT NOT NULL,
-            created_utc TEXT NOT NULL,
-            done_utc TEXT,
-            UNIQUE (device_id, counter, event)
+        CREATE TABLE IF NOT EXISTS webhook_leases (
+            target TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_utc TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS responders (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL,
+            available INTEGER NOT NULL,
+            updated_unix BIGINT NOT NULL
         );
         """;
+}
+
+/// <summary>Adds a named parameter to any ADO.NET command (both engines take @name; null becomes NULL).</summary>
+public static class CommandParameters
+{
+    public static DbCommand With(this DbCommand cmd, string name, object? value)
+    {
+        DbParameter p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        cmd.Parameters.Add(p);
+        return cmd;
+    }
+}
+
+/// <summary>The store could not be opened at startup; the message names where (never a password) and why, in one line.</summary>
+public sealed class StoreUnavailableException(string store, Exception cause)
+    : Exception("cannot open the store (" + store + "): " + OneLine(cause.Message), cause)
+{
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
 }

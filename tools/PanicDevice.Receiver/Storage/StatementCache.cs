@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace PanicDevice.Receiver.Storage;
 
@@ -8,15 +8,15 @@ namespace PanicDevice.Receiver.Storage;
 /// </summary>
 internal sealed class StatementCache : IDisposable
 {
-    private readonly SqliteConnection connection;
-    private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
+    private readonly DbConnection connection;
+    private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
 
-    public StatementCache(SqliteConnection connection) => this.connection = connection;
+    public StatementCache(DbConnection connection) => this.connection = connection;
 
     /// <summary>The command for <paramref name="sql"/> with no parameters, in <paramref name="tx"/>. Do not dispose it.</summary>
-    public SqliteCommand Get(SqliteTransaction tx, string sql)
+    public DbCommand Get(DbTransaction tx, string sql)
     {
-        if (!commands.TryGetValue(sql, out SqliteCommand? cmd))
+        if (!commands.TryGetValue(sql, out DbCommand? cmd))
         {
             cmd = connection.CreateCommand();
             cmd.CommandText = sql;
@@ -29,7 +29,7 @@ internal sealed class StatementCache : IDisposable
 
     public void Dispose()
     {
-        foreach (SqliteCommand cmd in commands.Values)
+        foreach (DbCommand cmd in commands.Values)
         {
             cmd.Dispose();
         }

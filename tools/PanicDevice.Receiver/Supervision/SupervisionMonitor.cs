@@ -10,7 +10,8 @@ public sealed record SupervisionEvent(long Id, string DeviceId, string Event, st
 /// Supervision (EN 50136-style): a device that has not been heard from for longer than its heartbeat
 /// interval (plus a grace for a late heartbeat) raises "device-silent"; a battery at or under the low
 /// threshold raises "low-battery". Each is raised once and cleared when the device recovers, so an
-/// operator sees one event per problem, not one per check. Any frame counts as a sign of life.
+/// operator sees one event per problem, not one per check, and not one per receiver either: a unique
+/// index on the open event (supervision_one_open) lets only the first of several receivers raise it. Any frame counts as a sign of life.
 /// </summary>
 public sealed class SupervisionMonitor
 {
@@ -67,24 +68,24 @@ public sealed class SupervisionMonitor
         return list;
     }
 
-    private static int Set(Microsoft.Data.Sqlite.SqliteConnection c, string deviceId, string evt, bool active, string detail, DateTime now)
+    private static int Set(System.Data.Common.DbConnection c, string deviceId, string evt, bool active, string detail, DateTime now)
     {
         using var cmd = c.CreateCommand();
         if (active)
         {
             cmd.CommandText = """
-                INSERT INTO supervision (device_id, event, detail, raised_utc)
-                SELECT $d, $e, $detail, $now WHERE NOT EXISTS (SELECT 1 FROM supervision WHERE device_id = $d AND event = $e AND cleared_utc IS NULL)
+                INSERT INTO supervision (device_id, event, detail, raised_utc) VALUES (@d, @e, @detail, @now)
+                ON CONFLICT (device_id, event) WHERE cleared_utc IS NULL DO NOTHING
                 """;
         }
         else
         {
-            cmd.CommandText = "UPDATE supervision SET cleared_utc = $now WHERE device_id = $d AND event = $e AND cleared_utc IS NULL";
+            cmd.CommandText = "UPDATE supervision SET cleared_utc = @now WHERE device_id = @d AND event = @e AND cleared_utc IS NULL";
         }
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        cmd.Parameters.AddWithValue("$e", evt);
-        cmd.Parameters.AddWithValue("$detail", detail);
-        cmd.Parameters.AddWithValue("$now", now.ToString("O"));
+        cmd.With("@d", deviceId);
+        cmd.With("@e", evt);
+        cmd.With("@detail", detail);
+        cmd.With("@now", now.ToString("O"));
         int n = cmd.ExecuteNonQuery();
         return active ? n : 0;
     }
@@ -97,10 +98,18 @@ public sealed class SupervisionService(SupervisionMonitor monitor, ILogger<Super
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            int raised = monitor.Check();
-            if (raised > 0)
+            try
             {
-                logger.LogWarning("Supervision raised {Count} event(s)", raised);
+                int raised = monitor.Check();
+                if (raised > 0)
+                {
+                    logger.LogWarning("Supervision raised {Count} event(s)", raised);
+                }
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                // The store is unreachable (a PostgreSQL outage): check again next round rather than stop the receiver.
+                logger.LogWarning("Supervision paused: {Message}", e.Message);
             }
             await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken).ContinueWith(_ => { });
         }

@@ -1,0 +1,58 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace PanicDevice.Receiver.Storage;
+
+/// <summary>
+/// A PostgreSQL database shared by one or more receivers. Durability: with the server's default
+/// synchronous_commit=on a COMMIT returns after its WAL is flushed, the equivalent of SQLite's
+/// synchronous FULL, so "acknowledged" still means "on disk". Several receivers write at once, so a
+/// transaction that read-modify-writes a row locks it (FOR UPDATE), and deadlocks or serialization
+/// failures (40P01, 40001) are reported transient for the caller to run the transaction again.
+/// </summary>
+public sealed class PostgresDialect : StoreDialect, IDisposable
+{
+    // Arbitrary application keys for advisory locks (pg_advisory_xact_lock takes one bigint).
+    private const long SchemaLockKey = 0x5044_5343_4845_4D41; // "PDSCHEMA"
+    private const long QueueLockKey = 0x5044_5155_4555_4545;  // "PDQUEUEE"
+
+    private readonly NpgsqlDataSource source;
+
+    public PostgresDialect(string connectionString, string description)
+    {
+        source = NpgsqlDataSource.Create(connectionString);
+        Description = description;
+    }
+
+    public override string Description { get; }
+
+    public override DbConnection Open() => source.OpenConnection();
+
+    public override string AutoId => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
+    public override string Bytes => "BYTEA";
+    public override string NowText => "(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))";
+    public override string LockRow => " FOR UPDATE";
+    public override string? LockDevicesInOrder => "SELECT id FROM devices WHERE id = ANY(@ids) ORDER BY id FOR UPDATE";
+
+    // An identity value is taken at INSERT but becomes visible at COMMIT, so with several writers id 10
+    // can commit after id 11. The webhook dispatcher keeps a cursor "everything up to id N is delivered";
+    // a late id 10 would fall behind it and never be sent. Holding this lock from the first queue insert
+    // to the commit makes ids commit in order (writers take turns for the tail of their transaction).
+    public override string? QueueInsertLock => "SELECT pg_advisory_xact_lock(" + QueueLockKey + ")";
+
+    public override void CreateSchema(string schema)
+    {
+        // CREATE ... IF NOT EXISTS is not safe against itself: two receivers starting together can both
+        // decide to create a table. One at a time, under a transaction-scoped advisory lock.
+        using var c = Open();
+        using var tx = c.BeginTransaction();
+        ReceiverDatabase.Execute(c, "SELECT pg_advisory_xact_lock(" + SchemaLockKey + ")", tx);
+        ReceiverDatabase.Execute(c, schema, tx);
+        tx.Commit();
+    }
+
+    public override bool IsTransient(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+
+    public void Dispose() => source.Dispose();
+}
