@@ -1,5 +1,6 @@
 using PanicDevice.Bench.Scale;
 using PanicDevice.Receiver;
+using PanicDevice.Receiver.Dispatch;
 
 namespace PanicDevice.Tests.Receiver;
 
@@ -31,7 +32,9 @@ public class ScaleHarnessTests
         {
             StoreUrl = store,
             DrainTimeout = TimeSpan.FromSeconds(40),
-            DispatchDrainTimeout = TimeSpan.FromSeconds(20),
+            // A shared store's webhook targets are leased to one receiver: the survivor takes them over only once
+            // the killed one's lease (WebhookDispatcher.LeaseTime, 30 s) has run out.
+            DispatchDrainTimeout = store == null ? TimeSpan.FromSeconds(20) : WebhookDispatcher.LeaseTime + TimeSpan.FromSeconds(30),
         };
 
     [TestMethod]

@@ -123,7 +123,7 @@ public sealed class DbStoreCounter : IStoreCounter
         for (int s = 0; s < stores.Count; s++)
         {
             using DbConnection? c = stores[s]();
-            if (c == null) continue;
+            if (c == null || !HasSchema(c)) continue;
             using var cmd = c.CreateCommand();
             cmd.CommandText = "SELECT device_id, counter FROM frames WHERE device_id LIKE @p AND kind = @k";
             cmd.With("@p", devicePrefix + "%").With("@k", (int)MessageKind.Alert);
@@ -139,7 +139,7 @@ public sealed class DbStoreCounter : IStoreCounter
     public QueueTally Tally(int store, string devicePrefix)
     {
         using DbConnection? c = stores[store]();
-        if (c == null) return default;
+        if (c == null || !HasSchema(c)) return default;
         return new QueueTally(
             Scalar(c, "SELECT COUNT(*) FROM dispatch_queue WHERE device_id LIKE @p", devicePrefix),
             Scalar(c, "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM dispatch_queue WHERE device_id LIKE @p GROUP BY device_id, counter HAVING COUNT(*) > 1) d", devicePrefix),
@@ -152,7 +152,7 @@ public sealed class DbStoreCounter : IStoreCounter
         try
         {
             using DbConnection? c = stores[store]();
-            return c == null ? -1 : Scalar(c, UndeliveredSql);
+            return c == null || !HasSchema(c) ? -1 : Scalar(c, UndeliveredSql);
         }
         catch (DbException)
         {
@@ -163,6 +163,12 @@ public sealed class DbStoreCounter : IStoreCounter
     // an event counts as delivered once any webhook target took it (the bench configures one target per receiver)
     private const string UndeliveredSql =
         "SELECT COUNT(*) FROM dispatch_queue q WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.queue_id = q.id AND w.delivered_utc IS NOT NULL)";
+
+    /// <summary>False for a store no receiver has created its tables in yet (a fresh PostgreSQL database).</summary>
+    private static bool HasSchema(DbConnection c) =>
+        Scalar(c, c is NpgsqlConnection
+            ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'frames'"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'frames'") > 0;
 
     private static long Scalar(DbConnection c, string sql, string? devicePrefix = null)
     {
