@@ -95,6 +95,54 @@ public abstract class WebhookDispatcherTests
             await server.StopAsync();
         }
     }
+
+    [TestMethod]
+    public async Task ARestartedReceiverTakesItsOwnLeaseBackAtOnceAndAnotherWaitsItOut()
+    {
+        using var testStore = TestStore.Create(Engine);
+        var accepted = new ConcurrentQueue<long>();
+        var target = WebApplication.CreateBuilder();
+        target.WebHost.UseUrls("http://127.0.0.1:0");
+        var server = target.Build();
+        server.MapPost("/hook", (HttpContext http) =>
+        {
+            accepted.Enqueue(long.Parse(http.Request.Headers["X-PanicDevice-Event"]!));
+            return Results.Ok();
+        });
+        await server.StartAsync();
+        try
+        {
+            string url = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+            var db = testStore.Db;
+            var registry = new DeviceRegistry(db);
+            registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
+            var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
+            var targets = new[] { new WebhookTarget(url, Secret) };
+            var time = new ManualTime();
+
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 1), Key), "fob-1", IngestPath.Mqtt);
+            Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None));
+
+            // The receiver on host-a is killed and started again: same machine, same data folder, same holder.
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 2), Key), "fob-1", IngestPath.Mqtt);
+            var other = new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-b:/data");
+            Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None), "another receiver waits while host-a's lease runs");
+            Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None),
+                "the restarted receiver delivers at once");
+
+            // host-a dies for good: host-b takes over once the lease has run out, not before.
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), "fob-1", IngestPath.Mqtt);
+            time.Now += WebhookDispatcher.LeaseTime - TimeSpan.FromSeconds(1);
+            Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None));
+            time.Now += TimeSpan.FromSeconds(2);
+            Assert.AreEqual(1, await other.RunOnceAsync(CancellationToken.None));
+            CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, accepted.ToArray(), "each event once, in order");
+        }
+        finally
+        {
+            await server.StopAsync();
+        }
+    }
 }
 
 [TestClass]

@@ -53,7 +53,8 @@ public static class ReceiverApp
         var feed = new Dashboard.AlertFeed();
         builder.Services.AddSingleton(feed);
         pipeline.Stored += Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed);
-        var webhooks = new Dispatch.WebhookDispatcher(db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, time);
+        var webhooks = new Dispatch.WebhookDispatcher(db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, time,
+            holder: Environment.MachineName + ":" + Path.GetFullPath(options.Data));
         builder.Services.AddSingleton(webhooks);
         if (options.Webhooks.Count > 0)
         {

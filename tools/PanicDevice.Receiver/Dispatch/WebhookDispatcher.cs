@@ -22,8 +22,11 @@ public sealed record WebhookStatus(string Target, long Pending, long Delivered, 
 /// X-PanicDevice-Signature: sha256=HMAC(secret, body). Delivery is at-least-once: a crash between a
 /// successful POST and recording it repeats that one event, with the same event id.
 /// Several receivers may share one PostgreSQL store: per target, only the holder of a lease
-/// (webhook_leases, renewed before every POST, taken over once it has expired) delivers, so each event
-/// goes out once and in order, and a receiver that dies hands its targets on after <see cref="LeaseTime"/>.
+/// (webhook_leases, renewed once half of it has run, so always at least <see cref="LeaseTime"/>/2 ahead of a
+/// POST that takes at most 10 s; taken over once it has expired) delivers, so each event goes out once and
+/// in order, and a receiver that dies hands its targets on after <see cref="LeaseTime"/>. The holder is
+/// named for the receiver's machine and data folder, so a restarted receiver takes its own lease back at
+/// once instead of waiting it out.
 /// </summary>
 public sealed class WebhookDispatcher
 {
@@ -32,8 +35,12 @@ public sealed class WebhookDispatcher
     /// <summary>How long a target stays with its dispatcher without a renewal; longer than one POST may take (the receiver's HTTP timeout is 10 s).</summary>
     public static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(30);
 
-    // Names this dispatcher in webhook_leases; new for every instance, so a restarted receiver waits out its old lease like anyone else.
-    private readonly string holder = Guid.NewGuid().ToString("N");
+    // Names this dispatcher in webhook_leases.
+    private readonly string holder;
+
+    // Per target, until when this dispatcher's lease runs (in memory: renewing it is a durable write, which
+    // before every POST doubled the writes of a backlog and starved the ingest's group commits on SQLite).
+    private readonly Dictionary<string, DateTimeOffset> leaseUntil = new(StringComparer.Ordinal);
     private readonly ReceiverDatabase db;
     private readonly IReadOnlyList<WebhookTarget> targets;
     private readonly HttpClient http;
@@ -44,8 +51,10 @@ public sealed class WebhookDispatcher
     // "next undelivered" query rescans every delivered row, and a burst of thousands drains quadratically.
     private readonly Dictionary<string, long> deliveredUpTo = new(StringComparer.Ordinal);
 
-    public WebhookDispatcher(ReceiverDatabase db, IReadOnlyList<WebhookTarget> targets, HttpClient http, TimeProvider time)
+    /// <summary><paramref name="holder"/> names this dispatcher in the lease table: the same for a receiver across restarts (machine and data folder), distinct between receivers; null: a fresh name.</summary>
+    public WebhookDispatcher(ReceiverDatabase db, IReadOnlyList<WebhookTarget> targets, HttpClient http, TimeProvider time, string? holder = null)
     {
+        this.holder = holder ?? Guid.NewGuid().ToString("N");
         this.db = db;
         this.targets = targets;
         this.http = http;
@@ -82,6 +91,13 @@ public sealed class WebhookDispatcher
     private bool HoldLease(string target)
     {
         DateTimeOffset now = time.GetUtcNow();
+        lock (leaseUntil)
+        {
+            if (leaseUntil.TryGetValue(target, out DateTimeOffset until) && until - now > LeaseTime / 2)
+            {
+                return true;
+            }
+        }
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
@@ -93,7 +109,13 @@ public sealed class WebhookDispatcher
         cmd.With("@h", holder);
         cmd.With("@until", now.Add(LeaseTime).UtcDateTime.ToString("O"));
         cmd.With("@now", now.UtcDateTime.ToString("O"));
-        return cmd.ExecuteNonQuery() == 1;
+        bool held = cmd.ExecuteNonQuery() == 1;
+        lock (leaseUntil)
+        {
+            if (held) leaseUntil[target] = now.Add(LeaseTime);
+            else leaseUntil.Remove(target);
+        }
+        return held;
     }
 
     public IReadOnlyList<WebhookStatus> Status()
