@@ -40,7 +40,7 @@ public class PinMapTests
         var pins = ConstantPins();
         var inputs = Map().GetProperty("pins").EnumerateObject().Where(p => p.Value.GetProperty("direction").GetString() == "in").Select(p => p.Name).ToHashSet();
         Assert.AreEqual(pins.Count, pins.Values.Distinct().Count(), "two functions on one GPIO");
-        Assert.IsTrue(BoardPins.BatterySense is >= 32 and <= 39, "battery sense must be an ADC1 pin: ADC2 cannot be read while Wi-Fi runs");
+        Assert.IsTrue(pins["BatterySense"] is >= 32 and <= 39, "battery sense must be an ADC1 pin: ADC2 cannot be read while Wi-Fi runs");
         Assert.IsTrue(BoardPins.IsRtcCapable(BoardPins.Button), "ext0 wake needs an RTC GPIO");
         foreach (var (name, gpio) in pins)
         {

@@ -74,19 +74,9 @@ public class PostgresReceiverTests
             Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");
         }
 
-        var hooked = new ConcurrentQueue<(long EventId, string Device, long Counter)>();
-        var hook = WebApplication.CreateBuilder();
-        hook.WebHost.UseUrls("http://127.0.0.1:0");
-        hook.Logging.ClearProviders();
-        await using var target = hook.Build();
-        target.MapPost("/hook", async (HttpContext http) =>
-        {
-            var body = System.Text.Json.JsonDocument.Parse(await new StreamReader(http.Request.Body).ReadToEndAsync()).RootElement;
-            hooked.Enqueue((long.Parse(http.Request.Headers["X-PanicDevice-Event"]!), body.GetProperty("device").GetString()!, body.GetProperty("counter").GetInt64()));
-            return Results.Ok();
-        });
-        await target.StartAsync();
-        string hookUrl = target.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        await using var hook = await HookTarget.StartAsync();
+        var hooked = hook.Accepted;
+        string hookUrl = hook.Url;
 
         var logs = new CapturingLoggerProvider();
         var receivers = new List<WebApplication>();

@@ -137,19 +137,9 @@ public class PostgresSharedStoreTests
     [TestMethod]
     public async Task TwoDispatchersDeliverEachEventOnceInOrderAndALiveOneTakesOverFromADeadOne()
     {
-        var received = new ConcurrentQueue<(long EventId, string Device, long Counter)>();
-        var hook = WebApplication.CreateBuilder();
-        hook.WebHost.UseUrls("http://127.0.0.1:0");
-        hook.Logging.ClearProviders();
-        await using var server = hook.Build();
-        server.MapPost("/hook", async (HttpContext http) =>
-        {
-            var body = System.Text.Json.JsonDocument.Parse(await new StreamReader(http.Request.Body).ReadToEndAsync()).RootElement;
-            received.Enqueue((long.Parse(http.Request.Headers["X-PanicDevice-Event"]!), body.GetProperty("device").GetString()!, body.GetProperty("counter").GetInt64()));
-            return Results.Ok();
-        });
-        await server.StartAsync();
-        string url = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        await using var hook = await HookTarget.StartAsync();
+        var received = hook.Accepted;
+        string url = hook.Url;
         var targets = new[] { new WebhookTarget(url, "webhook-secret-0123456789") };
 
         using ReceiverDatabase dbB = shared.OpenAnother();
@@ -188,7 +178,6 @@ public class PostgresSharedStoreTests
         Assert.AreEqual(1, await live.RunOnceAsync(CancellationToken.None), "taken over after the lease ran out");
         Assert.AreEqual(PerDevice + 1, received.Last().Counter);
         Assert.AreEqual(0, await dead.RunOnceAsync(CancellationToken.None), "the old holder, back, does not deliver while the lease is taken");
-        await server.StopAsync();
     }
 
     [TestMethod]
@@ -196,18 +185,8 @@ public class PostgresSharedStoreTests
     {
         // Receiver A takes a queue id and holds its commit; receiver B stores after it. Had B committed
         // the higher id first, a dispatcher would pass it and never come back for A's (its cursor moves on).
-        var received = new ConcurrentQueue<long>();
-        var hook = WebApplication.CreateBuilder();
-        hook.WebHost.UseUrls("http://127.0.0.1:0");
-        hook.Logging.ClearProviders();
-        await using var server = hook.Build();
-        server.MapPost("/hook", (HttpContext http) =>
-        {
-            received.Enqueue(long.Parse(http.Request.Headers["X-PanicDevice-Event"]!));
-            return Results.Ok();
-        });
-        await server.StartAsync();
-        string url = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        await using var hook = await HookTarget.StartAsync();
+        string url = hook.Url;
 
         using ReceiverDatabase dbB = shared.OpenAnother();
         var storeA = new FrameStore(shared.Db);
@@ -229,10 +208,10 @@ public class PostgresSharedStoreTests
         await dispatcher.RunOnceAsync(CancellationToken.None);
 
         Assert.AreEqual(2L, shared.Count("SELECT COUNT(*) FROM dispatch_queue"));
-        CollectionAssert.AreEquivalent(new[] { 1L, 2L }.Select(i => shared.Count("SELECT id FROM dispatch_queue ORDER BY id OFFSET " + (i - 1) + " LIMIT 1")).ToArray(), received.ToArray(),
+        CollectionAssert.AreEquivalent(new[] { 1L, 2L }.Select(i => shared.Count("SELECT id FROM dispatch_queue ORDER BY id OFFSET " + (i - 1) + " LIMIT 1")).ToArray(), hook.Accepted.Select(h => h.EventId).ToArray(),
             "both events delivered");
-        CollectionAssert.AreEqual(received.Order().ToArray(), received.ToArray(), "in queue order");
-        await server.StopAsync();
+        long[] received = hook.Accepted.Select(h => h.EventId).ToArray();
+        CollectionAssert.AreEqual(received.Order().ToArray(), received, "in queue order");
     }
 
     /// <summary>Runs a dispatcher until the queue has been empty for a while (the other may be holding the lease).</summary>

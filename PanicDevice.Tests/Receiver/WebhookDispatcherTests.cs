@@ -37,111 +37,76 @@ public abstract class WebhookDispatcherTests
     {
         using var testStore = TestStore.Create(Engine);
         int failuresLeft = 3;
-        var accepted = new ConcurrentQueue<(long Id, string Body, string Signature)>();
-        var target = WebApplication.CreateBuilder();
-        target.WebHost.UseUrls("http://127.0.0.1:0");
-        var server = target.Build();
-        server.MapPost("/hook", async (HttpContext http) =>
+        await using var hook = await HookTarget.StartAsync();
+        hook.Refuse = () => Interlocked.Decrement(ref failuresLeft) >= 0 ? 503 : null;
+        var accepted = hook.Accepted;
+        string url = hook.Url;
+        var db = testStore.Db;
+        var registry = new DeviceRegistry(db);
+        registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
+        var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
+        for (uint c = 1; c <= 5; c++)
         {
-            string body = await new StreamReader(http.Request.Body).ReadToEndAsync();
-            if (Interlocked.Decrement(ref failuresLeft) >= 0)
-            {
-                return Results.StatusCode(503);
-            }
-            accepted.Enqueue((long.Parse(http.Request.Headers["X-PanicDevice-Event"]!), body, http.Request.Headers["X-PanicDevice-Signature"]!));
-            return Results.Ok();
-        });
-        await server.StartAsync();
-        try
-        {
-            string url = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
-            var db = testStore.Db;
-            var registry = new DeviceRegistry(db);
-            registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
-            var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
-            for (uint c = 1; c <= 5; c++)
-            {
-                pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", c), Key), "fob-1", IngestPath.Mqtt);
-            }
-            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), null, IngestPath.Sms); // duplicate: no new event
-
-            var time = new ManualTime();
-            var dispatcher = new WebhookDispatcher(db, new[] { new WebhookTarget(url, Secret) }, new HttpClient(), time);
-            Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "target down");
-            Assert.AreEqual("HTTP 503", dispatcher.Status().Single().LastError, "the failure is visible");
-            Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "backing off: no attempt before it is due");
-            time.Now += TimeSpan.FromSeconds(1);
-            await dispatcher.RunOnceAsync(CancellationToken.None);
-            time.Now += TimeSpan.FromSeconds(2);
-            await dispatcher.RunOnceAsync(CancellationToken.None);
-            Assert.IsEmpty(accepted);
-            time.Now += TimeSpan.FromSeconds(4);
-            Assert.AreEqual(5, await dispatcher.RunOnceAsync(CancellationToken.None));
-            Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "nothing is delivered twice");
-
-            CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, accepted.Select(a => a.Id).ToArray(), "every event once, in order");
-            foreach (var (_, body, signature) in accepted)
-            {
-                string expected = "sha256=" + Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body))).ToLowerInvariant();
-                Assert.AreEqual(expected, signature);
-            }
-            Assert.AreEqual(3, JsonDocument.Parse(accepted.ElementAt(2).Body).RootElement.GetProperty("counter").GetInt64());
-            var status = dispatcher.Status().Single();
-            Assert.AreEqual(0, status.Pending);
-            Assert.AreEqual(5, status.Delivered);
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", c), Key), "fob-1", IngestPath.Mqtt);
         }
-        finally
+        pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), null, IngestPath.Sms); // duplicate: no new event
+
+        var time = new ManualTime();
+        var dispatcher = new WebhookDispatcher(db, new[] { new WebhookTarget(url, Secret) }, new HttpClient(), time);
+        Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "target down");
+        Assert.AreEqual("HTTP 503", dispatcher.Status().Single().LastError, "the failure is visible");
+        Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "backing off: no attempt before it is due");
+        time.Now += TimeSpan.FromSeconds(1);
+        await dispatcher.RunOnceAsync(CancellationToken.None);
+        time.Now += TimeSpan.FromSeconds(2);
+        await dispatcher.RunOnceAsync(CancellationToken.None);
+        Assert.IsEmpty(accepted);
+        time.Now += TimeSpan.FromSeconds(4);
+        Assert.AreEqual(5, await dispatcher.RunOnceAsync(CancellationToken.None));
+        Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "nothing is delivered twice");
+
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, accepted.Select(a => a.EventId).ToArray(), "every event once, in order");
+        foreach (var (_, _, _, body, signature) in accepted)
         {
-            await server.StopAsync();
+            string expected = "sha256=" + Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body))).ToLowerInvariant();
+            Assert.AreEqual(expected, signature);
         }
+        Assert.AreEqual(3, JsonDocument.Parse(accepted.ElementAt(2).Body).RootElement.GetProperty("counter").GetInt64());
+        var status = dispatcher.Status().Single();
+        Assert.AreEqual(0, status.Pending);
+        Assert.AreEqual(5, status.Delivered);
     }
 
     [TestMethod]
     public async Task ARestartedReceiverTakesItsOwnLeaseBackAtOnceAndAnotherWaitsItOut()
     {
         using var testStore = TestStore.Create(Engine);
-        var accepted = new ConcurrentQueue<long>();
-        var target = WebApplication.CreateBuilder();
-        target.WebHost.UseUrls("http://127.0.0.1:0");
-        var server = target.Build();
-        server.MapPost("/hook", (HttpContext http) =>
-        {
-            accepted.Enqueue(long.Parse(http.Request.Headers["X-PanicDevice-Event"]!));
-            return Results.Ok();
-        });
-        await server.StartAsync();
-        try
-        {
-            string url = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
-            var db = testStore.Db;
-            var registry = new DeviceRegistry(db);
-            registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
-            var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
-            var targets = new[] { new WebhookTarget(url, Secret) };
-            var time = new ManualTime();
+        await using var hook = await HookTarget.StartAsync();
+        string url = hook.Url;
+        var db = testStore.Db;
+        var registry = new DeviceRegistry(db);
+        registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
+        var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
+        var targets = new[] { new WebhookTarget(url, Secret) };
+        var time = new ManualTime();
 
-            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 1), Key), "fob-1", IngestPath.Mqtt);
-            Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None));
+        pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 1), Key), "fob-1", IngestPath.Mqtt);
+        Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None));
 
-            // The receiver on host-a is killed and started again: same machine, same data folder, same holder.
-            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 2), Key), "fob-1", IngestPath.Mqtt);
-            var other = new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-b:/data");
-            Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None), "another receiver waits while host-a's lease runs");
-            Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None),
-                "the restarted receiver delivers at once");
+        // The receiver on host-a is killed and started again: same machine, same data folder, same holder.
+        pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 2), Key), "fob-1", IngestPath.Mqtt);
+        var other = new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-b:/data");
+        Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None), "another receiver waits while host-a's lease runs");
+        Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None),
+            "the restarted receiver delivers at once");
 
-            // host-a dies for good: host-b takes over once the lease has run out, not before.
-            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), "fob-1", IngestPath.Mqtt);
-            time.Now += WebhookDispatcher.LeaseTime - TimeSpan.FromSeconds(1);
-            Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None));
-            time.Now += TimeSpan.FromSeconds(2);
-            Assert.AreEqual(1, await other.RunOnceAsync(CancellationToken.None));
-            CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, accepted.ToArray(), "each event once, in order");
-        }
-        finally
-        {
-            await server.StopAsync();
-        }
+        // host-a dies for good: host-b takes over once the lease has run out, not before.
+        pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), "fob-1", IngestPath.Mqtt);
+        time.Now += WebhookDispatcher.LeaseTime - TimeSpan.FromSeconds(1);
+        Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None));
+        time.Now += TimeSpan.FromSeconds(2);
+        Assert.AreEqual(1, await other.RunOnceAsync(CancellationToken.None));
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, hook.Accepted.Select(a => a.EventId).ToArray(), "each event once, in order");
     }
 }
 
