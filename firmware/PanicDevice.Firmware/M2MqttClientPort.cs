@@ -27,6 +27,8 @@ namespace PanicDevice.Firmware
         private string downlinkTopic;
         private int state;
         private string lastError;
+        // Each attempt's number; Close moves it on, so an abandoned attempt that finishes late changes nothing.
+        private int generation;
 
         public M2MqttClientPort(string ssid, string password, int maxPacketBytes)
         {
@@ -47,6 +49,7 @@ namespace PanicDevice.Firmware
 
         public void BeginConnect(MqttSessionOptions options)
         {
+            int gen;
             lock (sync)
             {
                 if (state == (int)MqttPortState.Connecting || state == (int)MqttPortState.Connected)
@@ -54,9 +57,10 @@ namespace PanicDevice.Firmware
                     return;
                 }
                 state = (int)MqttPortState.Connecting;
+                gen = ++generation;
             }
             MqttSessionOptions o = options;
-            new Thread(() => Attempt(o)).Start();
+            new Thread(() => Attempt(o, gen)).Start();
         }
 
         public bool Publish(string topic, byte[] payload)
@@ -73,7 +77,7 @@ namespace PanicDevice.Firmware
             }
             catch (Exception e)
             {
-                Finish(MqttPortState.Failed, "publish refused: " + e.Message);
+                Finish(generation, MqttPortState.Failed, "publish refused: " + e.Message);
                 return false;
             }
         }
@@ -101,10 +105,11 @@ namespace PanicDevice.Firmware
             lock (sync)
             {
                 state = (int)MqttPortState.Idle;
+                generation++;
             }
         }
 
-        private void Attempt(MqttSessionOptions o)
+        private void Attempt(MqttSessionOptions o, int gen)
         {
             MqttClient c = null;
             try
@@ -113,7 +118,7 @@ namespace PanicDevice.Firmware
                 if (!WifiNetworkHelper.ConnectDhcp(ssid, password, WifiReconnectionKind.Automatic, false, 0, join.Token))
                 {
                     // The SSID is fine to show; the Wi-Fi password never goes into an error.
-                    Finish(MqttPortState.Failed, "Wi-Fi join to " + ssid + " failed (status " + (int)WifiNetworkHelper.Status + ")");
+                    Finish(gen, MqttPortState.Failed, "Wi-Fi join to " + ssid + " failed (status " + (int)WifiNetworkHelper.Status + ")");
                     return;
                 }
                 c = new MqttClient(o.Host, o.Port, false, null, null, MqttSslProtocols.None);
@@ -125,12 +130,21 @@ namespace PanicDevice.Firmware
                 if (code != MqttReasonCode.Success)
                 {
                     c.Close();
-                    Finish(MqttPortState.Failed, "broker refused the connection (reason " + (int)code + ")");
+                    Finish(gen, MqttPortState.Failed, "broker refused the connection (reason " + (int)code + ")");
                     return;
                 }
                 c.Subscribe(new string[] { o.DownlinkTopic }, new MqttQoSLevel[] { MqttQoSLevel.AtLeastOnce });
-                client = c;
-                Finish(MqttPortState.Connected, null);
+                lock (sync)
+                {
+                    if (gen != generation)
+                    {
+                        // Abandoned (Close) while it hung: a late connection must not run beside the next attempt's.
+                        c.Close();
+                        return;
+                    }
+                    client = c;
+                }
+                Finish(gen, MqttPortState.Connected, null);
             }
             catch (Exception e)
             {
@@ -146,7 +160,7 @@ namespace PanicDevice.Firmware
                     }
                 }
                 // M2Mqtt's messages name the host and socket error, never the password.
-                Finish(MqttPortState.Failed, "Wi-Fi MQTT: " + e.Message);
+                Finish(gen, MqttPortState.Failed, "Wi-Fi MQTT: " + e.Message);
             }
         }
 
@@ -163,14 +177,18 @@ namespace PanicDevice.Firmware
             if (sender == client)
             {
                 client = null;
-                Finish(MqttPortState.Failed, "Wi-Fi MQTT connection closed");
+                Finish(generation, MqttPortState.Failed, "Wi-Fi MQTT connection closed");
             }
         }
 
-        private void Finish(MqttPortState to, string why)
+        private void Finish(int gen, MqttPortState to, string why)
         {
             lock (sync)
             {
+                if (gen != generation)
+                {
+                    return;
+                }
                 state = (int)to;
                 if (why != null)
                 {
