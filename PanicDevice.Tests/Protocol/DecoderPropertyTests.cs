@@ -15,7 +15,7 @@ public class DecoderPropertyTests
     [TestMethod]
     public void RandomAndMutatedInputsNeverThrowAndAlwaysGiveAReason()
     {
-        var rng = new Random(20261122);
+        var rng = new TestRandom(20261122);
         byte[] key = SampleFrames.Key(0);
         var seeds = new List<byte[]>();
         for (int i = 0; i < 64; i++)
@@ -62,7 +62,7 @@ public class DecoderPropertyTests
         }
     }
 
-    private static byte[] RandomBytes(Random rng)
+    private static byte[] RandomBytes(TestRandom rng)
     {
         byte[] b = new byte[rng.Next(0, 140)];
         rng.NextBytes(b);
@@ -73,7 +73,7 @@ public class DecoderPropertyTests
         return b;
     }
 
-    private static byte[] Mutate(byte[] seed, Random rng)
+    private static byte[] Mutate(byte[] seed, TestRandom rng)
     {
         byte[] b = (byte[])seed.Clone();
         int edits = rng.Next(1, 4);
@@ -90,7 +90,7 @@ public class DecoderPropertyTests
         return b;
     }
 
-    private static byte[] Splice(byte[] a, byte[] b, Random rng)
+    private static byte[] Splice(byte[] a, byte[] b, TestRandom rng)
     {
         int cut = rng.Next(a.Length);
         return a[..cut].Concat(b[Math.Min(cut, b.Length)..]).ToArray();

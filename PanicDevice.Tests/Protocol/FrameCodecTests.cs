@@ -11,7 +11,7 @@ public class FrameCodecTests
     [TestMethod]
     public void RandomValidFramesRoundTripThroughBytesAndText()
     {
-        var rng = new Random(4231);
+        var rng = new TestRandom(4231);
         for (int i = 0; i < 5000; i++)
         {
             Frame f = SampleFrames.Random(rng);

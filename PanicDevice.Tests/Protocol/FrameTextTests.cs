@@ -11,7 +11,7 @@ public class FrameTextTests
     [TestMethod]
     public void GatewayLineWrappingAndUrlSafeAlphabetStillDecode()
     {
-        var rng = new Random(7);
+        var rng = new TestRandom(7);
         for (int i = 0; i < 500; i++)
         {
             byte[] bytes = FrameCodec.Encode(SampleFrames.Random(rng), Key);
@@ -49,7 +49,7 @@ public class FrameTextTests
     [TestMethod]
     public void StrictBase64MatchesTheRuntimeOnValidInput()
     {
-        var rng = new Random(11);
+        var rng = new TestRandom(11);
         for (int n = 0; n < 200; n++)
         {
             byte[] data = new byte[n];
