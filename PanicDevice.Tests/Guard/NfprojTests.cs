@@ -57,30 +57,72 @@ public class NfprojTests
                 + (onlyConfig.Count > 0 ? "\nOnly in packages.config: " + string.Join(", ", onlyConfig) : ""));
     }
 
+    // Most of these packages stamp their assemblies <package version>.0 (Nerdbank.GitVersioning, precision "build").
+    // These do not, and a strong-name reference implies SpecificVersion, so a wrong fourth part makes MSBuild drop the
+    // reference (MSB3245) and the firmware stops compiling: that happened with System.Threading and System.Device.Adc.
+    private static readonly Dictionary<string, string> ShippedVersions = new()
+    {
+        ["Iot.Device.Common.GnssDevice"] = "1.0.0.0",      // fixed in the binding's source
+        ["nanoFramework.UnitTestLauncher"] = "0.0.0.0",    // the launcher's project has no version stamping
+        ["System.Threading"] = "1.1.52.34401",             // NBGV precision "revision": 4th part from the tag's commit id
+        ["System.Device.Adc"] = "1.1.24.44037",            // likewise
+    };
+
     [TestMethod]
     [DataRow("Core")]
     [DataRow("Firmware")]
     [DataRow("OnDevice")]
     public void ReferenceAssemblyVersionsMatchTheirPackages(string name)
     {
-        // Assembly versions of these packages are <package version>.0 (Nerdbank.GitVersioning, build precision),
-        // except assemblies whose version is fixed in their source: the IoT.Device bindings (1.0.0.0) and the
-        // test framework's launcher (0.0.0.0).
-        var fixedVersions = new Dictionary<string, string>
-        {
-            ["Iot.Device.Common.GnssDevice"] = "1.0.0.0",
-            ["nanoFramework.UnitTestLauncher"] = "0.0.0.0",
-        };
         foreach (var reference in Project(name).References.Where(r => r.Package != null))
         {
             var version = Regex.Match(reference.Include, @"Version=([0-9.]+)");
             string assembly = reference.Include.Split(',')[0].Trim();
-            if (fixedVersions.TryGetValue(assembly, out string pinned))
-                Assert.AreEqual(pinned, version.Groups[1].Value, reference.Include);
-            else if (version.Success)
-                Assert.IsTrue(version.Groups[1].Value.StartsWith(reference.Package.Version + ".", StringComparison.Ordinal),
-                    $"{name}: {reference.Include} is not version {reference.Package.Version} as its HintPath says");
+            Assert.IsTrue(version.Success, $"{name}: {reference.Include} gives no Version");
+            string expected = ShippedVersions.TryGetValue(assembly, out string pinned) ? pinned : reference.Package.Version + ".0";
+            Assert.AreEqual(expected, version.Groups[1].Value, $"{name}: {reference.Include} is not the identity package {reference.Package} ships");
         }
+    }
+
+    /// <summary>
+    /// The nanoFramework toolchain beside the repository (../shared/nanoframework, CI's device stage) lists the exact
+    /// identity of every assembly each package version ships. Where it is present, every reference must equal it
+    /// (name, version, public key token, culture), which also checks <see cref="ShippedVersions"/>.
+    /// </summary>
+    [TestMethod]
+    [DataRow("Core")]
+    [DataRow("Firmware")]
+    [DataRow("OnDevice")]
+    public void ReferencesEqualTheIdentitiesThePackagesShip(string name)
+    {
+        string manifest = System.IO.Path.GetFullPath(System.IO.Path.Combine(RepositoryRoot.Path, "..", "shared", "nanoframework", "assemblies", "manifest.tsv"));
+        if (!File.Exists(manifest))
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true")
+                Assert.Fail($"CI=true but the nanoFramework toolchain manifest is missing: {manifest}");
+            Assert.Inconclusive($"no nanoFramework toolchain beside the repository ({manifest}); ReferenceAssemblyVersionsMatchTheirPackages covers the versions");
+        }
+        var shipped = File.ReadLines(manifest)
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('\t'))
+            .ToLookup(f => (Id: f[0], Version: f[1], File: f[2]), f => f[3]);
+        foreach (var reference in Project(name).References.Where(r => r.Package != null))
+        {
+            string file = reference.HintPath.Replace('\\', '/').Split('/').Last();
+            var identities = shipped[(reference.Package.Id, reference.Package.Version, file)].ToList();
+            Assert.AreEqual(1, identities.Count, $"{name}: the toolchain ships no {file} in {reference.Package} (or more than one)");
+            var want = Identity(identities[0]);
+            var have = Identity(reference.Include);
+            Assert.AreEqual(want, have, $"{name}: <Reference Include=\"{reference.Include}\"> is not what {reference.Package} ships ({identities[0]})");
+        }
+    }
+
+    /// <summary>name|Version|PublicKeyToken|Culture of an assembly name string; Culture defaults to neutral.</summary>
+    private static string Identity(string assemblyName)
+    {
+        var parts = assemblyName.Split(',').Select(p => p.Trim()).ToList();
+        string Part(string key, string fallback) => parts.Skip(1).Select(p => p.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0] == key).Select(kv => kv[1]).FirstOrDefault() ?? fallback;
+        return string.Join("|", parts[0], Part("Version", "?"), Part("PublicKeyToken", "null"), Part("Culture", "neutral"));
     }
 
     [TestMethod]
