@@ -103,6 +103,8 @@ public sealed class DeviceApi
 {
     private readonly Dictionary<string, DeviceType> _types;
 
+    private readonly Dictionary<string, DeviceType> _unreferenced = new(StringComparer.Ordinal);
+
     public DeviceApi(IEnumerable<DeviceType> types)
     {
         _types = new Dictionary<string, DeviceType>(StringComparer.Ordinal);
@@ -111,6 +113,33 @@ public sealed class DeviceApi
     }
 
     public IReadOnlyCollection<DeviceType> Types => _types.Values;
+
+    /// <summary>
+    /// The API of the given packages only: what a project that references exactly those packages can compile
+    /// against. A type of another package is absent, as it is for the device compiler, but stays known so that a
+    /// rejection can name the package the project would have to reference.
+    /// </summary>
+    public DeviceApi OnlyPackages(IEnumerable<string> packageIds)
+    {
+        var referenced = new HashSet<string>(packageIds, StringComparer.Ordinal);
+        var restricted = new DeviceApi(_types.Values.Where(t => referenced.Contains(t.Package)));
+        foreach (var type in _types.Values.Where(t => !referenced.Contains(t.Package)))
+            restricted._unreferenced[type.FullName] = type;
+        return restricted;
+    }
+
+    /// <summary>A device type this API leaves out because its package is not referenced; null otherwise.</summary>
+    public DeviceType FindUnreferenced(string fullName) =>
+        fullName != null && _unreferenced.TryGetValue(fullName, out var type) ? type : null;
+
+    /// <summary>Why a type is not available: absent from nanoFramework, or in a package the project does not reference.</summary>
+    public string WhyAbsent(string fullName)
+    {
+        var type = FindUnreferenced(fullName);
+        return type == null
+            ? "not in the nanoFramework API"
+            : $"in {type.Package} ({type.Assembly}), which the project does not reference, so the device build cannot see it";
+    }
 
     public int MemberCount => _types.Values.Sum(t => t.Members.Count);
 

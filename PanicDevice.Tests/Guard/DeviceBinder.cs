@@ -71,7 +71,7 @@ public sealed class DeviceBinder
         }
 
         whyNot = declaring == null
-            ? $"type {TypeNames.ToShort(reference.DeclaringType)} is not in the nanoFramework API"
+            ? $"type {TypeNames.ToShort(reference.DeclaringType)} is " + _api.WhyAbsent(reference.DeclaringType)
             : NoMatchReason(declaring, reference);
         return null;
     }

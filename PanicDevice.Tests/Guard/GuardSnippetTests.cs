@@ -37,6 +37,25 @@ public class C
     }
 
     [TestMethod]
+    public void MembersOfPackagesCoreDoesNotReferenceAreRejected()
+    {
+        // Both exist on nanoFramework, in packages PanicDevice.Core.nfproj does not reference (Runtime.Native,
+        // System.Threading): the device build fails on them, so the guard must too, and say which package it is.
+        var tick = Check(@"
+public class C
+{
+    public long Now() { return System.Environment.TickCount64; }
+}");
+        AssertRejected(tick, "nanoFramework.Runtime.Native");
+        var token = Check(@"
+public class C
+{
+    public bool Stop(System.Threading.CancellationToken t) { return t.IsCancellationRequested; }
+}");
+        AssertRejected(token, "nanoFramework.System.Threading");
+    }
+
+    [TestMethod]
     public void StringJoinIsRejected()
     {
         var report = Check(@"

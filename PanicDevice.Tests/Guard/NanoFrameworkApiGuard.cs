@@ -154,7 +154,7 @@ public static class NanoFrameworkApiGuard
             if (api.Find(name) != null)
                 continue;
             verdicts.Rejected(handle, new GuardViolation($"type {name}",
-                "not in the nanoFramework API" + (Hints.TryGetValue(name, out var hint) ? "; " + hint : ""), graph.WhereUsed(handle)));
+                api.WhyAbsent(name) + (Hints.TryGetValue(name, out var hint) ? "; " + hint : ""), graph.WhereUsed(handle)));
         }
     }
 

@@ -95,14 +95,8 @@ public class NfprojTests
     [DataRow("OnDevice")]
     public void ReferencesEqualTheIdentitiesThePackagesShip(string name)
     {
-        string manifest = System.IO.Path.GetFullPath(System.IO.Path.Combine(RepositoryRoot.Path, "..", "shared", "nanoframework", "assemblies", "manifest.tsv"));
-        if (!File.Exists(manifest))
-        {
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-                Assert.Fail($"CI=true but the nanoFramework toolchain manifest is missing: {manifest}");
-            Assert.Inconclusive($"no nanoFramework toolchain beside the repository ({manifest}); ReferenceAssemblyVersionsMatchTheirPackages covers the versions");
-        }
-        var shipped = File.ReadLines(manifest)
+        NanoFrameworkToolchain.Require("ReferenceAssemblyVersionsMatchTheirPackages covers the versions");
+        var shipped = File.ReadLines(NanoFrameworkToolchain.Manifest)
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => l.Split('\t'))
             .ToLookup(f => (Id: f[0], Version: f[1], File: f[2]), f => f[3]);
