@@ -74,6 +74,13 @@ public sealed class CompilerLowerings
             return Needs("switch expression without a match: the device compiler throws InvalidOperationException instead",
                 ("System.InvalidOperationException", ".ctor", Array.Empty<string>()));
 
+        // Type == Type: the host's System.Type declares op_Equality/op_Inequality (they compare the underlying runtime
+        // types, which are unique per type); nanoFramework's Type declares none (CoreLibrary v1.17.11 System/Type.cs),
+        // so its compiler compares the references with ceq, which means the same for runtime type objects.
+        if (r.DeclaringType == "System.Type" && (r.Name == "op_Equality" || r.Name == "op_Inequality")
+            && r.ParameterTypes.SequenceEqual(new[] { "System.Type", "System.Type" }) && _api.Find("System.Type") != null)
+            return new Lowering("Type == Type: the device's Type has no operator, its compiler compares the references", Array.Empty<DeviceMember>());
+
         // Attributes the compiler adds to its own generated code only if the type exists.
         if (r.DeclaringType == "System.Runtime.CompilerServices.CompilerGeneratedAttribute" && r.Name == ".ctor")
             return new Lowering("compiler-generated marker: the device compiler omits [CompilerGenerated] (not in its library)", Array.Empty<DeviceMember>());

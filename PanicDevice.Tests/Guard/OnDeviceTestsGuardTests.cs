@@ -1,40 +1,60 @@
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace PanicDevice.Tests.Guard;
 
 /// <summary>
-/// PanicDevice.Tests/OnDevice also builds as a nanoFramework.TestFramework project, which no machine here
-/// can build. So its sources are compiled here for the device's side of their #if (NANOFRAMEWORK_1_0),
-/// together with Core's sources and a stand-in for nanoFramework.TestFramework 3.0.77 that declares only
-/// the members the real one has (source/TestFramework/Assert*.cs), and the result must use nothing outside
-/// the device API allow-list.
+/// The shared tests (the files PanicDevice.Tests/OnDevice/PanicDevice.Tests.OnDevice.nfproj lists) also build for
+/// nanoFramework.TestFramework and run on nanoCLR. CI does that with the nanoFramework toolchain; on a machine without
+/// it these checks stand in: the listed files compile for the device's side (NANOFRAMEWORK_1_0, C# 10) together with
+/// Core's sources and a stand-in for nanoFramework.TestFramework 3.0.77 that declares only the members the real one
+/// has, the result uses nothing outside Core's device API, and the files keep to what the device's launcher needs.
 /// </summary>
 [TestClass]
 public class OnDeviceTestsGuardTests
 {
-    // The real framework's shapes: typed AreEqual overloads (no generic one, no delta for double), IsTrue/IsFalse,
-    // IsNull/IsNotNull with an optional message; attributes TestClass/TestMethod. Nothing more, so a test that
-    // uses an MSTest-only member fails to compile here.
+    // The real framework's shapes (source/TestFramework*/ at tag v3.0.77): typed AreEqual/AreNotEqual overloads (no
+    // generic one, no delta for double), IsTrue/IsFalse/IsNull/IsNotNull/AreSame/AreNotSame with an optional message,
+    // and the attributes. Nothing MSTest-only, so a shared test that uses such a member fails to compile here.
     private const string TestFrameworkStandIn = """
         namespace nanoFramework.TestFramework
         {
             [System.AttributeUsage(System.AttributeTargets.Class)] public class TestClassAttribute : System.Attribute { }
             [System.AttributeUsage(System.AttributeTargets.Method)] public class TestMethodAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.Method)] public class SetupAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.Method)] public class CleanupAttribute : System.Attribute { }
+            [System.AttributeUsage(System.AttributeTargets.Method, AllowMultiple = true)]
+            public class DataRowAttribute : System.Attribute { public DataRowAttribute(params object[] methodParameters) { } }
             public static class Assert
             {
                 public static void AreEqual(bool expected, bool actual, string message = "") { }
                 public static void AreEqual(byte expected, byte actual, string message = "") { }
                 public static void AreEqual(char expected, char actual, string message = "") { }
-                public static void AreEqual(int expected, int actual, string message = "") { }
-                public static void AreEqual(uint expected, uint actual, string message = "") { }
-                public static void AreEqual(long expected, long actual, string message = "") { }
-                public static void AreEqual(ulong expected, ulong actual, string message = "") { }
-                public static void AreEqual(short expected, short actual, string message = "") { }
-                public static void AreEqual(ushort expected, ushort actual, string message = "") { }
+                public static void AreEqual(System.DateTime expected, System.DateTime actual, string message = "") { }
                 public static void AreEqual(double expected, double actual, string message = "") { }
                 public static void AreEqual(float expected, float actual, string message = "") { }
-                public static void AreEqual(string expected, string actual, string message = "") { }
+                public static void AreEqual(int expected, int actual, string message = "") { }
+                public static void AreEqual(long expected, long actual, string message = "") { }
                 public static void AreEqual(object expected, object actual, string message = "") { }
+                public static void AreEqual(sbyte expected, sbyte actual, string message = "") { }
+                public static void AreEqual(short expected, short actual, string message = "") { }
+                public static void AreEqual(string expected, string actual, string message = "") { }
+                public static void AreEqual(uint expected, uint actual, string message = "") { }
+                public static void AreEqual(ulong expected, ulong actual, string message = "") { }
+                public static void AreEqual(ushort expected, ushort actual, string message = "") { }
+                public static void AreNotEqual(bool notExpected, bool actual, string message = "") { }
+                public static void AreNotEqual(byte notExpected, byte actual, string message = "") { }
+                public static void AreNotEqual(char notExpected, char actual, string message = "") { }
+                public static void AreNotEqual(double notExpected, double actual, string message = "") { }
+                public static void AreNotEqual(int notExpected, int actual, string message = "") { }
+                public static void AreNotEqual(long notExpected, long actual, string message = "") { }
+                public static void AreNotEqual(object notExpected, object actual, string message = "") { }
+                public static void AreNotEqual(string notExpected, string actual, string message = "") { }
+                public static void AreNotEqual(uint notExpected, uint actual, string message = "") { }
+                public static void AreNotEqual(ulong notExpected, ulong actual, string message = "") { }
+                public static void AreSame(object expected, object actual, string message = "") { }
+                public static void AreNotSame(object notExpected, object actual, string message = "") { }
                 public static void IsTrue(bool condition, string message = "") { }
                 public static void IsFalse(bool condition, string message = "") { }
                 public static void IsNull(object value, string message = "") { }
@@ -43,17 +63,23 @@ public class OnDeviceTestsGuardTests
         }
         """;
 
+    private static string ProjectDirectory => Path.Combine(RepositoryRoot.Path, "PanicDevice.Tests", "OnDevice");
+
+    private static NanoFrameworkProject OnDeviceProject => new(
+        Path.Combine(ProjectDirectory, "PanicDevice.Tests.OnDevice.nfproj"), Path.Combine(ProjectDirectory, "packages.config"));
+
+    private static List<string> SharedFiles => OnDeviceProject.CompileItems
+        .Select(i => Path.GetFullPath(Path.Combine(ProjectDirectory, i.Replace('\\', Path.DirectorySeparatorChar))))
+        .ToList();
+
+    private static IEnumerable<string> CoreSources => Directory.EnumerateFiles(RepositoryRoot.CoreDirectory, "*.cs", SearchOption.AllDirectories)
+        .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar) && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar));
+
     [TestMethod]
     public void SharedTestsCompileForTheDeviceWithinItsApi()
     {
-        string root = RepositoryRoot.Path;
-        var sources = Directory.EnumerateFiles(RepositoryRoot.CoreDirectory, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar) && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar))
-            .Concat(Directory.EnumerateFiles(Path.Combine(root, "PanicDevice.Tests", "OnDevice"), "*.cs"))
-            .Select(File.ReadAllText)
-            .Append(TestFrameworkStandIn)
-            .ToList();
-        byte[] image = SnippetCompiler.Compile(sources, LanguageVersion.CSharp7_3, new[] { "NANOFRAMEWORK_1_0" });
+        var sources = CoreSources.Concat(SharedFiles).Select(File.ReadAllText).Append(TestFrameworkStandIn).ToList();
+        byte[] image = SnippetCompiler.Compile(sources, LanguageVersion.CSharp10, new[] { "NANOFRAMEWORK_1_0" });
         var report = NanoFrameworkApiGuard.Check(image, AllowListFile.Api);
         Assert.IsTrue(report.Passed, report.DescribeViolations());
     }
@@ -66,6 +92,66 @@ public class OnDeviceTestsGuardTests
             public class T { public void M() { Assert.Fail("no such member on the device"); } }
             """;
         Assert.ThrowsExactly<InvalidOperationException>(() =>
-            SnippetCompiler.Compile(new[] { source, TestFrameworkStandIn }, LanguageVersion.CSharp7_3, new[] { "NANOFRAMEWORK_1_0" }));
+            SnippetCompiler.Compile(new[] { source, TestFrameworkStandIn }, LanguageVersion.CSharp10, new[] { "NANOFRAMEWORK_1_0" }));
     }
+
+    [TestMethod]
+    public void TheListNamesExistingFilesInOrder()
+    {
+        var items = OnDeviceProject.CompileItems.ToList();
+        var missing = SharedFiles.Where(f => !File.Exists(f)).ToList();
+        Assert.AreEqual(0, missing.Count, "listed in the .nfproj but not on disk: " + string.Join(", ", missing));
+        var sorted = items.OrderBy(i => i, StringComparer.OrdinalIgnoreCase).ToList();
+        CollectionAssert.AreEqual(sorted, items, "keep the Compile list sorted by path, one line per file");
+        Assert.IsTrue(items.Any(i => i.EndsWith("TestFrameworkCompat.cs", StringComparison.Ordinal)), "the compat file is part of the device build");
+    }
+
+    /// <summary>
+    /// nanoFramework's UnitTestLauncher calls every test method with a null instance and runs [Setup] once per class
+    /// (source/UnitTestLauncher/Program.cs, v3.0.77), while MSTest makes an instance per test and needs instance
+    /// methods. So a shared test class keeps no instance state, has no per-test setup, and its test methods are
+    /// public instance void methods; and the only #if is in the compat file.
+    /// </summary>
+    [TestMethod]
+    public void SharedFilesKeepToWhatBothLaunchersNeed()
+    {
+        var problems = new List<string>();
+        foreach (var file in SharedFiles.Where(File.Exists))
+        {
+            string name = Path.GetRelativePath(RepositoryRoot.Path, file);
+            var root = CSharpSyntaxTree.ParseText(File.ReadAllText(file), new CSharpParseOptions(LanguageVersion.CSharp10)).GetRoot();
+            if (!file.EndsWith("TestFrameworkCompat.cs", StringComparison.Ordinal)
+                && root.DescendantTrivia().Any(t => t.IsKind(SyntaxKind.IfDirectiveTrivia)))
+                problems.Add($"{name}: #if outside Support/TestFrameworkCompat.cs");
+            foreach (var type in root.DescendantNodes().OfType<ClassDeclarationSyntax>().Where(c => HasAttribute(c.AttributeLists, "TestClass")))
+            {
+                string where = $"{name}: {type.Identifier.Text}";
+                foreach (var field in type.Members.OfType<FieldDeclarationSyntax>().Where(f => !IsStaticOrConst(f.Modifiers)))
+                    problems.Add($"{where}: instance field {field.Declaration.Variables.First().Identifier.Text} (the device launcher has no instance)");
+                foreach (var property in type.Members.OfType<PropertyDeclarationSyntax>().Where(p => !IsStaticOrConst(p.Modifiers)))
+                    problems.Add($"{where}: instance property {property.Identifier.Text}");
+                foreach (var method in type.Members.OfType<MethodDeclarationSyntax>())
+                {
+                    foreach (var setup in new[] { "TestInitialize", "TestCleanup", "ClassInitialize", "ClassCleanup", "Setup", "Cleanup" })
+                        if (HasAttribute(method.AttributeLists, setup))
+                            problems.Add($"{where}.{method.Identifier.Text}: [{setup}] runs per test on the host and once per class on the device");
+                    if (HasAttribute(method.AttributeLists, "TestMethod") || HasAttribute(method.AttributeLists, "DataRow"))
+                    {
+                        bool isPublic = method.Modifiers.Any(m => m.IsKind(SyntaxKind.PublicKeyword));
+                        bool isStatic = method.Modifiers.Any(m => m.IsKind(SyntaxKind.StaticKeyword));
+                        bool isVoid = method.ReturnType is PredefinedTypeSyntax p && p.Keyword.IsKind(SyntaxKind.VoidKeyword);
+                        if (!isPublic || isStatic || !isVoid)
+                            problems.Add($"{where}.{method.Identifier.Text}: a test method is public, not static, and returns void");
+                    }
+                }
+            }
+        }
+        Assert.AreEqual(0, problems.Count, string.Join("\n", problems));
+    }
+
+    private static bool HasAttribute(SyntaxList<AttributeListSyntax> lists, string name) =>
+        lists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString() == name || a.Name.ToString() == name + "Attribute");
+
+    private static bool IsStaticOrConst(SyntaxTokenList modifiers) =>
+        modifiers.Any(m => m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.ConstKeyword));
 }
