@@ -9,7 +9,7 @@ set -euo pipefail
 # The nanoCLR image every tester flashes (nanoff --fwversion; stable Cloudsmith repository nanoframework-images).
 # 1.17.0.456 registers mscorlib 0x1549C856, the native checksum of CoreLibrary 1.17.11: every nf-interpreter
 # main commit from 5269a2361 (2 Apr 2025) to a3e8139 (24 Jul 2026) declares it, and 1.17.0.x images are built
-# from commits after df0676f46 (2 Jun 2026). Which commit 1.17.0.456 was built from is inferred, not confirmed
+# from commits on or after df0676f46 (2 Jun 2026). Which commit 1.17.0.456 was built from is inferred, not confirmed
 # (its 4th number is a build counter, not a git height), and System.Net is not verified: after flashing, this
 # script compares the device's native checksums with the .pe files of the app build. The evidence, and what is
 # not verified: docs/testing-on-hardware.md, "Which nanoCLR image, and why".
