@@ -1,14 +1,25 @@
 # Flash a PanicDevice fob or wall unit: nanoCLR firmware, the application, then device.json on I:\.
-# Usage: tools/flash/flash.ps1 -Port COM5 -Config fob-7.json [-Image ...\PanicDevice.Firmware.bin] [-Target ESP32_REV0]
+# Usage: tools/flash/flash.ps1 -Port COM5 -Config fob-7.json [-Image ...\PanicDevice.Firmware.bin] [-Target ESP32_REV0] [-NanoclrVersion 1.x.y.z]
 # Needs nanoff (dotnet tool install -g nanoff). Build PanicDevice.Firmware.nfproj in Release first (Visual Studio
 # or the VS Code nanoFramework extension).
 param(
     [Parameter(Mandatory = $true)][string]$Port,
     [Parameter(Mandatory = $true)][string]$Config,
     [string]$Image = "firmware\PanicDevice.Firmware\bin\Release\PanicDevice.Firmware.bin",
-    [string]$Target = "ESP32_REV0"
+    [string]$Target = "ESP32_REV0",
+    # Overrides the pinned nanoCLR below (so does the PANICDEVICE_NANOCLR_VERSION environment variable).
+    [string]$NanoclrVersion = $env:PANICDEVICE_NANOCLR_VERSION
 )
 $ErrorActionPreference = "Stop"
+
+# The nanoCLR image every tester flashes (nanoff --fwversion; stable Cloudsmith repository nanoframework-images).
+# 1.17.0.456 registers mscorlib 0x1549C856, the native checksum of CoreLibrary 1.17.11: every nf-interpreter
+# main commit from 5269a2361 (2 Apr 2025) to a3e8139 (24 Jul 2026) declares it, and 1.17.0.x images are built
+# from commits on or after df0676f46 (2 Jun 2026). Which commit 1.17.0.456 was built from is inferred, not confirmed
+# (its 4th number is a build counter, not a git height), and System.Net is not verified: after flashing, this
+# script compares the device's native checksums with the .pe files of the app build. The evidence, and what is
+# not verified: docs\testing-on-hardware.md, "Which nanoCLR image, and why".
+$PinnedNanoclrVersion = "1.17.0.456"
 
 if (-not (Get-Command nanoff -ErrorAction SilentlyContinue)) { throw "nanoff is missing: dotnet tool install -g nanoff" }
 if (-not (Test-Path $Config)) { throw "$Config does not exist: run panicctl provision first." }
@@ -16,8 +27,72 @@ if (-not (Test-Path $Image)) { throw "$Image does not exist: build firmware\Pani
 
 function Invoke-Nanoff { nanoff @args; if ($LASTEXITCODE -ne 0) { throw "nanoff $args failed ($LASTEXITCODE)" } }
 
-Write-Host "1/3 nanoCLR for $Target on $Port (erases the flash, so I:\ starts empty)"
-Invoke-Nanoff --target $Target --serialport $Port --update --masserase
+$FwVersion = $PinnedNanoclrVersion
+if ($NanoclrVersion -and $NanoclrVersion -ne $PinnedNanoclrVersion) {
+    $FwVersion = $NanoclrVersion
+    Write-Warning @"
+
+********************************************************************************
+** nanoCLR OVERRIDE: flashing $FwVersion, not the pinned $PinnedNanoclrVersion
+** (-NanoclrVersion or PANICDEVICE_NANOCLR_VERSION). Say so in every test report from this unit.
+********************************************************************************
+"@
+}
+
+Write-Host "1/3 nanoCLR $FwVersion for $Target on $Port (erases the flash, so I:\ starts empty)"
+Invoke-Nanoff --target $Target --serialport $Port --update --fwversion $FwVersion --masserase
+
+# The running nanoCLR must be the one just flashed and must register, with the same checksum, every native
+# library an assembly of this build needs (the checksum is at offset 20 of each .pe header); otherwise the
+# app cannot start, whatever nanoff --deploy says.
+function Test-Runtime {
+    # nanoff may write to stderr; Windows PowerShell would turn that into a terminating error under "Stop".
+    $ErrorActionPreference = "Continue"
+    $details = $null
+    $wait = if ($env:PANICDEVICE_BOOT_WAIT_S) { [int]$env:PANICDEVICE_BOOT_WAIT_S } else { 3 }
+    foreach ($attempt in 1..3) {
+        Start-Sleep -Seconds $wait  # the nanoCLR boots after nanoff resets the chip
+        $out = & nanoff --nanodevice --serialport $Port --devicedetails 2>&1 | ForEach-Object { "$_" }
+        if ($LASTEXITCODE -eq 0) { $details = $out; break }
+    }
+    $lines = @($details | ForEach-Object { $_ -replace ([string][char]27 + '\[[0-9;]*m'), '' })
+    if (-not ($lines -match '^Native Assemblies:')) {
+        Write-Warning "could not read the device's details, so the runtime was not checked. Check it by hand:`n  nanoff --nanodevice --serialport $Port --devicedetails   (docs\testing-on-hardware.md says what to compare)"
+        return
+    }
+    $failed = $false
+    $clr = ($lines | Where-Object { $_ -match '^\s*CLR Version:\s*(\S+)' } | Select-Object -First 1) -replace '^\s*CLR Version:\s*', ''
+    $clr = "$clr".Trim()
+    if ($clr -ne $FwVersion) {
+        Write-Host "The device runs nanoCLR $(if ($clr) { $clr } else { '?' }), not ${FwVersion}: the firmware update did not take. Flash again." -ForegroundColor Red
+        $failed = $true
+    }
+    $compared = 0
+    foreach ($pe in Get-ChildItem -Path (Split-Path -Parent (Resolve-Path $Image).Path) -Filter *.pe -File) {
+        $bytes = [System.IO.File]::ReadAllBytes($pe.FullName)
+        if ($bytes.Length -lt 24 -or [System.Text.Encoding]::ASCII.GetString($bytes, 0, 5) -ne "NFMRK") { continue }
+        $want = "{0:X8}" -f [System.BitConverter]::ToUInt32($bytes, 20)
+        if ($want -eq "00000000") { continue }
+        $compared++
+        $name = $pe.BaseName
+        $have = $null
+        foreach ($line in $lines) {
+            if ($line -match ('^\s*' + [regex]::Escape($name) + '\s+v\S+,\s+checksum\s+0x([0-9A-Fa-f]{8})\s*$')) { $have = $Matches[1].ToUpperInvariant(); break }
+        }
+        if ($have -ne $want) {
+            Write-Host "$name needs native checksum 0x$want; the device registers $(if ($have) { "0x$have" } else { 'none' })." -ForegroundColor Red
+            $failed = $true
+        }
+    }
+    if ($compared -eq 0) {
+        Write-Warning "no .pe files next to $Image, so the native checksums were not compared (docs\testing-on-hardware.md)."
+    }
+    if ($failed) {
+        throw "This nanoCLR does not match the app build: nothing was deployed. See docs\testing-on-hardware.md, `"Which nanoCLR image, and why`"."
+    }
+    Write-Host "    nanoCLR $clr registers the native checksums of all $compared assemblies of the build that need one."
+}
+Test-Runtime
 
 Write-Host "2/3 application $Image"
 Invoke-Nanoff --target $Target --serialport $Port --deploy --image $Image

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using PanicDevice.Tests.Guard;
+
+namespace PanicDevice.Tests.Flash;
+
+/// <summary>
+/// tools/flash pins one nanoCLR image (nanoff --update --fwversion) in both scripts, the tester's checklist names it,
+/// and the scripts stop before deploying when the device's runtime differs from the app build. The script runs use a
+/// stand-in nanoff that records its arguments and prints canned --devicedetails output.
+/// </summary>
+[TestClass]
+public class FlashScriptTests
+{
+    private static string FlashDir => Path.Combine(RepositoryRoot.Path, "tools", "flash");
+
+    private static string ShPin()
+    {
+        Match m = Regex.Match(File.ReadAllText(Path.Combine(FlashDir, "flash.sh")), @"^NANOCLR_VERSION=""([^""]*)""", RegexOptions.Multiline);
+        Assert.IsTrue(m.Success, "flash.sh has no NANOCLR_VERSION=\"...\" line");
+        return m.Groups[1].Value;
+    }
+
+    private static string Ps1Pin()
+    {
+        Match m = Regex.Match(File.ReadAllText(Path.Combine(FlashDir, "flash.ps1")), @"^\$PinnedNanoclrVersion = ""([^""]*)""", RegexOptions.Multiline);
+        Assert.IsTrue(m.Success, "flash.ps1 has no $PinnedNanoclrVersion = \"...\" line");
+        return m.Groups[1].Value;
+    }
+
+    [TestMethod]
+    public void BothScriptsPinTheSameFourPartVersion()
+    {
+        Assert.AreEqual(ShPin(), Ps1Pin(), "flash.sh and flash.ps1 pin different nanoCLR versions");
+        StringAssert.Matches(ShPin(), new Regex(@"^\d+\.\d+\.\d+\.\d+$"), "nanoff --fwversion takes the Cloudsmith version, e.g. 1.17.0.456");
+    }
+
+    [TestMethod]
+    public void EveryFirmwareUpdateCarriesTheVersion()
+    {
+        foreach (string script in new[] { "flash.sh", "flash.ps1" })
+        {
+            var updates = File.ReadAllLines(Path.Combine(FlashDir, script))
+                .Where(l => l.Contains("--update", StringComparison.Ordinal) && !l.TrimStart().StartsWith('#')).ToList();
+            Assert.IsTrue(updates.Count > 0, script + " runs no nanoff --update");
+            foreach (string line in updates)
+                StringAssert.Matches(line, new Regex(@"--update --fwversion (""\$fwversion""|\$FwVersion) --masserase"), script + ": " + line.Trim());
+        }
+    }
+
+    [TestMethod]
+    public void TheChecklistAndReadmeNameThePinnedVersion()
+    {
+        string pin = ShPin();
+        string doc = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "testing-on-hardware.md"));
+        int start = doc.IndexOf("## Which nanoCLR image, and why", StringComparison.Ordinal);
+        Assert.IsTrue(start >= 0, "docs/testing-on-hardware.md has no section \"Which nanoCLR image, and why\"");
+        int end = doc.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        string section = end < 0 ? doc[start..] : doc[start..end];
+        StringAssert.Contains(section, "`" + pin + "`");
+        StringAssert.Contains(section, "--fwversion " + pin);
+        StringAssert.Contains(section, "0x1549C856");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")), "--fwversion " + pin);
+    }
+
+    [TestMethod]
+    public void FlashShFlashesThePinThenChecksTheRuntime()
+    {
+        using var rig = new Rig("sh");
+        var ok = rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944));
+        Assert.AreEqual(0, ok.ExitCode, ok.Output);
+        StringAssert.Contains(ok.Log[0], "--update --fwversion " + ShPin() + " --masserase");
+        StringAssert.Contains(ok.Log[1], "--nanodevice --serialport " + Rig.Port + " --devicedetails");
+        Assert.IsTrue(ok.Log.Any(l => l.Contains("--deploy", StringComparison.Ordinal)), ok.Output);
+        StringAssert.Contains(ok.Output, "registers the native checksums of all 2 assemblies");
+    }
+
+    [TestMethod]
+    public void FlashShDeploysNothingWhenAChecksumDiffers()
+    {
+        using var rig = new Rig("sh");
+        var bad = rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x6DFA71D6));
+        Assert.AreEqual(3, bad.ExitCode, bad.Output);
+        StringAssert.Contains(bad.Output, "System.Net needs native checksum 0x8EFB9944; the device registers 0x6DFA71D6.");
+        Assert.IsFalse(bad.Log.Any(l => l.Contains("--deploy", StringComparison.Ordinal)), bad.Output);
+    }
+
+    [TestMethod]
+    public void FlashShStopsWhenTheOldRuntimeIsStillThere()
+    {
+        using var rig = new Rig("sh");
+        var stale = rig.Run(Rig.Details("1.16.0.568", 0x1549C856, 0x8EFB9944));
+        Assert.AreEqual(3, stale.ExitCode, stale.Output);
+        StringAssert.Contains(stale.Output, "the firmware update did not take");
+    }
+
+    [TestMethod]
+    public void FlashShOverrideIsLoudAndReachesNanoff()
+    {
+        using var rig = new Rig("sh");
+        var over = rig.Run(Rig.Details("1.17.0.999", 0x1549C856, 0x8EFB9944), ("PANICDEVICE_NANOCLR_VERSION", "1.17.0.999"));
+        Assert.AreEqual(0, over.ExitCode, over.Output);
+        StringAssert.Contains(over.Output, "nanoCLR OVERRIDE: flashing 1.17.0.999, not the pinned " + ShPin());
+        StringAssert.Contains(over.Log[0], "--fwversion 1.17.0.999");
+    }
+
+    [TestMethod]
+    public void FlashShOnlyWarnsWhenTheDeviceCannotBeRead()
+    {
+        using var rig = new Rig("sh");
+        var unread = rig.Run("no device here", ("NANOFF_DETAILS_RC", "1"));
+        Assert.AreEqual(0, unread.ExitCode, unread.Output);
+        StringAssert.Contains(unread.Output, "WARNING: could not read the device's details");
+        Assert.IsTrue(unread.Log.Any(l => l.Contains("--deploy", StringComparison.Ordinal)), unread.Output);
+    }
+
+    [TestMethod]
+    public void FlashPs1FlashesThePinAndDeploysNothingWhenAChecksumDiffers()
+    {
+        using var rig = new Rig("ps1");
+        var ok = rig.Run(Rig.Details(Ps1Pin(), 0x1549C856, 0x8EFB9944));
+        Assert.AreEqual(0, ok.ExitCode, ok.Output);
+        StringAssert.Contains(ok.Log[0], "--update --fwversion " + Ps1Pin() + " --masserase");
+        Assert.IsTrue(ok.Log.Any(l => l.Contains("--deploy", StringComparison.Ordinal)), ok.Output);
+
+        using var rig2 = new Rig("ps1");
+        var bad = rig2.Run(Rig.Details(Ps1Pin(), 0x1549C856, 0x6DFA71D6));
+        Assert.AreNotEqual(0, bad.ExitCode, bad.Output);
+        StringAssert.Contains(bad.Output, "System.Net needs native checksum 0x8EFB9944; the device registers 0x6DFA71D6.");
+        Assert.IsFalse(bad.Log.Any(l => l.Contains("--deploy", StringComparison.Ordinal)), bad.Output);
+
+        using var rig3 = new Rig("ps1");
+        var over = rig3.Run(Rig.Details("1.17.0.999", 0x1549C856, 0x8EFB9944), ("PANICDEVICE_NANOCLR_VERSION", "1.17.0.999"));
+        Assert.AreEqual(0, over.ExitCode, over.Output);
+        StringAssert.Contains(over.Output, "nanoCLR OVERRIDE: flashing 1.17.0.999");
+        StringAssert.Contains(over.Log[0], "--fwversion 1.17.0.999");
+    }
+
+    /// <summary>A temporary app build (a .bin and three .pe files), a device.json and a stand-in nanoff on PATH.</summary>
+    private sealed class Rig : IDisposable
+    {
+        public const string Port = "/dev/ttyFAKE0";
+        private readonly string _dir = Directory.CreateTempSubdirectory("pd-flash-").FullName;
+        private readonly string _shell;
+        private readonly string _script;
+
+        public Rig(string kind)
+        {
+            if (OperatingSystem.IsWindows())
+                Assert.Inconclusive("the stand-in nanoff is a bash script");
+            string shell = kind == "sh" ? "bash" : "pwsh";
+            _shell = Which(shell)!;
+            if (_shell == null)
+                Assert.Inconclusive(shell + " is not installed, so flash." + kind + " was not run");
+            _script = Path.Combine(FlashDir, "flash." + kind);
+            string bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+            File.WriteAllBytes(Path.Combine(bin, "PanicDevice.Firmware.bin"), new byte[] { 1 });
+            WritePe(Path.Combine(bin, "mscorlib.pe"), 0x1549C856);
+            WritePe(Path.Combine(bin, "System.Net.pe"), 0x8EFB9944);
+            WritePe(Path.Combine(bin, "PanicDevice.Firmware.pe"), 0);
+            File.WriteAllText(Path.Combine(_dir, "device.json"), "{}");
+            string stub = Directory.CreateDirectory(Path.Combine(_dir, "stub")).FullName;
+            File.WriteAllText(Path.Combine(stub, "nanoff"),
+                "#!/usr/bin/env bash\n" +
+                "echo \"nanoff $*\" >> \"$NANOFF_LOG\"\n" +
+                "case \" $* \" in *\" --devicedetails \"*) cat \"$NANOFF_DETAILS\"; exit \"${NANOFF_DETAILS_RC:-0}\";; esac\n" +
+                "exit 0\n");
+            File.SetUnixFileMode(Path.Combine(stub, "nanoff"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        /// <summary>What nanoff --nanodevice --devicedetails prints (nf-debugger NanoFrameworkDeviceInfo.ToString), trimmed.</summary>
+        public static string Details(string clrVersion, uint mscorlib, uint systemNet) =>
+            "\nHAL build info: nanoCLR running @ ESP32\n  Target:   ESP32_REV0\n  Platform: ESP32\n\nFirmware build Info:\n" +
+            "  Date:        Jul 20 2026\n  Type:        MinSizeRel build\n  CLR Version: " + clrVersion + "\n\n" +
+            "Assemblies:\n  mscorlib, 1.17.11.0\n\nNative Assemblies:\n" +
+            $"  mscorlib v100.5.0.24, checksum 0x{mscorlib:X8}\n  nanoFramework.Runtime.Native v100.0.10.0, checksum 0x0EAE898B\n" +
+            $"  System.Net v100.2.0.14, checksum 0x{systemNet:X8}\n";
+
+        public (int ExitCode, string Output, string[] Log) Run(string details, params (string Name, string Value)[] env)
+        {
+            string detailsFile = Path.Combine(_dir, "details.txt"), log = Path.Combine(_dir, "nanoff.log");
+            File.WriteAllText(detailsFile, details);
+            File.Delete(log);
+            var psi = new ProcessStartInfo(_shell) { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+            if (_shell.EndsWith("pwsh", StringComparison.Ordinal))
+            {
+                foreach (string a in new[] { "-NoProfile", "-NonInteractive", "-File", _script, "-Port", Port, "-Config", "device.json", "-Image", "bin/PanicDevice.Firmware.bin" })
+                    psi.ArgumentList.Add(a);
+            }
+            else
+            {
+                foreach (string a in new[] { _script, Port, "device.json", "bin/PanicDevice.Firmware.bin" })
+                    psi.ArgumentList.Add(a);
+            }
+            psi.Environment["PATH"] = Path.Combine(_dir, "stub") + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+            psi.Environment["NANOFF_LOG"] = log;
+            psi.Environment["NANOFF_DETAILS"] = detailsFile;
+            psi.Environment["PANICDEVICE_BOOT_WAIT_S"] = "0";
+            psi.Environment.Remove("PANICDEVICE_NANOCLR_VERSION");
+            foreach (var (name, value) in env)
+                psi.Environment[name] = value;
+            using Process p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            string stdout = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(120_000))
+            {
+                p.Kill(true);
+                Assert.Fail("flash script did not finish in 120 s");
+            }
+            string output = Regex.Replace(stdout + stderr.Result, @"\x1b\[[0-9;]*m", "");
+            return (p.ExitCode, output, File.Exists(log) ? File.ReadAllLines(log) : Array.Empty<string>());
+        }
+
+        private static void WritePe(string path, uint nativeChecksum)
+        {
+            var header = new byte[64];
+            Encoding.ASCII.GetBytes("NFMRK1").CopyTo(header, 0);
+            BitConverter.GetBytes(nativeChecksum).CopyTo(header, 20);
+            File.WriteAllBytes(path, header);
+        }
+
+        private static string? Which(string exe) =>
+            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+                .Concat(new[] { Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools") })
+                .Select(d => Path.Combine(d, exe)).FirstOrDefault(File.Exists);
+
+        public void Dispose()
+        {
+            try { Directory.Delete(_dir, true); } catch (IOException) { }
+        }
+    }
+}
