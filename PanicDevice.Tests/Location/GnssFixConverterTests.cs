@@ -1,3 +1,4 @@
+using System;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Protocol;
 
@@ -17,24 +18,64 @@ public class GnssFixConverterTests
     [TestMethod]
     public void AFixKeepsSevenDecimalsAndItsTime()
     {
-        var fix = GnssFixConverter.ToFix(true, -6.9147, 107.6098, 1.0, 1234)!;
+        LocationFix fix = GnssFixConverter.ToFix(true, -6.9147, 107.6098, 1.0, 1234);
+        Assert.IsNotNull(fix, "a good reading was refused");
         Assert.AreEqual(-69147000, fix.LatitudeE7);
         Assert.AreEqual(1076098000, fix.LongitudeE7);
         Assert.AreEqual(10, fix.AccuracyM);
-        Assert.AreEqual(1234, fix.FixAtMs);
-        Assert.AreEqual(LocationSource.Gnss, fix.Source);
+        Assert.AreEqual(1234L, fix.FixAtMs);
+        Assert.AreEqual((int)LocationSource.Gnss, (int)fix.Source);
         Assert.AreEqual(-1, GnssFixConverter.ToE7(-0.00000009), "half away from zero");
     }
 
+    // Rows name their reading: DataRow arguments stay int, long, bool or string so that they bind alike on
+    // nanoFramework, and NaN has no such form.
     [TestMethod]
-    [DataRow(false, 1.0, 2.0, 1.0, DisplayName = "no fix")]
-    [DataRow(true, 0.0, 0.0, 1.0, DisplayName = "library default before a fix")]
-    [DataRow(true, 1.0, 2.0, 0.0, DisplayName = "no DOP")]
-    [DataRow(true, 1.0, 2.0, 99.99, DisplayName = "DOP too poor")]
-    [DataRow(true, 91.0, 2.0, 1.0, DisplayName = "latitude out of range")]
-    [DataRow(true, 1.0, double.NaN, 1.0, DisplayName = "NaN")]
-    public void NonPositionsAreRefused(bool hasFix, double lat, double lon, double dop)
+    [DataRow("no fix")]
+    [DataRow("library default before a fix")]
+    [DataRow("no DOP")]
+    [DataRow("DOP too poor")]
+    [DataRow("latitude out of range")]
+    [DataRow("NaN")]
+    public void NonPositionsAreRefused(string reading)
     {
-        Assert.IsNull(GnssFixConverter.ToFix(hasFix, lat, lon, dop, 0));
+        bool hasFix;
+        double lat;
+        double lon;
+        double dop;
+        Reading(reading, out hasFix, out lat, out lon, out dop);
+        Assert.IsNull(GnssFixConverter.ToFix(hasFix, lat, lon, dop, 0), reading + " gave a fix");
+    }
+
+    private static void Reading(string name, out bool hasFix, out double lat, out double lon, out double dop)
+    {
+        hasFix = true;
+        lat = 1.0;
+        lon = 2.0;
+        dop = 1.0;
+        switch (name)
+        {
+            case "no fix":
+                hasFix = false;
+                break;
+            case "library default before a fix":
+                lat = 0.0;
+                lon = 0.0;
+                break;
+            case "no DOP":
+                dop = 0.0;
+                break;
+            case "DOP too poor":
+                dop = 99.99;
+                break;
+            case "latitude out of range":
+                lat = 91.0;
+                break;
+            case "NaN":
+                lon = double.NaN;
+                break;
+            default:
+                throw new ArgumentException("no reading named " + name);
+        }
     }
 }

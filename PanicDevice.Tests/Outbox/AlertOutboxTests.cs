@@ -1,3 +1,5 @@
+using System;
+using System.Collections;
 using PanicDevice.Core.Outbox;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Tests.Support;
@@ -7,78 +9,99 @@ namespace PanicDevice.Tests.Outbox;
 [TestClass]
 public class AlertOutboxTests
 {
-    private static readonly byte[] Key = SampleFrames.Key(0);
-
     private static byte[] FrameOf(MessageKind kind, uint counter)
     {
-        byte code = kind switch
+        byte code;
+        switch (kind)
         {
-            MessageKind.Cancel => (byte)AlertCode.Cancel,
-            MessageKind.Heartbeat => 0,
-            _ => (byte)AlertCode.Panic,
-        };
+            case MessageKind.Cancel:
+                code = (byte)AlertCode.Cancel;
+                break;
+            case MessageKind.Heartbeat:
+                code = 0;
+                break;
+            default:
+                code = (byte)AlertCode.Panic;
+                break;
+        }
         Frame f = Frame.Create(kind, "fob-0001", counter, code);
-        return FrameCodec.Encode(f, Key);
+        return FrameCodec.Encode(f, SampleFrames.Key(0));
     }
 
-    private static uint CounterOf(OutboxEntry e) => FrameCodec.Decode(e.Frame).Frame.Counter;
+    private static uint CounterOf(OutboxEntry e)
+    {
+        return FrameCodec.Decode(e.Frame).Frame.Counter;
+    }
+
+    /// <summary>The frames' counters, oldest entry first, space-separated ("1 2 3").</summary>
+    private static string Counters(AlertOutbox box)
+    {
+        OutboxEntry[] entries = box.Entries();
+        string s = "";
+        for (int i = 0; i < entries.Length; i++)
+        {
+            s += (i == 0 ? "" : " ") + CounterOf(entries[i]).ToString();
+        }
+        return s;
+    }
 
     [TestMethod]
     public void AppendedFramesSurviveReopeningInOrder()
     {
-        var store = new FlashRecordStore();
-        var box = new AlertOutbox(store, 8);
+        FlashRecordStore store = new FlashRecordStore();
+        AlertOutbox box = new AlertOutbox(store, 8);
         box.Append(FrameOf(MessageKind.Alert, 1));
         box.Append(FrameOf(MessageKind.Update, 2));
         box.Append(FrameOf(MessageKind.Cancel, 3));
 
-        var reopened = new AlertOutbox(store, 8);
-        CollectionAssert.AreEqual(new uint[] { 1, 2, 3 }, reopened.Entries().Select(CounterOf).ToArray());
-        CollectionAssert.AreEqual(FrameOf(MessageKind.Alert, 1), reopened.Entries()[0].Frame);
+        AlertOutbox reopened = new AlertOutbox(store, 8);
+        Assert.AreEqual("1 2 3", Counters(reopened));
+        Expect.SameBytes(FrameOf(MessageKind.Alert, 1), reopened.Entries()[0].Frame);
     }
 
     [TestMethod]
     public void RemovedEntriesStayRemovedAndSequencesKeepGrowingAfterReopen()
     {
-        var store = new FlashRecordStore();
-        var box = new AlertOutbox(store, 8);
-        var first = box.Append(FrameOf(MessageKind.Alert, 1));
+        FlashRecordStore store = new FlashRecordStore();
+        AlertOutbox box = new AlertOutbox(store, 8);
+        OutboxEntry first = box.Append(FrameOf(MessageKind.Alert, 1));
         box.Append(FrameOf(MessageKind.Alert, 2));
         box.Remove(first);
-        var reopened = new AlertOutbox(store, 8);
+        AlertOutbox reopened = new AlertOutbox(store, 8);
         Assert.AreEqual(1, reopened.Count);
-        var third = reopened.Append(FrameOf(MessageKind.Alert, 3));
-        Assert.IsGreaterThan(reopened.Entries()[0].Sequence, third.Sequence);
+        OutboxEntry third = reopened.Append(FrameOf(MessageKind.Alert, 3));
+        uint older = reopened.Entries()[0].Sequence;
+        Assert.IsTrue(third.Sequence > older, "sequence " + third.Sequence.ToString() + " after " + older.ToString());
     }
 
     [TestMethod]
     public void FullOutboxSupersedesTheOldestFollowUpButNeverAnAlert()
     {
-        var box = new AlertOutbox(new FlashRecordStore(), 4); // 3 usable
+        AlertOutbox box = new AlertOutbox(new FlashRecordStore(), 4); // 3 usable
         box.Append(FrameOf(MessageKind.Alert, 1));
         box.Append(FrameOf(MessageKind.Update, 2));
         box.Append(FrameOf(MessageKind.Update, 3));
         box.Append(FrameOf(MessageKind.Update, 4));
-        CollectionAssert.AreEqual(new uint[] { 1, 3, 4 }, box.Entries().Select(CounterOf).ToArray());
+        Assert.AreEqual("1 3 4", Counters(box));
         box.Append(FrameOf(MessageKind.Alert, 5));
         box.Append(FrameOf(MessageKind.Cancel, 6));
-        CollectionAssert.AreEqual(new uint[] { 1, 5, 6 }, box.Entries().Select(CounterOf).ToArray());
-        var e = Assert.ThrowsExactly<InvalidOperationException>(() => box.Append(FrameOf(MessageKind.Alert, 7)));
-        StringAssert.Contains(e.Message, "full");
+        Assert.AreEqual("1 5 6", Counters(box));
+        Exception e = Expect.Throws(typeof(InvalidOperationException), () => box.Append(FrameOf(MessageKind.Alert, 7)));
+        Expect.Contains("full", e.Message);
         Assert.AreEqual(3, box.Count, "a refused append changes nothing");
     }
 
     [TestMethod]
     public void FlagsPersistAndTheEntryKeepsItsIdentity()
     {
-        var store = new FlashRecordStore();
-        var box = new AlertOutbox(store, 4);
-        var alert = box.Append(FrameOf(MessageKind.Alert, 1));
+        FlashRecordStore store = new FlashRecordStore();
+        AlertOutbox box = new AlertOutbox(store, 4);
+        OutboxEntry alert = box.Append(FrameOf(MessageKind.Alert, 1));
         box.SetFlags(alert, OutboxEntry.HumanSmsSent);
-        Assert.IsTrue(alert.Has(OutboxEntry.HumanSmsSent));
-        var reopened = new AlertOutbox(store, 4);
+        Assert.IsTrue(alert.Has(OutboxEntry.HumanSmsSent), "the flag is on the caller's entry");
+        AlertOutbox reopened = new AlertOutbox(store, 4);
         Assert.AreEqual(1, reopened.Count);
-        Assert.IsTrue(reopened.Entries()[0].Has(OutboxEntry.HumanSmsSent));
+        Assert.IsTrue(reopened.Entries()[0].Has(OutboxEntry.HumanSmsSent), "the flag survived reopening");
         box.Remove(alert);
         Assert.AreEqual(0, box.Count);
         Assert.AreEqual(0, new AlertOutbox(store, 4).Count);
@@ -92,33 +115,41 @@ public class AlertOutboxTests
         {
             for (int tornAt = 0; tornAt <= 120; tornAt += 7)
             {
-                var store = new FlashRecordStore();
+                FlashRecordStore store = new FlashRecordStore();
                 store.FailAfter(failingWrite, tornAt);
-                var stored = new HashSet<uint>();
+                Hashtable stored = new Hashtable();
                 try
                 {
-                    var box = new AlertOutbox(store, 6);
-                    var a1 = box.Append(FrameOf(MessageKind.Alert, 1)); stored.Add(1);
-                    var u2 = box.Append(FrameOf(MessageKind.Update, 2)); stored.Add(2);
+                    AlertOutbox box = new AlertOutbox(store, 6);
+                    OutboxEntry a1 = box.Append(FrameOf(MessageKind.Alert, 1));
+                    stored.Add(1u, true);
+                    OutboxEntry u2 = box.Append(FrameOf(MessageKind.Update, 2));
+                    stored.Add(2u, true);
                     box.SetFlags(a1, OutboxEntry.HumanSmsSent);
-                    var a3 = box.Append(FrameOf(MessageKind.Alert, 3)); stored.Add(3);
+                    OutboxEntry a3 = box.Append(FrameOf(MessageKind.Alert, 3));
+                    stored.Add(3u, true);
                     box.SetFlags(a3, OutboxEntry.GatewaySmsSent);
-                    box.Remove(u2); stored.Remove(2);
-                    Assert.Fail("the fault was not injected");
+                    box.Remove(u2);
+                    stored.Remove(2u);
+                    Expect.Fail("the fault was not injected");
                 }
                 catch (PowerLossException)
                 {
                 }
-                var after = new AlertOutbox(store, 6);
-                var counters = after.Entries().Select(CounterOf).ToList();
-                foreach (uint c in stored)
+                string where = " after power loss in write " + failingWrite.ToString() + " at byte " + tornAt.ToString();
+                AlertOutbox after = new AlertOutbox(store, 6);
+                Hashtable found = new Hashtable();
+                OutboxEntry[] entries = after.Entries();
+                for (int i = 0; i < entries.Length; i++)
                 {
-                    Assert.Contains(c, counters, "entry " + c + " lost after power loss in write " + failingWrite + " at byte " + tornAt);
+                    uint counter = CounterOf(entries[i]);
+                    Assert.IsFalse(found.Contains(counter), "entry " + counter.ToString() + " appears twice" + where);
+                    found.Add(counter, true);
+                    Assert.AreEqual((int)DecodeStatus.Ok, (int)FrameCodec.DecodeAndVerify(entries[i].Frame, SampleFrames.Key(0)).Status, "a stored frame was damaged" + where);
                 }
-                Assert.AreEqual(counters.Count, counters.Distinct().Count(), "an entry appears twice");
-                foreach (var e in after.Entries())
+                foreach (object c in stored.Keys)
                 {
-                    Assert.AreEqual(DecodeStatus.Ok, FrameCodec.DecodeAndVerify(e.Frame, Key).Status, "a stored frame was damaged");
+                    Assert.IsTrue(found.Contains(c), "entry " + c.ToString() + " lost" + where);
                 }
             }
         }
@@ -127,26 +158,26 @@ public class AlertOutboxTests
     [TestMethod]
     public void CrashBetweenCopyAndDeleteKeepsOneCopyWithTheNewerFlags()
     {
-        var store = new FlashRecordStore();
-        var box = new AlertOutbox(store, 4);
-        var alert = box.Append(FrameOf(MessageKind.Alert, 1));
+        FlashRecordStore store = new FlashRecordStore();
+        AlertOutbox box = new AlertOutbox(store, 4);
+        OutboxEntry alert = box.Append(FrameOf(MessageKind.Alert, 1));
         byte[] oldRecord = store.Read("ob.0");
         box.SetFlags(alert, OutboxEntry.HumanSmsSent);
         store.Write("ob.0", oldRecord); // as if the delete of the old copy never happened
-        var reopened = new AlertOutbox(store, 4);
+        AlertOutbox reopened = new AlertOutbox(store, 4);
         Assert.AreEqual(1, reopened.Count);
-        Assert.IsTrue(reopened.Entries()[0].Has(OutboxEntry.HumanSmsSent));
+        Assert.IsTrue(reopened.Entries()[0].Has(OutboxEntry.HumanSmsSent), "the copy without the flag was kept");
     }
 
     [TestMethod]
     public void GarbageRecordsAreDiscardedAndCounted()
     {
-        var store = new FlashRecordStore();
-        var box = new AlertOutbox(store, 4);
+        FlashRecordStore store = new FlashRecordStore();
+        AlertOutbox box = new AlertOutbox(store, 4);
         box.Append(FrameOf(MessageKind.Alert, 1));
         store.Write("ob.2", new byte[] { (byte)'O', (byte)'B', 1, 0, 0, 0, 0, 9, 200, 1, 2, 3 });
         store.Write("ob.3", new byte[0]);
-        var reopened = new AlertOutbox(store, 4);
+        AlertOutbox reopened = new AlertOutbox(store, 4);
         Assert.AreEqual(1, reopened.Count);
         Assert.AreEqual(2, reopened.DiscardedCorrupt);
         Assert.IsNull(store.Read("ob.2"));
@@ -155,8 +186,8 @@ public class AlertOutboxTests
     [TestMethod]
     public void RejectsNonFrames()
     {
-        var box = new AlertOutbox(new FlashRecordStore(), 4);
-        Assert.ThrowsExactly<ArgumentException>(() => box.Append(null));
-        Assert.ThrowsExactly<ArgumentException>(() => box.Append(new byte[FrameCodec.MaxFrameLength + 1]));
+        AlertOutbox box = new AlertOutbox(new FlashRecordStore(), 4);
+        Expect.Throws(typeof(ArgumentException), () => box.Append(null), "no frame");
+        Expect.Throws(typeof(ArgumentException), () => box.Append(new byte[FrameCodec.MaxFrameLength + 1]), "too long");
     }
 }

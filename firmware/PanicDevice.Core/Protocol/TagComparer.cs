@@ -6,8 +6,10 @@ namespace PanicDevice.Core.Protocol
         /// <summary>True when the two ranges are equal; always reads every byte of both.</summary>
         public static bool FixedTimeEquals(byte[] a, int aOffset, byte[] b, int bOffset, int length)
         {
+            // Compared as "offset > array length - length": offset + length can overflow to a negative number
+            // and pass as in range, and the loop would then run off the array.
             if (a == null || b == null || length < 0 || aOffset < 0 || bOffset < 0
-                || aOffset + length > a.Length || bOffset + length > b.Length)
+                || aOffset > a.Length - length || bOffset > b.Length - length)
             {
                 return false;
             }
