@@ -703,7 +703,8 @@ namespace PanicDevice.Core.Modem
         private void OnSimCheck(bool ok)
         {
             string cpin = channel.LineStartingWith("+CPIN:");
-            if (ok && cpin != null && cpin.IndexOf("READY") > 0)
+            // Exactly READY: "+CPIN: NOT READY" (SIM missing or still starting) contains the word too.
+            if (ok && cpin != null && cpin.Substring(cpin.IndexOf(':') + 1).Trim() == "READY")
             {
                 simMissing = false;
                 Enter(Sim800Phase.Registering);
