@@ -1,6 +1,7 @@
 using System;
 using PanicDevice.Core.Io;
 using PanicDevice.Core.Modem;
+using PanicDevice.Core.Net;
 using PanicDevice.Tests.Support;
 
 namespace PanicDevice.Tests.Modem
@@ -50,6 +51,38 @@ namespace PanicDevice.Tests.Modem
         public ModemBench(IByteStream port, IModemPower power, Sim800Settings settings)
         {
             Driver = new Sim800Modem(port, power, settings);
+        }
+
+        /// <summary>A bench over a transcript played to Ready (<see cref="Sim800Script.Start"/>); add steps to <see cref="At"/> and play on.</summary>
+        public static ModemBench Started()
+        {
+            return Started(Settings());
+        }
+
+        public static ModemBench Started(Sim800Settings settings)
+        {
+            AtTranscript at = new AtTranscript();
+            Sim800Script.Start(at);
+            ModemBench b = new ModemBench(at, settings);
+            b.Play(5000);
+            return b;
+        }
+
+        /// <summary>A bench whose link is open to <see cref="Sim800Script.Host"/> over freshly attached GPRS.</summary>
+        public static ModemBench Connected()
+        {
+            return Connected(Settings());
+        }
+
+        public static ModemBench Connected(Sim800Settings settings)
+        {
+            ModemBench b = Started(settings);
+            Sim800Script.Gprs(b.At);
+            Sim800Script.Connect(b.At);
+            b.Driver.Open(Sim800Script.Host, Sim800Script.Port, b.Now);
+            b.Play(5000);
+            Assert.AreEqual((int)TcpLinkState.Open, (int)b.Driver.State, "the link is open: " + b.Why);
+            return b;
         }
 
         /// <summary>
@@ -188,16 +221,54 @@ namespace PanicDevice.Tests.Modem
             Ready(at);
         }
 
-        /// <summary>GPRS bring-up with the bench's APN and credentials.</summary>
-        public static void Gprs(AtTranscript at)
+        /// <summary>The bench's AT+CSTT: APN, user and password, each quoted.</summary>
+        public const string ApnCommand = "AT+CSTT=\"internet\",\"wap\",\"" + ModemBench.ApnPassword + "\"";
+
+        /// <summary>GPRS bring-up in the driver's order, and a healthy module's answers.</summary>
+        public static readonly string[] GprsCommands = { "AT+CIPSHUT", "AT+CIPMUX=0", "AT+CIPRXGET=1", "AT+CIPQSEND=1", ApnCommand, "AT+CIICR", "AT+CIFSR" };
+        private static readonly string[] GprsAnswers = { "SHUT OK", "OK", "OK", "OK", "OK", "OK", "10.64.12.34" };
+
+        /// <summary>GPRS bring-up with the bench's APN and credentials; returns its first step (AT+CIPSHUT).</summary>
+        public static AtStep Gprs(AtTranscript at)
         {
-            at.Expect("AT+CIPSHUT").Reply("SHUT OK");
-            at.Expect("AT+CIPMUX=0").Reply("OK");
-            at.Expect("AT+CIPRXGET=1").Reply("OK");
-            at.Expect("AT+CIPQSEND=1").Reply("OK");
-            at.Expect("AT+CSTT=\"internet\",\"wap\",\"" + ModemBench.ApnPassword + "\"").Reply("OK");
-            at.Expect("AT+CIICR").Reply("OK");
-            at.Expect("AT+CIFSR").Reply("10.64.12.34");
+            return GprsFrom(at, 0);
+        }
+
+        /// <summary>GPRS bring-up from its <paramref name="first"/>-th command on; returns that step.</summary>
+        public static AtStep GprsFrom(AtTranscript at, int first)
+        {
+            AtStep start = null;
+            for (int i = first; i < GprsCommands.Length; i++)
+            {
+                AtStep step = at.Expect(GprsCommands[i]).Reply(GprsAnswers[i]);
+                if (start == null)
+                {
+                    start = step;
+                }
+            }
+            return start;
+        }
+
+        /// <summary>
+        /// GPRS bring-up up to the command that starts with <paramref name="failing"/>, which gets
+        /// <paramref name="answer"/> instead (null: no answer at); returns that command's step, or null if none matched.
+        /// </summary>
+        public static AtStep GprsUntil(AtTranscript at, string failing, string answer)
+        {
+            for (int i = 0; i < GprsCommands.Length; i++)
+            {
+                if (GprsCommands[i].StartsWith(failing))
+                {
+                    AtStep step = at.Expect(GprsCommands[i]);
+                    if (answer != null)
+                    {
+                        step.Reply(answer);
+                    }
+                    return step;
+                }
+                at.Expect(GprsCommands[i]).Reply(GprsAnswers[i]);
+            }
+            return null;
         }
 
         /// <summary>The TCP connection to <see cref="Host"/>:<see cref="Port"/>, and the read the driver does at once.</summary>

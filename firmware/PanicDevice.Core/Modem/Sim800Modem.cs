@@ -801,7 +801,13 @@ namespace PanicDevice.Core.Modem
         {
             if (!ok)
             {
-                return; // no connection any more; CLOSED says so separately
+                if (channel.FinalLine == "OVERLONG")
+                {
+                    // The hex line outgrew the reader (noise without a line end): the module gave those bytes out, so
+                    // the stream has a hole.
+                    CorruptStream();
+                }
+                return; // otherwise no connection any more; CLOSED says so separately
             }
             int length;
             int remaining;
