@@ -47,6 +47,13 @@ namespace PanicDevice.Tests.Modem
             Driver = new Sim800Modem(sim, sim, settings);
         }
 
+        /// <summary>The driver over the rule-based module whose UART reaches it through <paramref name="port"/> (noise, say).</summary>
+        public ModemBench(ScriptedSim800 sim, IByteStream port, Sim800Settings settings)
+        {
+            Sim = sim;
+            Driver = new Sim800Modem(port, sim, settings);
+        }
+
         /// <summary>The driver over any stream and power pins (a test's own line).</summary>
         public ModemBench(IByteStream port, IModemPower power, Sim800Settings settings)
         {
