@@ -1,4 +1,6 @@
 using System;
+using System.Text;
+using PanicDevice.Core.Io;
 using PanicDevice.Core.Modem;
 using PanicDevice.Core.Net;
 using PanicDevice.Core.Sms;
@@ -311,6 +313,107 @@ namespace PanicDevice.Tests.Modem
             Assert.IsTrue(sim.CommandCount > 150, "reads every 100 ms: " + sim.CommandCount.ToString());
             Assert.AreEqual(ScriptedSim800.CommandLogSize, sim.RecentCommands.Count);
             Assert.AreEqual("AT+CIPRXGET=3,500", (string)sim.RecentCommands[sim.RecentCommands.Count - 1]);
+        }
+
+        /// <summary>The module's UART with one unsolicited line slipped in at a given moment (between whatever it was sending).</summary>
+        private sealed class Interjection : IByteStream
+        {
+            private readonly ScriptedSim800 module;
+            private readonly long atMs;
+            private readonly byte[] line;
+            private int sent = -1;
+
+            public Interjection(ScriptedSim800 module, long atMs, string text)
+            {
+                this.module = module;
+                this.atMs = atMs;
+                line = Encoding.UTF8.GetBytes("\r\n" + text + "\r\n");
+            }
+
+            public long Now;
+
+            /// <summary>True once the whole line went to the driver.</summary>
+            public bool Delivered
+            {
+                get { return sent == line.Length; }
+            }
+
+            public int Read(byte[] buffer, int offset, int count)
+            {
+                if (sent < 0 && Now >= atMs)
+                {
+                    sent = 0;
+                }
+                if (sent >= 0 && sent < line.Length)
+                {
+                    int n = line.Length - sent < count ? line.Length - sent : count;
+                    Array.Copy(line, sent, buffer, offset, n);
+                    sent += n;
+                    return n;
+                }
+                return module.Read(buffer, offset, count);
+            }
+
+            public void Write(byte[] buffer, int offset, int count)
+            {
+                module.Write(buffer, offset, count);
+            }
+        }
+
+        [TestMethod]
+        [DataRow("RDY")]
+        [DataRow("CLOSED")]
+        [DataRow("+PDP: DEACT")]
+        [DataRow("NORMAL POWER DOWN")]
+        [DataRow("UNDER-VOLTAGE POWER DOWN")]
+        [DataRow("+CIPRXGET: 1")]
+        [DataRow("+CPIN: NOT READY")]
+        [DataRow("+CMTI: \"SM\",1")]
+        [DataRow("UNDER-VOLTAGE WARNNING")]
+        public void AnUnsolicitedCodeAtAnyMomentStillEndsInTheSmsSentAndTheLinkWorking(string code)
+        {
+            // Moments spread over start-up, the GPRS bring-up, the connection, a send and an SMS, which a scripted
+            // module gets through in about a third of a second, and the idle link after them.
+            for (long at = 0; at <= 600; at += 20)
+            {
+                EchoPeer peer = new EchoPeer();
+                ScriptedSim800 sim = new ScriptedSim800(peer);
+                Interjection uart = new Interjection(sim, at, code);
+                ModemBench b = new ModemBench(sim, uart, ModemBench.Settings());
+                b.Driver.Open(Sim800Script.Host, Sim800Script.Port, 0);
+                int sms = b.Driver.Send("112", "HELP", 0);
+                bool pinged = false;
+                string heard = "";
+                byte[] sink = new byte[16];
+                bool done = false;
+                while (!done && b.Now < 180000)
+                {
+                    // As the MQTT session and the delivery engine do: reopen a failed link, queue a failed SMS again.
+                    if (b.Driver.State == TcpLinkState.Failed)
+                    {
+                        b.Driver.Close(b.Now);
+                        b.Driver.Open(Sim800Script.Host, Sim800Script.Port, b.Now);
+                        pinged = false;
+                        heard = "";
+                    }
+                    if (b.Driver.State == TcpLinkState.Open && !pinged && b.Now >= 300)
+                    {
+                        b.Driver.Send(Hex.Ascii("PING"), 0, 4, b.Now);
+                        pinged = true;
+                    }
+                    if (b.Driver.StateOf(sms) == SmsSendState.Failed)
+                    {
+                        sms = b.Driver.Send("112", "HELP", b.Now);
+                    }
+                    uart.Now = b.Now;
+                    b.Turn();
+                    int n = b.Driver.Receive(sink, 0, sink.Length);
+                    heard += Encoding.UTF8.GetString(sink, 0, n);
+                    done = uart.Delivered && b.Driver.StateOf(sms) == SmsSendState.Sent && b.Driver.State == TcpLinkState.Open && heard == "PING";
+                }
+                Assert.IsTrue(uart.Delivered, code + " at " + at.ToString() + " ms reached the driver");
+                Assert.IsTrue(done, code + " at " + at.ToString() + " ms: heard \"" + heard + "\", " + b.Why);
+            }
         }
     }
 }

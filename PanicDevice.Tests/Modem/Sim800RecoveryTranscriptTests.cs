@@ -65,6 +65,18 @@ namespace PanicDevice.Tests.Modem
             {
                 return at.Expect("AT+CIPCLOSE"); // the test closes once connected
             }
+            if (what == "AT+SAPBR" || what == "AT+CIPGSMLOC")
+            {
+                // The test asks for a cell location once connected.
+                at.Expect("AT+SAPBR=3,1,\"Contype\",\"GPRS\"").Reply("OK");
+                at.Expect("AT+SAPBR=3,1,\"APN\",\"internet\"").Reply("OK");
+                if (what == "AT+SAPBR")
+                {
+                    return at.Expect("AT+SAPBR=1,1");
+                }
+                at.Expect("AT+SAPBR=1,1").Reply("OK");
+                return at.Expect("AT+CIPGSMLOC=1,1");
+            }
             AtStep send = at.Expect("AT+CIPSEND=5"); // the test sends once connected
             return what.EndsWith("data") ? send.Prompt().ExpectText("HELLO") : send;
         }
@@ -86,13 +98,17 @@ namespace PanicDevice.Tests.Modem
         [DataRow("AT+CIPCLOSE", Sim800Timeouts.CloseMs)]
         [DataRow("AT+CMGS prompt", Sim800Timeouts.PromptMs)]
         [DataRow("AT+CMGS data", Sim800Timeouts.SmsMs)]
+        [DataRow("AT+SAPBR", Sim800Timeouts.BearerMs)]
+        [DataRow("AT+CIPGSMLOC", Sim800Timeouts.CellLocationMs)]
         public void ACommandWithoutAnAnswerTimesOutAtTheManualsLimitAndTheModuleIsProbed(string what, int timeoutMs)
         {
             AtTranscript at = new AtTranscript();
-            ModemBench b = new ModemBench(at);
+            Sim800Settings settings = ModemBench.Settings();
+            settings.CellLocation = true;
+            ModemBench b = new ModemBench(at, settings);
             AtStep silent = Silence(b, what);
             AtStep probe = at.Expect("AT").Reply("OK");
-            if (what == "AT+CIPSEND prompt" || what == "AT+CIPSEND data" || what == "AT+CIPCLOSE")
+            if (what.StartsWith("AT+CIPSEND") || what == "AT+CIPCLOSE" || what == "AT+SAPBR" || what == "AT+CIPGSMLOC")
             {
                 b.RunUntil(delegate { return b.Driver.State == TcpLinkState.Open; }, 10000);
                 b.RunFor(200);
@@ -100,9 +116,13 @@ namespace PanicDevice.Tests.Modem
                 {
                     b.Driver.Close(b.Now);
                 }
-                else
+                else if (what.StartsWith("AT+CIPSEND"))
                 {
                     b.Driver.Send(Hex.Ascii("HELLO"), 0, 5, b.Now);
+                }
+                else
+                {
+                    b.Driver.RequestCellLocation();
                 }
             }
             b.RunUntil(delegate { return probe.Times == 1; }, timeoutMs + 10000);

@@ -209,5 +209,27 @@ namespace PanicDevice.Tests.Modem
             Assert.AreEqual((int)SmsSendState.Failed, (int)b.Driver.StateOf(refused));
             Expect.Contains("SMS queue full", b.Driver.LastError);
         }
+
+        [TestMethod]
+        [DataRow(160, false)]
+        [DataRow(161, true)]
+        public void OneTextModeSmsHoldsAtMost160Characters(int length, bool pdu)
+        {
+            string text = new string('a', length);
+            ModemBench b = ModemBench.Started();
+            if (pdu)
+            {
+                b.At.Expect("AT+CMGF=0").Reply("OK");
+                Assert.AreEqual(2, PduParts(b.At, Guardian, text, 1, 1).Length);
+            }
+            else
+            {
+                b.At.Expect("AT+CMGF=1").Reply("OK");
+                b.At.Expect("AT+CMGS=\"" + Guardian + "\"").Prompt().ExpectText(text + AtTranscript.CtrlZ).Reply("+CMGS: 1", "OK");
+            }
+            int id = b.Driver.Send(Guardian, text, b.Now);
+            b.Play(10000);
+            Assert.AreEqual((int)SmsSendState.Sent, (int)b.Driver.StateOf(id), b.Why);
+        }
     }
 }

@@ -366,5 +366,71 @@ namespace PanicDevice.Tests.Modem
             b.Play(5000);
             Assert.AreEqual((int)TcpLinkState.Open, (int)b.Driver.State, b.Why);
         }
+
+        private static ModemBench WithCellLocation(bool enabled)
+        {
+            Sim800Settings s = ModemBench.Settings();
+            s.CellLocation = enabled;
+            return ModemBench.Connected(s);
+        }
+
+        private static void Bearer(AtTranscript at)
+        {
+            at.Expect("AT+SAPBR=3,1,\"Contype\",\"GPRS\"").Reply("OK");
+            at.Expect("AT+SAPBR=3,1,\"APN\",\"internet\"").Reply("OK");
+        }
+
+        [TestMethod]
+        public void CellLocationComesThroughTheBearerLongitudeFirst()
+        {
+            ModemBench b = WithCellLocation(true);
+            Bearer(b.At);
+            b.At.Expect("AT+SAPBR=1,1").After(1200).Reply("OK");
+            AtStep locate = b.At.Expect("AT+CIPGSMLOC=1,1").After(2000).Reply("+CIPGSMLOC: 0,106.827153,-6.175392,2026/11/29,01:44:52", "OK");
+            b.At.Expect("AT+CIPGSMLOC=1,1").Reply("+CIPGSMLOC: 0,106.827153,-6.175392,2026/11/29,01:45:52", "OK"); // the bearer stays open
+            b.Driver.RequestCellLocation();
+            b.RunUntil(delegate { return b.Driver.CellFix != null; }, 10000);
+            Assert.IsNotNull(b.Driver.CellFix, b.Why);
+            Assert.AreEqual(-61753920, b.Driver.CellFix.LatitudeE7);
+            Assert.AreEqual(1068271530, b.Driver.CellFix.LongitudeE7);
+            Assert.AreEqual(-1, b.Driver.CellFix.AccuracyM, "the module reports no accuracy, so none is claimed");
+            Assert.AreEqual(locate.PlayedAtMs + 2000, b.Driver.CellFix.FixAtMs);
+            b.Driver.RequestCellLocation();
+            b.Play(5000);
+        }
+
+        [TestMethod]
+        public void AnAlreadyOpenBearerStillGivesALocation()
+        {
+            ModemBench b = WithCellLocation(true);
+            Bearer(b.At);
+            b.At.Expect("AT+SAPBR=1,1").Reply("ERROR"); // the manual's answer when the bearer is already open
+            b.At.Expect("AT+CIPGSMLOC=1,1").Reply("+CIPGSMLOC: 0,106.827153,-6.175392,2026/11/29,01:44:52", "OK");
+            b.Driver.RequestCellLocation();
+            b.Play(5000);
+            Assert.IsNotNull(b.Driver.CellFix, b.Why);
+        }
+
+        [TestMethod]
+        public void LocationNotFoundLeavesNoFixAndSaysSo()
+        {
+            ModemBench b = WithCellLocation(true);
+            Bearer(b.At);
+            b.At.Expect("AT+SAPBR=1,1").Reply("OK");
+            b.At.Expect("AT+CIPGSMLOC=1,1").Reply("+CIPGSMLOC: 601", "OK");
+            b.Driver.RequestCellLocation();
+            b.Play(5000);
+            Assert.IsNull(b.Driver.CellFix);
+            Assert.AreEqual("cell location unavailable", b.Driver.LastError);
+        }
+
+        [TestMethod]
+        public void CellLocationIsNotAskedForUnlessEnabled()
+        {
+            ModemBench b = WithCellLocation(false);
+            b.Driver.RequestCellLocation();
+            b.Play(3000); // no SAPBR, no CIPGSMLOC
+            Assert.IsNull(b.Driver.CellFix);
+        }
     }
 }
