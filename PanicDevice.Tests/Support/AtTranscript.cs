@@ -26,7 +26,7 @@ namespace PanicDevice.Tests.Support
         private readonly StringBuilder line = new StringBuilder();
         private int outputOffset;
         private int stepIndex;
-        private int actionIndex;
+        private int partIndex;
         private int dataMatched;
         private long gateMs;
         private long lastOutMs;
@@ -79,7 +79,8 @@ namespace PanicDevice.Tests.Support
 
         /// <summary>
         /// The module speaks unasked, <paramref name="afterMs"/> after the previous step ended (its last line went
-        /// out, or the driver acted if it had none): RDY after a PWRKEY pulse, CLOSED after a read. Chain more lines, prompts or pauses on the returned step.
+        /// out, or the driver acted if it had none): RDY after a PWRKEY pulse, CLOSED after a read. Chain more lines,
+        /// prompts or pauses on the returned step.
         /// </summary>
         public AtStep Sends(long afterMs, params string[] lines)
         {
@@ -157,12 +158,12 @@ namespace PanicDevice.Tests.Support
             {
                 return step.Kind == AtStep.KindCommand ? "the driver never sent it" : "the driver never did it";
             }
-            AtStep.Part action = step.ActionAt(actionIndex);
-            if (action.IsData)
+            AtStep.Part part = step.PartAt(partIndex);
+            if (part.IsData)
             {
-                return "the driver sent " + dataMatched.ToString() + " of the " + action.Bytes.Length.ToString() + " data bytes " + Show(action.Bytes, 0, action.Bytes.Length);
+                return "the driver sent " + dataMatched.ToString() + " of the " + part.Bytes.Length.ToString() + " data bytes " + Show(part.Bytes, 0, part.Bytes.Length);
             }
-            return action.Describe() + " is due at " + (gateMs + action.DelayMs).ToString() + " ms";
+            return part.Describe() + " is due at " + (gateMs + part.DelayMs).ToString() + " ms";
         }
 
         /// <summary>Releases what is due: script answers first, then timed lines.</summary>
@@ -184,20 +185,20 @@ namespace PanicDevice.Tests.Support
                     step.Start(lastOutMs);
                     gateMs = lastOutMs;
                 }
-                if (actionIndex >= step.ActionCount)
+                if (partIndex >= step.PartCount)
                 {
                     stepIndex++;
-                    actionIndex = 0;
+                    partIndex = 0;
                     continue;
                 }
-                AtStep.Part action = step.ActionAt(actionIndex);
-                if (action.IsData || Now < gateMs + action.DelayMs)
+                AtStep.Part part = step.PartAt(partIndex);
+                if (part.IsData || Now < gateMs + part.DelayMs)
                 {
                     break;
                 }
-                output.Add(action.Bytes);
-                lastOutMs = gateMs + action.DelayMs;
-                actionIndex++;
+                output.Add(part.Bytes);
+                lastOutMs = gateMs + part.DelayMs;
+                partIndex++;
             }
             while (timed.Count > 0 && ((Timed)timed[0]).AtMs <= Now)
             {
@@ -261,7 +262,7 @@ namespace PanicDevice.Tests.Support
                         ((AtStep)steps[stepIndex]).DataArrived(Now);
                         gateMs = Now;
                         lastOutMs = Now;
-                        actionIndex++;
+                        partIndex++;
                         Advance();
                     }
                     continue;
@@ -289,12 +290,12 @@ namespace PanicDevice.Tests.Support
                 return null;
             }
             AtStep step = (AtStep)steps[stepIndex];
-            if (!step.Started || actionIndex >= step.ActionCount)
+            if (!step.Started || partIndex >= step.PartCount)
             {
                 return null;
             }
-            AtStep.Part action = step.ActionAt(actionIndex);
-            return action.IsData ? action : null;
+            AtStep.Part part = step.PartAt(partIndex);
+            return part.IsData ? part : null;
         }
 
         private void OnCommand(string command)
@@ -377,7 +378,7 @@ namespace PanicDevice.Tests.Support
             step.Start(Now);
             gateMs = Now;
             lastOutMs = Now;
-            actionIndex = 0;
+            partIndex = 0;
             Advance();
         }
 
@@ -471,7 +472,7 @@ namespace PanicDevice.Tests.Support
         internal const int KindSupply = 2;
         internal const int KindUnasked = 3;
 
-        private readonly ArrayList actions = new ArrayList();
+        private readonly ArrayList parts = new ArrayList();
         private readonly int number;
         private long delayMs;
 
@@ -505,7 +506,7 @@ namespace PanicDevice.Tests.Support
         {
             for (int i = 0; i < lines.Length; i++)
             {
-                actions.Add(new Part(delayMs, Encoding.UTF8.GetBytes("\r\n" + lines[i] + "\r\n"), false, "reply \"" + lines[i] + "\""));
+                parts.Add(new Part(delayMs, Encoding.UTF8.GetBytes("\r\n" + lines[i] + "\r\n"), false, "reply \"" + lines[i] + "\""));
             }
             return this;
         }
@@ -513,7 +514,7 @@ namespace PanicDevice.Tests.Support
         /// <summary>The module sends these bytes as they are (line noise, a line without its end).</summary>
         public AtStep ReplyBytes(byte[] bytes)
         {
-            actions.Add(new Part(delayMs, bytes, false, "bytes " + AtTranscript.Show(bytes, 0, bytes.Length)));
+            parts.Add(new Part(delayMs, bytes, false, "bytes " + AtTranscript.Show(bytes, 0, bytes.Length)));
             return this;
         }
 
@@ -527,14 +528,14 @@ namespace PanicDevice.Tests.Support
         /// <summary>The module prompts with "&gt; " for the data of CIPSEND or CMGS.</summary>
         public AtStep Prompt()
         {
-            actions.Add(new Part(delayMs, Encoding.UTF8.GetBytes("\r\n> "), false, "the '>' prompt"));
+            parts.Add(new Part(delayMs, Encoding.UTF8.GetBytes("\r\n> "), false, "the '>' prompt"));
             return this;
         }
 
         /// <summary>The driver must send exactly these bytes next; later replies count their delays from their arrival.</summary>
         public AtStep ExpectData(byte[] bytes)
         {
-            actions.Add(new Part(0, bytes, true, "data " + AtTranscript.Show(bytes, 0, bytes.Length)));
+            parts.Add(new Part(0, bytes, true, "data " + AtTranscript.Show(bytes, 0, bytes.Length)));
             delayMs = 0;
             return this;
         }
@@ -545,14 +546,14 @@ namespace PanicDevice.Tests.Support
             return ExpectData(Encoding.UTF8.GetBytes(text));
         }
 
-        internal int ActionCount
+        internal int PartCount
         {
-            get { return actions.Count; }
+            get { return parts.Count; }
         }
 
-        internal Part ActionAt(int i)
+        internal Part PartAt(int i)
         {
-            return (Part)actions[i];
+            return (Part)parts[i];
         }
 
         internal void Start(long nowMs)
@@ -573,7 +574,8 @@ namespace PanicDevice.Tests.Support
 
         /// <summary>
         /// The driver may send this command again and again (a poll); each time the module answers the same. The
-        /// script moves on when the driver sends the next step's command instead.
+        /// script moves on when the driver sends the next step's command instead (an unasked step next begins at
+        /// once, which ends the repeating).
         /// </summary>
         public AtStep Repeatedly()
         {
@@ -603,7 +605,7 @@ namespace PanicDevice.Tests.Support
             }
             else if (Kind == KindUnasked)
             {
-                what = actions.Count > 0 ? "module sends " + ((Part)actions[0]).Describe() : "module speaks unasked";
+                what = parts.Count > 0 ? "module sends " + ((Part)parts[0]).Describe() : "module speaks unasked";
             }
             else
             {
@@ -612,6 +614,7 @@ namespace PanicDevice.Tests.Support
             return "step " + number.ToString() + " of " + total.ToString() + " (" + what + ")";
         }
 
+        /// <summary>One thing in a step: bytes the module sends when due, or data the driver must send.</summary>
         internal sealed class Part
         {
             public readonly long DelayMs;

@@ -215,6 +215,7 @@ namespace PanicDevice.Tests.Support
 
         // ---- IModemPower ----
 
+        /// <summary>PWRKEY held low for at least a second toggles the module (SIM800 hardware design): off when on, on when off.</summary>
         public void SetPowerKey(bool asserted)
         {
             if (asserted)
@@ -242,6 +243,7 @@ namespace PanicDevice.Tests.Support
             keyDownAt = -1;
         }
 
+        /// <summary>Cutting the supply switches the module off and clears a hang; restoring it leaves the module off until PWRKEY.</summary>
         public void SetSupply(bool powered)
         {
             supply = powered;
@@ -254,6 +256,7 @@ namespace PanicDevice.Tests.Support
 
         // ---- IByteStream ----
 
+        /// <summary>What the module has sent, in any chunking.</summary>
         public int Read(byte[] buffer, int offset, int count)
         {
             int n = 0;
@@ -296,6 +299,7 @@ namespace PanicDevice.Tests.Support
             return n;
         }
 
+        /// <summary>Command lines (CR-terminated), or the data a '&gt;' prompt asked for; a module that is off hears nothing.</summary>
         public void Write(byte[] buffer, int offset, int count)
         {
             int end = offset + count;
