@@ -703,7 +703,8 @@ namespace PanicDevice.Core.Modem
         private void OnSimCheck(bool ok)
         {
             string cpin = channel.LineStartingWith("+CPIN:");
-            if (ok && cpin != null && cpin.IndexOf("READY") > 0)
+            // Exactly READY: "+CPIN: NOT READY" (SIM missing or still starting) contains the word too.
+            if (ok && cpin != null && cpin.Substring(cpin.IndexOf(':') + 1).Trim() == "READY")
             {
                 simMissing = false;
                 Enter(Sim800Phase.Registering);
@@ -800,7 +801,13 @@ namespace PanicDevice.Core.Modem
         {
             if (!ok)
             {
-                return; // no connection any more; CLOSED says so separately
+                if (channel.FinalLine == "OVERLONG")
+                {
+                    // The hex line outgrew the reader (noise without a line end): the module gave those bytes out, so
+                    // the stream has a hole.
+                    CorruptStream();
+                }
+                return; // otherwise no connection any more; CLOSED says so separately
             }
             int length;
             int remaining;
