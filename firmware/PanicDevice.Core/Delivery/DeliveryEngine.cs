@@ -463,10 +463,36 @@ namespace PanicDevice.Core.Delivery
                 p.SmsIsGateway[i] = (bool)gateway[i];
                 p.SmsIds[i] = sms.Send(p.SmsNumbers[i], p.SmsTexts[i], nowMs);
             }
-            if (!alertUsedSms && p.Kind == (byte)MessageKind.Alert && p.Code != (byte)AlertCode.ButtonFault)
+            if (p.Kind == (byte)MessageKind.Alert && p.Code != (byte)AlertCode.ButtonFault)
             {
-                alertUsedSms = true;
-                feedback.OnFeedback(FeedbackEvent.SmsFallback, nowMs);
+                if (!alertUsedSms)
+                {
+                    alertUsedSms = true;
+                    // After a duress cancel nothing may show that the alert is still going out.
+                    if (!covert)
+                    {
+                        feedback.OnFeedback(FeedbackEvent.SmsFallback, nowMs);
+                    }
+                }
+                TextPendingCancels(nowMs);
+            }
+        }
+
+        /// <summary>
+        /// Whoever was just texted about an alert must also hear of a cancel the user made before that text went
+        /// (Track plans a cancel's SMS only when the alert was texted first). A duress cancel is left to the
+        /// data path: no one asked for help by SMS is told to stand down while the person may be coerced.
+        /// </summary>
+        private void TextPendingCancels(long nowMs)
+        {
+            for (int i = 0; i < pending.Count; i++)
+            {
+                PendingDelivery c = (PendingDelivery)pending[i];
+                if (c.Kind == (byte)MessageKind.Cancel && c.Code == (byte)AlertCode.Cancel && c.SmsDueMs < 0 && c.SmsRetryAtMs < 0
+                    && c.SmsIds == null && c.Entry.Flags == 0)
+                {
+                    c.SmsDueMs = nowMs;
+                }
             }
         }
 
@@ -512,7 +538,10 @@ namespace PanicDevice.Core.Delivery
             {
                 if (p.SmsAttempts >= options.SmsMaxAttempts)
                 {
-                    feedback.OnFeedback(FeedbackEvent.Failed, nowMs);
+                    if (!covert)
+                    {
+                        feedback.OnFeedback(FeedbackEvent.Failed, nowMs);
+                    }
                     // Keep trying, less often: the user has been told, but help may still be reachable.
                     p.SmsAttempts = 0;
                 }
