@@ -537,6 +537,39 @@ namespace PanicDevice.Tests.Delivery
         }
 
         [TestMethod]
+        public void ADuressCancelAfterTheAlertWasTextedNeverTellsPeopleToStandDown()
+        {
+            // No data path: the alert is texted at the deadline, then the person is forced to cancel. 112 and the
+            // guardians act on the human text alone; a "cancelled" text would stop the help a coerced person needs.
+            // Only the command centre's gateway gets the signed frame, which says duress.
+            DeviceUnderTest d = new DeviceUnderTest();
+            d.Engine.RaiseAlert(AlertCode.Panic, 0);
+            for (long t = 500; t <= 30_000; t += 500)
+            {
+                d.Engine.Poll(t);
+            }
+            int textedBefore = d.Sms.Messages.Count;
+            Assert.AreEqual(1, d.Sms.CountTo("112"), "the alert went to 112 at the deadline: " + d.Sms.Numbers);
+            d.Engine.Cancel(true, 31_000);
+            for (long t = 31_500; t <= 120_000; t += 500)
+            {
+                d.Engine.Poll(t);
+            }
+            Assert.AreEqual(0, d.Sms.CountTo("112", textedBefore), "no cancel text to 112 after a duress cancel: " + d.Sms.NumbersFrom(textedBefore));
+            Assert.AreEqual(0, d.Sms.CountTo("+6281200000001", textedBefore), "nor to a guardian");
+            int gatewayDuress = 0;
+            for (int i = textedBefore; i < d.Sms.Messages.Count; i++)
+            {
+                SentSms m = d.Sms.Message(i);
+                if (m.Number == d.Options.GatewayNumber && DeviceUnderTest.Decode(FrameText.ToBytes(m.Text)).Code == (byte)AlertCode.DuressCancel)
+                {
+                    gatewayDuress++;
+                }
+            }
+            Assert.AreEqual(1, gatewayDuress, "the command centre's gateway gets the signed duress cancel");
+        }
+
+        [TestMethod]
         public void FailingSmsIsRetriedAndTheUserToldItFailed()
         {
             DeviceUnderTest d = new DeviceUnderTest(null, 0, o =>

@@ -16,7 +16,7 @@ namespace PanicDevice.Core.Delivery
     /// emergency number and guardians (human text) and to the gateway (signed frame), while the data
     /// path keeps retrying. While an alert is active, follow-up locations go out at an interval.
     /// Safety choices (docs/delivery.md): a Test alert never texts the emergency number; a duress cancel
-    /// looks cancelled on the device but keeps sending locations; when the frame cannot be built or
+    /// looks cancelled on the device but keeps sending locations and never texts a person to stand down; when the frame cannot be built or
     /// stored, the human SMS still goes out at once.
     /// </summary>
     public class DeliveryEngine : IDownlinkListener
@@ -421,7 +421,9 @@ namespace PanicDevice.Core.Delivery
             ArrayList numbers = new ArrayList();
             ArrayList texts = new ArrayList();
             ArrayList gateway = new ArrayList();
-            if (!p.Entry.Has(OutboxEntry.HumanSmsSent) && p.Code != (byte)AlertCode.ButtonFault)
+            // A duress cancel texts no person: 112 and the guardians act on the human text alone, and a
+            // "cancelled" would stop the help a coerced person needs. The gateway's signed frame says duress.
+            if (!p.Entry.Has(OutboxEntry.HumanSmsSent) && p.Code != (byte)AlertCode.ButtonFault && p.Code != (byte)AlertCode.DuressCancel)
             {
                 string human = smsText.Compose(frame);
                 // A test must never reach the emergency number; guardians and the gateway exercise the path.
