@@ -344,12 +344,21 @@ namespace PanicDevice.Core.Config
                 return problem;
             }
             ButtonProfile profile = c.Kind == DeviceKind.Wall ? ButtonProfile.WallButton() : ButtonProfile.Fob();
-            if (!Int(p, "debounceMs", profile.DebounceMs, 0, 500, out profile.DebounceMs)
-                || !Int(p, "tapMaxMs", profile.TapMaxMs, 50, 60000, out profile.TapMaxMs)
-                || !Int(p, "stuckMs", profile.StuckMs, 1000, 600000, out profile.StuckMs)
-                || !Int(p, "cooldownMs", profile.CooldownMs, 0, 10000, out profile.CooldownMs))
+            if (!Int(p, "debounceMs", profile.DebounceMs, 0, 500, out profile.DebounceMs))
             {
-                return "patterns.debounceMs, .tapMaxMs, .stuckMs and .cooldownMs must be whole milliseconds in range";
+                return "patterns.debounceMs must be whole milliseconds 0..500";
+            }
+            if (!Int(p, "tapMaxMs", profile.TapMaxMs, 50, 60000, out profile.TapMaxMs))
+            {
+                return "patterns.tapMaxMs must be whole milliseconds 50..60000";
+            }
+            if (!Int(p, "stuckMs", profile.StuckMs, 1000, 600000, out profile.StuckMs))
+            {
+                return "patterns.stuckMs must be whole milliseconds 1000..600000";
+            }
+            if (!Int(p, "cooldownMs", profile.CooldownMs, 0, 10000, out profile.CooldownMs))
+            {
+                return "patterns.cooldownMs must be whole milliseconds 0..10000";
             }
             ArrayList list = p["list"] as ArrayList;
             if (list == null || list.Count == 0 || list.Count > 16)
@@ -378,9 +387,17 @@ namespace PanicDevice.Core.Config
                 int presses;
                 int holdMs;
                 int windowMs;
-                if (!Int(item, "presses", 1, 1, 8, out presses) || !Int(item, "holdMs", 0, 0, 600000, out holdMs) || !Int(item, "windowMs", 0, 0, 60000, out windowMs))
+                if (!Int(item, "presses", 1, 1, 8, out presses))
                 {
-                    return which + ": presses 1..8, holdMs and windowMs whole milliseconds";
+                    return which + ".presses must be a whole number 1..8";
+                }
+                if (!Int(item, "holdMs", 0, 0, 600000, out holdMs))
+                {
+                    return which + ".holdMs must be whole milliseconds 0..600000";
+                }
+                if (!Int(item, "windowMs", 0, 0, 60000, out windowMs))
+                {
+                    return which + ".windowMs must be whole milliseconds 0..60000";
                 }
                 patterns[i] = new ButtonPattern(action, presses, holdMs, windowMs);
             }

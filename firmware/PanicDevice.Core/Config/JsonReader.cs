@@ -19,13 +19,17 @@ namespace PanicDevice.Core.Config
         /// <summary>Deepest nesting accepted.</summary>
         public const int MaxDepth = 16;
 
-        private readonly string text;
+        // A char array, not the string: nanoFramework keeps strings as UTF-8, so string[i] walks the string from its
+        // start (parsing was quadratic) and gives the high surrogate again for the second half of a character
+        // outside the BMP (an emoji in a name came out as two high surrogates); Substring converts the whole
+        // string to UTF-16 per call. ToCharArray converts once, correctly (nf-interpreter CLR_RT_UnicodeHelper).
+        private readonly char[] text;
         private int pos;
         private string error;
 
         private JsonReader(string text)
         {
-            this.text = text;
+            this.text = text.ToCharArray();
         }
 
         /// <summary>Parses a document; on failure returns null and sets <paramref name="errorMessage"/>.</summary>
@@ -48,7 +52,7 @@ namespace PanicDevice.Core.Config
             if (r.error == null)
             {
                 r.SkipSpace();
-                if (r.pos < json.Length)
+                if (r.pos < r.text.Length)
                 {
                     r.Fail("unexpected text after the end of the document");
                 }
@@ -287,7 +291,7 @@ namespace PanicDevice.Core.Config
             {
                 return Fail("number too long");
             }
-            return new JsonNumber(text.Substring(start, pos - start));
+            return new JsonNumber(new string(text, start, pos - start));
         }
 
         private int SkipDigits()
