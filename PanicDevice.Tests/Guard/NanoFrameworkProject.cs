@@ -18,11 +18,12 @@ public sealed class NanoFrameworkProject
     private static readonly XNamespace MsBuild = "http://schemas.microsoft.com/developer/msbuild/2003";
 
     // ..\..\packages\<id>.<version>\lib\<file>: packages.config restores into the solution's packages folder (the
-    // repository root), two levels above a project under firmware/; the version is the dotted-number tail.
-    private static readonly Regex HintPathPackage = new(@"^\.\.[\\/]\.\.[\\/]packages[\\/](?<id>.+?)\.(?<version>\d+(?:\.\d+)+(?:-[0-9A-Za-z.-]+)?)[\\/]lib[\\/]", RegexOptions.CultureInvariant);
+    // repository root, as many levels up as the project lies deep); the version is the dotted-number tail.
+    private static readonly Regex HintPathPackage = new(@"^(?:\.\.[\\/])+packages[\\/](?<id>.+?)\.(?<version>\d+(?:\.\d+)+(?:-[0-9A-Za-z.-]+)?)[\\/]lib[\\/]", RegexOptions.CultureInvariant);
 
     public NanoFrameworkProject(string nfprojPath, string packagesConfigPath)
     {
+        ProjectPath = nfprojPath;
         var project = XDocument.Load(nfprojPath);
         CompileItems = project.Descendants(MsBuild + "Compile")
             .Select(e => (string)e.Attribute("Include"))
@@ -49,6 +50,16 @@ public sealed class NanoFrameworkProject
     public static NanoFrameworkProject Core => new(
         Path.Combine(RepositoryRoot.CoreDirectory, "PanicDevice.Core.nfproj"),
         Path.Combine(RepositoryRoot.CoreDirectory, "packages.config"));
+
+    /// <summary>Full path of the .nfproj.</summary>
+    public string ProjectPath { get; }
+
+    /// <summary>The device test projects (PanicDevice.Tests/OnDevice/*/*.nfproj), by folder name.</summary>
+    public static IReadOnlyList<NanoFrameworkProject> DeviceTestProjects =>
+        Directory.EnumerateDirectories(Path.Combine(RepositoryRoot.Path, "PanicDevice.Tests", "OnDevice"))
+            .OrderBy(d => d, StringComparer.Ordinal)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*.nfproj").Select(f => new NanoFrameworkProject(f, Path.Combine(d, "packages.config"))))
+            .ToList();
 
     /// <summary>Compile Include values as written (backslash-separated, relative to the project).</summary>
     public IReadOnlyList<string> CompileItems { get; }

@@ -32,21 +32,26 @@ public class NfprojTests
         "Core" => NanoFrameworkProject.Core,
         "Firmware" => new(Path.Combine(RepositoryRoot.Path, "firmware", "PanicDevice.Firmware", "PanicDevice.Firmware.nfproj"),
             Path.Combine(RepositoryRoot.Path, "firmware", "PanicDevice.Firmware", "packages.config")),
-        "OnDevice" => new(Path.Combine(RepositoryRoot.Path, "PanicDevice.Tests", "OnDevice", "PanicDevice.Tests.OnDevice.nfproj"),
-            Path.Combine(RepositoryRoot.Path, "PanicDevice.Tests", "OnDevice", "packages.config")),
+        _ when name.StartsWith("OnDevice.", StringComparison.Ordinal) =>
+            NanoFrameworkProject.DeviceTestProjects.Single(p => Path.GetFileName(Path.GetDirectoryName(p.ProjectPath)) == name.Substring(9)),
         _ => throw new ArgumentException(name),
     };
 
     [TestMethod]
     [DataRow("Core")]
     [DataRow("Firmware")]
-    [DataRow("OnDevice")]
+    [DataRow("OnDevice.Protocol")]
+    [DataRow("OnDevice.Modem")]
+    [DataRow("OnDevice.App")]
     public void HintPathsAndPackagesConfigNameTheSamePackages(string name)
     {
         var project = Project(name);
         var unparsed = project.References.Where(r => r.Package == null && r.HintPath != null).Select(r => r.Include).ToList();
         Assert.AreEqual(0, unparsed.Count, "references whose HintPath is not ..\\..\\packages\\<id>.<version>\\lib\\... (the solution-level packages folder): " + string.Join(", ", unparsed));
 
+        string packagesFolder = Path.Combine(RepositoryRoot.Path, "packages") + Path.DirectorySeparatorChar;
+        var elsewhere = project.References.Where(r => r.HintPath != null && !Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project.ProjectPath)!, r.HintPath.Replace('\\', Path.DirectorySeparatorChar))).StartsWith(packagesFolder, StringComparison.Ordinal)).Select(r => r.HintPath).ToList();
+        Assert.AreEqual(0, elsewhere.Count, "HintPaths that miss the solution's packages folder (the repository root's packages\\): " + string.Join(", ", elsewhere));
         var fromHintPaths = project.References.Where(r => r.Package != null).Select(r => r.Package.ToString()).ToHashSet(StringComparer.Ordinal);
         var fromConfig = project.Packages.Concat(project.DevelopmentPackages).Select(p => p.ToString()).ToHashSet(StringComparer.Ordinal);
         var onlyHint = fromHintPaths.Except(fromConfig).ToList();
@@ -71,7 +76,9 @@ public class NfprojTests
     [TestMethod]
     [DataRow("Core")]
     [DataRow("Firmware")]
-    [DataRow("OnDevice")]
+    [DataRow("OnDevice.Protocol")]
+    [DataRow("OnDevice.Modem")]
+    [DataRow("OnDevice.App")]
     public void ReferenceAssemblyVersionsMatchTheirPackages(string name)
     {
         foreach (var reference in Project(name).References.Where(r => r.Package != null))
@@ -92,7 +99,9 @@ public class NfprojTests
     [TestMethod]
     [DataRow("Core")]
     [DataRow("Firmware")]
-    [DataRow("OnDevice")]
+    [DataRow("OnDevice.Protocol")]
+    [DataRow("OnDevice.Modem")]
+    [DataRow("OnDevice.App")]
     public void ReferencesEqualTheIdentitiesThePackagesShip(string name)
     {
         NanoFrameworkToolchain.Require("ReferenceAssemblyVersionsMatchTheirPackages covers the versions");
@@ -124,7 +133,7 @@ public class NfprojTests
     {
         // One application deploys one copy of each assembly, and its native checksum must match the firmware:
         // Core, the app and the on-device tests cannot disagree on a version.
-        var versions = new[] { "Core", "Firmware", "OnDevice" }
+        var versions = new[] { "Core", "Firmware", "OnDevice.Protocol", "OnDevice.Modem", "OnDevice.App" }
             .SelectMany(n => Project(n).Packages.Select(p => (Project: n, p.Id, p.Version)))
             .GroupBy(p => p.Id)
             .Where(g => g.Select(p => p.Version).Distinct().Count() > 1)

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace PanicDevice.Tests.Guard;
 
 /// <summary>
-/// The shared tests (the files PanicDevice.Tests/OnDevice/PanicDevice.Tests.OnDevice.nfproj lists) also build for
+/// The shared tests (the files the projects PanicDevice.Tests/OnDevice/*/*.nfproj list) also build for
 /// nanoFramework.TestFramework and run on nanoCLR. CI does that with the nanoFramework toolchain; on a machine without
 /// it these checks stand in: the listed files compile for the device's side (NANOFRAMEWORK_1_0, C# 10) together with
 /// Core's sources and a stand-in for nanoFramework.TestFramework 3.0.77 that declares only the members the real one
@@ -63,14 +63,13 @@ public class OnDeviceTestsGuardTests
         }
         """;
 
-    private static string ProjectDirectory => Path.Combine(RepositoryRoot.Path, "PanicDevice.Tests", "OnDevice");
+    private static IReadOnlyList<NanoFrameworkProject> Projects => NanoFrameworkProject.DeviceTestProjects;
 
-    private static NanoFrameworkProject OnDeviceProject => new(
-        Path.Combine(ProjectDirectory, "PanicDevice.Tests.OnDevice.nfproj"), Path.Combine(ProjectDirectory, "packages.config"));
-
-    private static List<string> SharedFiles => OnDeviceProject.CompileItems
-        .Select(i => Path.GetFullPath(Path.Combine(ProjectDirectory, i.Replace('\\', Path.DirectorySeparatorChar))))
+    private static List<string> FilesOf(NanoFrameworkProject project) => project.CompileItems
+        .Select(i => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project.ProjectPath)!, i.Replace('\\', Path.DirectorySeparatorChar))))
         .ToList();
+
+    private static List<string> SharedFiles => Projects.SelectMany(FilesOf).Distinct().ToList();
 
     private static IEnumerable<string> CoreSources => Directory.EnumerateFiles(RepositoryRoot.CoreDirectory, "*.cs", SearchOption.AllDirectories)
         .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar) && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar));
@@ -78,10 +77,15 @@ public class OnDeviceTestsGuardTests
     [TestMethod]
     public void SharedTestsCompileForTheDeviceWithinItsApi()
     {
-        var sources = CoreSources.Concat(SharedFiles).Select(File.ReadAllText).Append(TestFrameworkStandIn).ToList();
-        byte[] image = SnippetCompiler.Compile(sources, LanguageVersion.CSharp10, new[] { "NANOFRAMEWORK_1_0" });
-        var report = NanoFrameworkApiGuard.Check(image, AllowListFile.Api);
-        Assert.IsTrue(report.Passed, report.DescribeViolations());
+        Assert.IsTrue(Projects.Count >= 1, "no device test project under PanicDevice.Tests/OnDevice");
+        foreach (var project in Projects)
+        {
+            // Each project is one device assembly, so each list must compile on its own.
+            var sources = CoreSources.Concat(FilesOf(project)).Select(File.ReadAllText).Append(TestFrameworkStandIn).ToList();
+            byte[] image = SnippetCompiler.Compile(sources, LanguageVersion.CSharp10, new[] { "NANOFRAMEWORK_1_0" });
+            var report = NanoFrameworkApiGuard.Check(image, AllowListFile.Api);
+            Assert.IsTrue(report.Passed, Path.GetFileName(project.ProjectPath) + ": " + report.DescribeViolations());
+        }
     }
 
     [TestMethod]
@@ -96,14 +100,25 @@ public class OnDeviceTestsGuardTests
     }
 
     [TestMethod]
-    public void TheListNamesExistingFilesInOrder()
+    public void TheListsNameExistingFilesInOrderAndEachTestOnce()
     {
-        var items = OnDeviceProject.CompileItems.ToList();
-        var missing = SharedFiles.Where(f => !File.Exists(f)).ToList();
-        Assert.AreEqual(0, missing.Count, "listed in the .nfproj but not on disk: " + string.Join(", ", missing));
-        var sorted = items.OrderBy(i => i, StringComparer.OrdinalIgnoreCase).ToList();
-        CollectionAssert.AreEqual(sorted, items, "keep the Compile list sorted by path, one line per file");
-        Assert.IsTrue(items.Any(i => i.EndsWith("TestFrameworkCompat.cs", StringComparison.Ordinal)), "the compat file is part of the device build");
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var project in Projects)
+        {
+            string name = Path.GetFileName(project.ProjectPath);
+            var items = project.CompileItems.ToList();
+            var missing = FilesOf(project).Where(f => !File.Exists(f)).ToList();
+            Assert.AreEqual(0, missing.Count, name + " lists files that are not on disk: " + string.Join(", ", missing));
+            var sorted = items.OrderBy(i => i, StringComparer.OrdinalIgnoreCase).ToList();
+            CollectionAssert.AreEqual(sorted, items, name + ": keep the Compile list sorted by path, one line per file");
+            Assert.IsTrue(items.Any(i => i.EndsWith("TestFrameworkCompat.cs", StringComparison.Ordinal)), name + " builds without the compat file");
+            foreach (var file in FilesOf(project).Where(f => File.Exists(f) && System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(f), @"^\s*\[TestClass\]", System.Text.RegularExpressions.RegexOptions.Multiline)))
+            {
+                // A test class in two device assemblies would run twice on the device and count twice in CI.
+                Assert.IsFalse(owners.TryGetValue(file, out var other), $"{Path.GetRelativePath(RepositoryRoot.Path, file)} is in {other} and {name}");
+                owners[file] = name;
+            }
+        }
     }
 
     /// <summary>

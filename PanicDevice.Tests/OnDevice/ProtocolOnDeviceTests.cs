@@ -1,8 +1,3 @@
-#if NANOFRAMEWORK_1_0
-using nanoFramework.TestFramework;
-#else
-using Microsoft.VisualStudio.TestTools.UnitTesting;
-#endif
 using PanicDevice.Core.Sms;
 
 namespace PanicDevice.Tests.OnDevice

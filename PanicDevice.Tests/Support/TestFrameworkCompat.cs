@@ -1,5 +1,5 @@
 // The one file where the two test frameworks differ. Every shared test file (the ones listed in
-// OnDevice/PanicDevice.Tests.OnDevice.nfproj) is compiled twice: by the host suite against MSTest, whose
+// OnDevice/*/PanicDevice.Tests.OnDevice.*.nfproj) is compiled twice: by the host suite against MSTest, whose
 // namespace PanicDevice.Tests.csproj imports globally, and on nanoFramework against nanoFramework.TestFramework
 // 3.0.77, whose namespace this file imports. Both frameworks find [TestClass]/[TestMethod]/[DataRow] by their own
 // attribute types, so the attributes keep their names and only the namespace differs.
