@@ -19,13 +19,16 @@ namespace PanicDevice.Core.Config
         /// <summary>Deepest nesting accepted.</summary>
         public const int MaxDepth = 16;
 
-        private readonly string text;
+        // The document as UTF-16 code units, read once. nanoFramework keeps strings as UTF-8, so string[i] decodes
+        // from the start on every call (quadratic on a whole file) and reads the second half of a surrogate pair
+        // as the first (CoreLibrary 1.17.11 String get_Chars, nf-interpreter corlib_native_System_String.cpp).
+        private readonly char[] text;
         private int pos;
         private string error;
 
         private JsonReader(string text)
         {
-            this.text = text;
+            this.text = text.ToCharArray();
         }
 
         /// <summary>Parses a document; on failure returns null and sets <paramref name="errorMessage"/>.</summary>
@@ -235,6 +238,11 @@ namespace PanicDevice.Core.Config
                             code = code * 16 + d;
                             pos++;
                         }
+                        if (code == 0)
+                        {
+                            // A nanoFramework string ends at U+0000: the device would keep only the text before it.
+                            return Fail("\\u0000 is not allowed");
+                        }
                         sb.Append((char)code);
                         break;
                     default:
@@ -287,7 +295,7 @@ namespace PanicDevice.Core.Config
             {
                 return Fail("number too long");
             }
-            return new JsonNumber(text.Substring(start, pos - start));
+            return new JsonNumber(new string(text, start, pos - start));
         }
 
         private int SkipDigits()
