@@ -12,6 +12,21 @@ using System;
 namespace PanicDevice.Tests.Support
 {
     /// <summary>
+    /// Which runtime runs the test. Only for tests that pin a platform fact Core is written around (see
+    /// docs/nanoframework-runtime.md); a test of Core's own behaviour must expect the same result on both.
+    /// </summary>
+    public static class TestRuntime
+    {
+#if NANOFRAMEWORK_1_0
+        /// <summary>True on nanoFramework's interpreter (nf-test, a board), false on the host (MSTest on .NET).</summary>
+        public static readonly bool IsNanoFramework = true;
+#else
+        /// <summary>True on nanoFramework's interpreter (nf-test, a board), false on the host (MSTest on .NET).</summary>
+        public static readonly bool IsNanoFramework = false;
+#endif
+    }
+
+    /// <summary>
     /// Assertions that nanoFramework.TestFramework 3.0.77 and MSTest 4 spell differently or only one of them has
     /// (exceptions, failure, substrings, byte arrays, tolerance). Built on IsTrue/AreEqual alone, which both have
     /// with the same meaning, so it needs no #if. The nanoFramework launcher calls test methods without an

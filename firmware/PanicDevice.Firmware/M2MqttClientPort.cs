@@ -70,6 +70,13 @@ namespace PanicDevice.Firmware
             {
                 return false;
             }
+            if (!c.IsConnected)
+            {
+                // M2Mqtt clears IsConnected as soon as it sees the connection fail, before ConnectionClosed is raised
+                // on its own thread; a Publish now would only queue the frame in a client that is closing.
+                Finish(generation, MqttPortState.Failed, "Wi-Fi MQTT connection lost");
+                return false;
+            }
             try
             {
                 c.Publish(topic, payload, null, null, MqttQoSLevel.AtLeastOnce, false);
@@ -142,9 +149,19 @@ namespace PanicDevice.Firmware
                         c.Close();
                         return;
                     }
+                    if (!c.IsConnected)
+                    {
+                        // ConnectionClosed runs on M2Mqtt's dispatch thread and may have come before client was set,
+                        // when OnConnectionClosed could not know this client: it must not be reported Connected.
+                        c.Close();
+                        state = (int)MqttPortState.Failed;
+                        lastError = "Wi-Fi MQTT connection closed while connecting";
+                        return;
+                    }
+                    // Published and marked Connected in one step, so OnConnectionClosed sees either neither or both.
                     client = c;
+                    state = (int)MqttPortState.Connected;
                 }
-                Finish(gen, MqttPortState.Connected, null);
             }
             catch (Exception e)
             {
@@ -174,10 +191,16 @@ namespace PanicDevice.Firmware
 
         private void OnConnectionClosed(object sender, EventArgs e)
         {
-            if (sender == client)
+            // Raised on M2Mqtt's dispatch thread (MqttClient.cs DispatchEventThread), concurrently with Attempt and the loop.
+            lock (sync)
             {
+                if (sender != client || client == null)
+                {
+                    return;
+                }
                 client = null;
-                Finish(generation, MqttPortState.Failed, "Wi-Fi MQTT connection closed");
+                state = (int)MqttPortState.Failed;
+                lastError = "Wi-Fi MQTT connection closed";
             }
         }
 

@@ -149,7 +149,9 @@ namespace PanicDevice.Firmware
                 }
                 else
                 {
-                    DeviceConfigResult r = DeviceConfigReader.Read(File.ReadAllText(ConfigPath));
+                    // Bytes, not File.ReadAllText: its StreamReader garbles a file whose multi-byte character
+                    // straddles byte 512 and keeps a byte-order mark (DeviceConfigReader.ReadUtf8 says more).
+                    DeviceConfigResult r = DeviceConfigReader.ReadUtf8(File.ReadAllBytes(ConfigPath));
                     if (r.Config != null)
                     {
                         return r.Config;

@@ -34,6 +34,28 @@ namespace PanicDevice.Core.Config
             "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns",
         };
 
+        /// <summary>
+        /// Parses and validates device.json as the bytes on flash: UTF-8, an optional byte-order mark, no NUL.
+        /// The device reads the file this way rather than through a text reader: nanoFramework's StreamReader
+        /// (System.IO.Streams 1.1.96) decodes in 512-byte blocks and turns everything after a character that
+        /// straddles a block boundary into U+FFFD, and keeps the byte-order mark.
+        /// </summary>
+        public static DeviceConfigResult ReadUtf8(byte[] file)
+        {
+            if (file == null)
+            {
+                return Fail("device.json could not be read");
+            }
+            int start = file.Length >= 3 && file[0] == 0xEF && file[1] == 0xBB && file[2] == 0xBF ? 3 : 0;
+            string error;
+            string json = StrictUtf8.Decode(file, start, file.Length - start, out error);
+            if (json == null)
+            {
+                return Fail("device.json is not UTF-8 text (" + error + ")");
+            }
+            return Read(json);
+        }
+
         /// <summary>Parses and validates the text of device.json.</summary>
         public static DeviceConfigResult Read(string json)
         {
@@ -488,7 +510,17 @@ namespace PanicDevice.Core.Config
 
         private static bool HasQuote(string s)
         {
-            return s.IndexOf('"') >= 0;
+            // Not s.IndexOf('"'): on nanoFramework IndexOf(char) stops at the first character outside the BMP
+            // (nf-interpreter corlib_native_System_String.cpp IndexOf), so a quote after an emoji went unseen.
+            char[] chars = s.ToCharArray();
+            for (int i = 0; i < chars.Length; i++)
+            {
+                if (chars[i] == '"')
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static byte[] HexKey(string hex)

@@ -239,6 +239,11 @@ namespace PanicDevice.Core.Config
                             code = code * 16 + d;
                             pos++;
                         }
+                        if (code == 0)
+                        {
+                            // A nanoFramework string ends at U+0000: the device would keep only the text before it.
+                            return Fail("\\u0000 is not allowed");
+                        }
                         sb.Append((char)code);
                         break;
                     default:

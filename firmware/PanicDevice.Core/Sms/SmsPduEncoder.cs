@@ -65,15 +65,19 @@ namespace PanicDevice.Core.Sms
                 text = ReplaceLoneSurrogates(text);
             }
 
-            int partCount = Split(text, gsm7, null);
+            // Indexed as UTF-16 code units once: on nanoFramework string[i] reads the second half of a surrogate
+            // pair as the first (nf-interpreter corlib_native_System_String.cpp get_Chars), which turned every
+            // emoji into two U+FFFD; ToCharArray converts the whole string correctly.
+            char[] chars = text.ToCharArray();
+            int partCount = Split(chars, gsm7, null);
             if (partCount > MaxParts)
             {
                 throw new ArgumentException("SMS text needs " + partCount.ToString() + " parts, more than the limit of "
                     + MaxParts.ToString() + " (" + (gsm7 ? "GSM-7, " : "UCS-2, ") + text.Length.ToString() + " characters)");
             }
             int[] starts = new int[partCount + 1];
-            Split(text, gsm7, starts);
-            starts[partCount] = text.Length;
+            Split(chars, gsm7, starts);
+            starts[partCount] = chars.Length;
 
             SmsPdu[] parts = new SmsPdu[partCount];
             for (int p = 0; p < partCount; p++)
@@ -86,7 +90,7 @@ namespace PanicDevice.Core.Sms
                 int udl;
                 byte[] ud = gsm7
                     ? Gsm7UserData(text, starts[p], starts[p + 1], header, out udl)
-                    : Ucs2UserData(text, starts[p], starts[p + 1], header, out udl);
+                    : Ucs2UserData(chars, starts[p], starts[p + 1], header, out udl);
                 byte[] pdu = Pdu(digits, international, gsm7 ? DcsGsm7 : DcsUcs2, header != null, udl, ud);
                 parts[p] = new SmsPdu(Hex(pdu), pdu.Length - 1, p + 1, partCount);
             }
@@ -129,7 +133,7 @@ namespace PanicDevice.Core.Sms
         /// part's first character index. Splitting is by whole characters: an extension character (2 septets)
         /// or a surrogate pair (2 code units) that would straddle a boundary starts the next part instead.
         /// </summary>
-        private static int Split(string text, bool gsm7, int[] starts)
+        private static int Split(char[] text, bool gsm7, int[] starts)
         {
             int single = gsm7 ? SingleGsm7Septets : SingleUcs2Units;
             int perPart = gsm7 ? PartGsm7Septets : PartUcs2Units;
@@ -137,7 +141,15 @@ namespace PanicDevice.Core.Sms
             {
                 starts[0] = 0;
             }
-            int total = gsm7 ? Gsm7Alphabet.SeptetCount(text) : text.Length;
+            int total = text.Length;
+            if (gsm7)
+            {
+                total = 0;
+                for (int k = 0; k < text.Length; k++)
+                {
+                    total += Gsm7Cost(text[k]);
+                }
+            }
             if (total <= single)
             {
                 return 1;
@@ -169,7 +181,7 @@ namespace PanicDevice.Core.Sms
             return Gsm7Alphabet.CodeOf(c) >= 0 ? 1 : 2;
         }
 
-        private static int Ucs2Cost(string text, int i)
+        private static int Ucs2Cost(char[] text, int i)
         {
             return IsHighSurrogate(text[i]) && i + 1 < text.Length && IsLowSurrogate(text[i + 1]) ? 2 : 1;
         }
@@ -184,8 +196,9 @@ namespace PanicDevice.Core.Sms
             return c >= '\uDC00' && c <= '\uDFFF';
         }
 
-        private static string ReplaceLoneSurrogates(string text)
+        private static string ReplaceLoneSurrogates(string s)
         {
+            char[] text = s.ToCharArray();
             StringBuilder sb = null;
             for (int i = 0; i < text.Length; i++)
             {
@@ -194,7 +207,7 @@ namespace PanicDevice.Core.Sms
                 bool lone = !pair && (IsHighSurrogate(c) || IsLowSurrogate(c));
                 if (lone && sb == null)
                 {
-                    sb = new StringBuilder(text.Substring(0, i));
+                    sb = new StringBuilder(new string(text, 0, i));
                 }
                 if (sb != null)
                 {
@@ -209,7 +222,7 @@ namespace PanicDevice.Core.Sms
                     i++;
                 }
             }
-            return sb == null ? text : sb.ToString();
+            return sb == null ? s : sb.ToString();
         }
 
         /// <summary>
@@ -254,7 +267,7 @@ namespace PanicDevice.Core.Sms
         }
 
         /// <summary>Text[from..to) as UTF-16 big-endian after an optional UDH; UDL counts octets.</summary>
-        private static byte[] Ucs2UserData(string text, int from, int to, byte[] header, out int udl)
+        private static byte[] Ucs2UserData(char[] text, int from, int to, byte[] header, out int udl)
         {
             int skip = header == null ? 0 : header.Length;
             udl = skip + (to - from) * 2;
