@@ -56,6 +56,23 @@ namespace PanicDevice.Tests.Config
         }
 
         [TestMethod]
+        public void AnOversizedFileIsRefusedBeforeItIsDecoded()
+        {
+            // A corrupt or wrong file on I:\ must give the fault pattern with a reason, not run the device out of memory.
+            byte[] huge = new byte[JsonReader.MaxLength * 4 + 1];
+            for (int i = 0; i < huge.Length; i++)
+            {
+                huge[i] = (byte)' ';
+            }
+            DeviceConfigResult r = DeviceConfigReader.ReadUtf8(huge);
+            Assert.IsNull(r.Config);
+            Expect.Contains("longer than", r.Error);
+            DeviceConfigResult text = DeviceConfigReader.Read(new string(' ', JsonReader.MaxLength + 1));
+            Assert.IsNull(text.Config);
+            Expect.Contains("longer than", text.Error);
+        }
+
+        [TestMethod]
         public void ReadsAFullFobConfiguration()
         {
             DeviceConfigResult r = DeviceConfigReader.Read(Fob);

@@ -46,6 +46,11 @@ namespace PanicDevice.Core.Config
             {
                 return Fail("device.json could not be read");
             }
+            // Refused before decoding: on the device the text and its char array would take three times the file's size.
+            if (file.Length > JsonReader.MaxLength * 4)
+            {
+                return Fail("device.json is longer than " + JsonReader.MaxLength.ToString() + " characters");
+            }
             int start = file.Length >= 3 && file[0] == 0xEF && file[1] == 0xBB && file[2] == 0xBF ? 3 : 0;
             string error;
             string json = StrictUtf8.Decode(file, start, file.Length - start, out error);

@@ -14,8 +14,11 @@ namespace PanicDevice.Core.Config
         /// <summary>Stands for a JSON null (a Hashtable cannot hold null values on every runtime).</summary>
         public static readonly object Null = new object();
 
-        /// <summary>Longest document accepted, in characters.</summary>
-        public const int MaxLength = 32768;
+        /// <summary>
+        /// Longest document accepted, in characters. A provisioned device.json is under 2 KB; parsing holds the text
+        /// and a char array of it (two bytes a character), so 8 K characters stay a small part of an ESP32's heap.
+        /// </summary>
+        public const int MaxLength = 8192;
         /// <summary>Deepest nesting accepted.</summary>
         public const int MaxDepth = 16;
 
