@@ -125,6 +125,7 @@ public class BrokerAbuseTests
             // The connection was dropped before the PUBACK: expected.
         }
         await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(1L, broker.Counters["packet_too_large"], "refused at its length field, before the megabyte was read");
         Assert.AreEqual(0, store.CountFrames("fob-a"), "nothing stored");
         Assert.IsFalse(pipeline.Counts.Keys.Any(k => k == "stored"), "the pipeline never saw it as a frame");
         await AlertFromBAcked(6, TimeSpan.FromSeconds(5));
@@ -134,6 +135,28 @@ public class BrokerAbuseTests
         await again.SubscribeAsync(Topics.Downlink("fob-a"), MqttQualityOfServiceLevel.AtLeastOnce);
         await again.PublishBinaryAsync(Topics.Uplink("fob-a"), frame, MqttQualityOfServiceLevel.AtLeastOnce);
         await acks.WaitForAsync(3, TimeSpan.FromSeconds(5));
+    }
+
+    [TestMethod]
+    public async Task APayloadOverItsLimitInAPacketUnderItsLimitIsRefusedByThePayloadCheck()
+    {
+        using IMqttClient a = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        try
+        {
+            await a.PublishBinaryAsync(Topics.Uplink("fob-a"), new byte[EmbeddedBroker.MaxPayloadBytes + 1], MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or MQTTnet.Exceptions.MqttClientNotConnectedException)
+        {
+        }
+        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(1L, broker.Counters["payload_too_large"]);
+        Assert.AreEqual(0L, broker.Counters["packet_too_large"], "the packet itself was within " + BrokerLimits.Default.MaxPacketBytes);
     }
 
     [TestMethod]
