@@ -78,9 +78,10 @@ public sealed class BrokerListener : IMqttServerAdapter
 
     private Socket? Listen(IPAddress ip, int p)
     {
-        var s = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket? s = null;
         try
         {
+            s = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp); // throws here where the family is not supported
             if (ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.Equals(IPAddress.IPv6Any))
             {
                 s.DualMode = true; // IPv4 clients too
@@ -89,15 +90,19 @@ public sealed class BrokerListener : IMqttServerAdapter
             s.Listen(512);
             return s;
         }
-        catch (SocketException e) when (ip.AddressFamily == AddressFamily.InterNetworkV6 && e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+        catch (SocketException) when (ip.Equals(IPAddress.IPv6Loopback) && address.Text == "localhost")
         {
-            // No IPv6 on this machine: every interface means IPv4's; localhost means 127.0.0.1 alone.
-            s.Dispose();
-            return address.IsAny ? Listen(IPAddress.Any, p) : null;
+            s?.Dispose(); // ::1 is a courtesy beside 127.0.0.1 (no IPv6 here, or the port taken there): as Kestrel does for localhost
+            return null;
+        }
+        catch (SocketException e) when (address.IsAny && e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+        {
+            s?.Dispose(); // no IPv6 on this machine: every interface means IPv4's
+            return Listen(IPAddress.Any, p);
         }
         catch
         {
-            s.Dispose();
+            s?.Dispose();
             throw;
         }
     }
