@@ -195,6 +195,10 @@ public sealed class BrokerListener : IMqttServerAdapter
             s.Dispose();
         }
         sockets.Clear();
+        foreach (Connection c in pending.TakeAll())
+        {
+            c.Stop(); // logins under way (a TLS handshake, say) end with the broker; logged-in ones are MQTTnet's to end
+        }
         return Task.CompletedTask;
     }
 
@@ -269,6 +273,15 @@ public sealed class BrokerListener : IMqttServerAdapter
                 // served and disposed meanwhile
             }
             Abort();
+        }
+
+        /// <summary>The broker is stopping: closed without counting or logging.</summary>
+        public void Stop()
+        {
+            if (Interlocked.CompareExchange(ref state, Closed, Pending) == Pending)
+            {
+                Abort();
+            }
         }
 
         /// <summary>The guard stopped what the client sent (a packet over its limit, not a CONNECT first).</summary>

@@ -57,6 +57,18 @@ public sealed class PendingLogins<T>(int capacity) where T : class
         }
     }
 
+    /// <summary>Every pending connection, removed (the server is stopping).</summary>
+    public List<T> TakeAll()
+    {
+        lock (where)
+        {
+            var all = where.Keys.ToList();
+            where.Clear();
+            byAddress.Clear();
+            return all;
+        }
+    }
+
     private bool Remove(T item)
     {
         if (!where.Remove(item, out var at))
