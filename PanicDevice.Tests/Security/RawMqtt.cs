@@ -43,8 +43,8 @@ public static class RawMqtt
     }
 
     /// <summary>
-    /// Waits for the server to close the connection: true when a read ends (0 bytes or a reset) within
-    /// <paramref name="within"/> having received no more than a CONNACK's 4 bytes; false on timeout.
+    /// Waits for the server to close the connection: Closed is true when a read ends (0 bytes or a reset)
+    /// within <paramref name="within"/>, false on timeout; Received is what came before (a CONNACK, say).
     /// </summary>
     public static async Task<(bool Closed, byte[] Received)> ClosedAsync(NetworkStream s, TimeSpan within)
     {

@@ -100,11 +100,17 @@ public class UnauthenticatedMqttTests
         using IMqttClient device = await MqttConnect.DeviceAsync(MqttPort(rx), "fob-0001", LoopbackReceiver.Key);
         var acks = new MqttConnect.AckCollector(device, LoopbackReceiver.Key);
         await device.SubscribeAsync(Topics.Downlink("fob-0001"), MqttQualityOfServiceLevel.AtLeastOnce);
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // past the login timeout, logged in
+        // A silent connection opened after the device's: once it is closed, the device's own deadline has passed too.
+        var (laterTcp, later) = await OpenAsync(MqttPort(rx));
+        using (laterTcp)
+        {
+            Assert.IsTrue((await RawMqtt.ClosedAsync(later, TimeSpan.FromSeconds(15))).Closed);
+        }
+        Assert.IsTrue(device.IsConnected, "logged in before its deadline: not closed by it");
         await device.PublishBinaryAsync(Topics.Uplink("fob-0001"), FrameCodec.Encode(SampleFrames.Alert("fob-0001", 5), LoopbackReceiver.Key), MqttQualityOfServiceLevel.AtLeastOnce);
         await acks.WaitForAsync(5, TimeSpan.FromSeconds(10));
         string metrics = await rx.Http.GetStringAsync("/metrics");
-        StringAssert.Contains(metrics, "pd_mqtt_refused_total{reason=\"login_timeout\"} 2");
+        StringAssert.Contains(metrics, "pd_mqtt_refused_total{reason=\"login_timeout\"} 3");
     }
 
     [TestMethod]
