@@ -44,7 +44,7 @@ public class EmbeddedBrokerTests
         registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
         store = new FrameStore(db);
         port = FreePort();
-        broker = new EmbeddedBroker(port, registry, new IngestPipeline(registry, store, TimeProvider.System), new[] { new OperatorAccount("ops", "ops-secret") }, NullLogger.Instance);
+        broker = new EmbeddedBroker(port, registry, new IngestPipeline(registry, store, TimeProvider.System), NullLogger.Instance);
         await broker.StartAsync();
     }
 
@@ -105,7 +105,7 @@ public class EmbeddedBrokerTests
         Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("fob-a", "", null)).Code);
         Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("fob-b", "fob-a", DeviceCredentials.MqttPassword(KeyA))).Code, "client id must be the device id");
         Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("x", "fob-zzz", "anything")).Code);
-        Assert.AreEqual(MqttClientConnectResultCode.Success, (await Connect("ops-console", "ops", "ops-secret")).Code);
+        Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword, (await Connect("ops-console", "operator", "any-token-at-all")).Code, "devices are the only accounts");
     }
 
     [TestMethod]

@@ -53,9 +53,9 @@ public class EmbeddedBrokerTlsTests
         Directory.Delete(dir, true);
     }
 
-    private WebApplication Build(int mqttPort, int tlsPort, string? password = CertPassword) =>
+    private WebApplication Build(int mqttPort, int tlsPort, string? password = CertPassword, params string[] extra) =>
         ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--data", Path.Combine(dir, "data"), "--mqtt-port", mqttPort.ToString(),
-            "--mqtt-tls-port", tlsPort.ToString(), "--mqtt-cert", pfx, "--mqtt-cert-password", password ?? "", "--Logging:LogLevel:Default", "Warning" });
+            "--mqtt-tls-port", tlsPort.ToString(), "--mqtt-cert", pfx, "--mqtt-cert-password", password ?? "", "--Logging:LogLevel:Default", "Warning" }.Concat(extra).ToArray());
 
     /// <summary>Logs in as the device, publishes one signed alert and returns the ack it receives (or null).</summary>
     private static async Task<byte[]?> PressAndWaitForAck(int port, Action<MqttClientOptionsBuilder> transport, uint counter)
@@ -110,6 +110,30 @@ public class EmbeddedBrokerTlsTests
             await Assert.ThrowsAsync<Exception>(() => PressAndWaitForAck(tls, o => o.WithTlsOptions(t => t.UseTls().WithTargetHost("localhost")), 4),
                 "a client that does not trust the self-signed certificate cannot connect");
             Assert.AreEqual(2, app.Services.GetRequiredService<FrameStore>().CountFrames(Id));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    public async Task ATlsHandshakeThatNeverHappensOrNeverEndsIsClosedAfterTheLoginTimeout()
+    {
+        int plain = EmbeddedBrokerTests.FreePort(), tls = EmbeddedBrokerTests.FreePort();
+        WebApplication app = Build(plain, tls, CertPassword, "--mqtt-login-timeout", "1");
+        await app.StartAsync();
+        try
+        {
+            using var silent = new System.Net.Sockets.TcpClient();
+            await silent.ConnectAsync(IPAddress.Loopback, tls);
+            using var partial = new System.Net.Sockets.TcpClient();
+            await partial.ConnectAsync(IPAddress.Loopback, tls);
+            await partial.GetStream().WriteAsync(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 }); // a ClientHello's first bytes, then nothing
+            Assert.IsTrue((await Security.RawMqtt.ClosedAsync(silent.GetStream(), TimeSpan.FromSeconds(15))).Closed, "no ClientHello at all");
+            Assert.IsTrue((await Security.RawMqtt.ClosedAsync(partial.GetStream(), TimeSpan.FromSeconds(15))).Closed, "a ClientHello that never ends");
+            Assert.AreEqual(2L, app.Services.GetRequiredService<PanicDevice.Receiver.Mqtt.EmbeddedBroker>().Counters["login_timeout"]);
         }
         finally
         {

@@ -176,7 +176,7 @@ public class OpenApiTests
     public async Task TheApiDescribesItsEndpoints()
     {
         await using var rx = await LoopbackReceiver.StartAsync();
-        var doc = await rx.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var doc = await rx.Api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         StringAssert.StartsWith(doc.GetProperty("openapi").GetString(), "3.");
         var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         foreach (string expected in new[] { "/api/devices", "/api/alerts", "/api/alerts/{id}/cap", "/api/sms/inbound", "/api/responders/{id}", "/healthz" })

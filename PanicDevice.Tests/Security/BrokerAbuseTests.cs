@@ -41,7 +41,7 @@ public class BrokerAbuseTests
         store = new FrameStore(db);
         pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions());
         port = EmbeddedBrokerTests.FreePort();
-        broker = new EmbeddedBroker(port, registry, pipeline, new[] { new OperatorAccount("ops", "ops-secret-0000000") }, NullLogger.Instance);
+        broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
         await broker.StartAsync();
     }
 
@@ -125,6 +125,7 @@ public class BrokerAbuseTests
             // The connection was dropped before the PUBACK: expected.
         }
         await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(1L, broker.Counters["packet_too_large"], "refused at its length field, before the megabyte was read");
         Assert.AreEqual(0, store.CountFrames("fob-a"), "nothing stored");
         Assert.IsFalse(pipeline.Counts.Keys.Any(k => k == "stored"), "the pipeline never saw it as a frame");
         await AlertFromBAcked(6, TimeSpan.FromSeconds(5));
@@ -134,6 +135,28 @@ public class BrokerAbuseTests
         await again.SubscribeAsync(Topics.Downlink("fob-a"), MqttQualityOfServiceLevel.AtLeastOnce);
         await again.PublishBinaryAsync(Topics.Uplink("fob-a"), frame, MqttQualityOfServiceLevel.AtLeastOnce);
         await acks.WaitForAsync(3, TimeSpan.FromSeconds(5));
+    }
+
+    [TestMethod]
+    public async Task APayloadOverItsLimitInAPacketUnderItsLimitIsRefusedByThePayloadCheck()
+    {
+        using IMqttClient a = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        try
+        {
+            await a.PublishBinaryAsync(Topics.Uplink("fob-a"), new byte[EmbeddedBroker.MaxPayloadBytes + 1], MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or MQTTnet.Exceptions.MqttClientNotConnectedException)
+        {
+        }
+        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(1L, broker.Counters["payload_too_large"]);
+        Assert.AreEqual(0L, broker.Counters["packet_too_large"], "the packet itself was within " + BrokerLimits.Default.MaxPacketBytes);
     }
 
     [TestMethod]
@@ -159,24 +182,24 @@ public class BrokerAbuseTests
             await t.GetStream().WriteAsync(new byte[] { 0x10, 0x40, 0x00, 0x04, (byte)'M' });
             stalled.Add(t);
         }
-        // An operator tool that subscribes to everything and never reads its socket.
+        // A device that subscribes to its acks and never reads its socket.
         var slow = new TcpClient { ReceiveBufferSize = 4096 };
         await slow.ConnectAsync("127.0.0.1", port);
         NetworkStream s = slow.GetStream();
-        await s.WriteAsync(RawConnect("slow-reader", "ops", "ops-secret-0000000"));
+        await s.WriteAsync(RawMqtt.Connect("fob-a", "fob-a", DeviceCredentials.MqttPassword(KeyA)));
         byte[] connack = new byte[4];
         await s.ReadExactlyAsync(connack);
         CollectionAssert.AreEqual(new byte[] { 0x20, 0x02, 0x00, 0x00 }, connack, "the slow reader is logged in");
-        await s.WriteAsync(new byte[] { 0x82, 0x06, 0x00, 0x01, 0x00, 0x01, (byte)'#', 0x00 });
+        byte[] ack = Encoding.ASCII.GetBytes(Topics.Downlink("fob-a"));
+        await s.WriteAsync(new byte[] { 0x82, (byte)(5 + ack.Length), 0x00, 0x01, 0x00, (byte)ack.Length }.Concat(ack).Append((byte)0x01).ToArray());
         byte[] suback = new byte[5];
         await s.ReadExactlyAsync(suback);
-        CollectionAssert.AreEqual(new byte[] { 0x90, 0x03, 0x00, 0x01, 0x00 }, suback, "and subscribed to everything; from now on it never reads");
-        // Several megabytes for it to not read, published by another operator client.
-        using IMqttClient noisy = await MqttConnect.ClientAsync(port, "noisy", "ops", "ops-secret-0000000");
+        CollectionAssert.AreEqual(new byte[] { 0x90, 0x03, 0x00, 0x01, 0x01 }, suback, "and subscribed to its acks; from now on it never reads");
+        // Several megabytes queued for it (the receiver's own downlink: operator pushes, acks).
         byte[] chunk = new byte[4000];
         var noise = Task.Run(async () =>
         {
-            for (int i = 0; i < 1500; i++) await noisy.PublishBinaryAsync("ops/noise", chunk, MqttQualityOfServiceLevel.AtMostOnce);
+            for (int i = 0; i < 1500; i++) await broker.PublishToDeviceAsync("fob-a", chunk);
         });
         await Task.Delay(200);
         for (uint c = 1; c <= 5; c++)
@@ -188,21 +211,5 @@ public class BrokerAbuseTests
         Assert.AreEqual(6, store.CountFrames("fob-b"));
         foreach (var t in stalled) t.Dispose();
         slow.Dispose();
-    }
-
-    /// <summary>An MQTT 3.1.1 CONNECT with user name and password, keep-alive 60 s, clean session.</summary>
-    private static byte[] RawConnect(string clientId, string user, string password)
-    {
-        var body = new List<byte> { 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0xC2, 0x00, 0x3C };
-        foreach (string field in new[] { clientId, user, password })
-        {
-            byte[] b = Encoding.UTF8.GetBytes(field);
-            body.Add((byte)(b.Length >> 8));
-            body.Add((byte)b.Length);
-            body.AddRange(b);
-        }
-        var packet = new List<byte> { 0x10, (byte)body.Count }; // under 128 bytes: one length byte
-        packet.AddRange(body);
-        return packet.ToArray();
     }
 }

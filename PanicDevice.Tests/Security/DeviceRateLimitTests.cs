@@ -125,19 +125,6 @@ public class DeviceRateLimitTests
     }
 
     [TestMethod]
-    public void TheLimitIsReportedOncePerIntervalWithTheCount()
-    {
-        var clock = new ManualClock();
-        var p = Pipeline(clock);
-        for (uint i = 1; i <= 30; i++) p.Process(FrameCodec.Encode(Routine(MessageKind.Heartbeat, "fob-h", i), KeyH), "fob-h", IngestPath.Mqtt);
-        Assert.IsTrue(p.RateLimiter.ShouldReport("fob-h", out long limited));
-        Assert.AreEqual(10L, limited);
-        Assert.IsFalse(p.RateLimiter.ShouldReport("fob-h", out _), "not again within the interval");
-        clock.Advance(DeviceRateLimiter.ReportInterval);
-        Assert.IsTrue(p.RateLimiter.ShouldReport("fob-h", out _));
-    }
-
-    [TestMethod]
     public void TheLimitIsConfigurableZeroTurnsItOffAndABadValueStopsStartup()
     {
         string data = Path.Combine(dir, "app");
@@ -159,7 +146,7 @@ public class DeviceRateLimitTests
     {
         int port = EmbeddedBrokerTests.FreePort();
         var pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions { PerSecond = 5, Burst = 20 });
-        await using var broker = new EmbeddedBroker(port, registry, pipeline, Array.Empty<OperatorAccount>(), NullLogger.Instance);
+        await using var broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
         await broker.StartAsync();
         using IMqttClient hostile = await MqttConnect.DeviceAsync(port, "fob-h", KeyH);
         using IMqttClient good = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);

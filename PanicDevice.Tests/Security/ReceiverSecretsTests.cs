@@ -98,14 +98,21 @@ public class ReceiverSecretsTests
     }
 
     [TestMethod]
-    public async Task AnOversizedSmsBodyIsRefusedWith413WithOrWithoutTheGatewayToken()
+    public async Task AnOversizedSmsBodyIsRefusedWith413WithTheGatewayTokenAnd401WithoutIt()
     {
         string huge = JsonSerializer.Serialize(new { from = "+62", text = "PD1:" + new string('A', 64 * 1024) });
-        foreach (string? token in new[] { GatewayToken, null })
+        foreach (var (token, expected) in new[] { (GatewayToken, HttpStatusCode.RequestEntityTooLarge), ((string?)null, HttpStatusCode.Unauthorized) })
         {
             var r = new HttpRequestMessage(HttpMethod.Post, "/api/sms/inbound") { Content = new StringContent(huge, Encoding.UTF8, "application/json") };
             if (token != null) r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, (await http.SendAsync(r)).StatusCode);
+            // Without the token the body is never read (the caller may see the 401 or, still sending, the connection close).
+            try
+            {
+                Assert.AreEqual(expected, (await http.SendAsync(r)).StatusCode);
+            }
+            catch (HttpRequestException) when (token == null)
+            {
+            }
         }
         // Just under the limit is read and judged on its content.
         string under = JsonSerializer.Serialize(new { from = "+62", text = "PD1:" + new string('A', 8 * 1024) });

@@ -236,6 +236,9 @@ public static class CrashHarness
         private readonly Queue<string> tail = new();
         private Process? process;
 
+        /// <summary>The child's process id while it runs (the attack bench reads its resident set).</summary>
+        public int? Id => process?.Id;
+
         public void Start()
         {
             var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(args[0])! };

@@ -6,6 +6,7 @@ using PanicDevice.Bench;
 // dotnet run -c Release --project tools/PanicDevice.Bench -- idle [--devices N] [--settle S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- fuzz --inputs N [--seed S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- crash --trials N [--devices 100] [--alerts 10000] [--seed S]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- attack [--mqtt 4] [--declared-mb 250] [--posts 24] [--post-mb 25] [--seconds 10]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--store URL|local-postgres]
 string Arg(string name, string fallback)
 {
@@ -115,6 +116,17 @@ if (args.Length > 0 && args[0] == "scale")
     }
     return await PanicDevice.Bench.Scale.ScaleBenchmark.RunAsync(receivers, devices, alerts, kill, s >= 0 ? args[s + 1] : null);
 }
+if (args.Length > 0 && args[0] == "attack")
+{
+    if (!int.TryParse(Arg("--mqtt", "4"), out int mqtt) || mqtt < 0 || !int.TryParse(Arg("--declared-mb", "250"), out int declared) || declared < 1 || declared > 255
+        || !int.TryParse(Arg("--posts", "24"), out int posts) || posts < 0 || !int.TryParse(Arg("--post-mb", "25"), out int postMb) || postMb < 1
+        || !int.TryParse(Arg("--seconds", "10"), out int seconds) || seconds < 1)
+    {
+        Console.Error.WriteLine("--mqtt and --posts take counts (0 or more), --declared-mb 1..255 (an MQTT length field holds up to 268 MB), --post-mb and --seconds positive numbers");
+        return 2;
+    }
+    return await AttackBenchmark.RunAsync(mqtt, declared, posts, postMb, seconds);
+}
 if (args.Length > 0 && args[0] == "receiver-host")
 {
     // the child process of "idle": a receiver with the bench devices registered
@@ -122,4 +134,5 @@ if (args.Length > 0 && args[0] == "receiver-host")
 }
 Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] [--store URL|local-postgres] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--store URL|local-postgres]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
+Console.Error.WriteLine("usage: PanicDevice.Bench attack [--mqtt N] [--declared-mb MB] [--posts N] [--post-mb MB] [--seconds S]");
 return 2;

@@ -74,13 +74,21 @@ public static class ReceiverApp
         }
         else if (options.MqttPort > 0 || options.MqttCert != null)
         {
+            // Where devices reach it: --mqtt-address, or what --urls implies (loopback API, loopback broker).
+            BrokerAddress address = options.MqttAddress != null ? BrokerAddress.Parse(options.MqttAddress)! : BrokerAddress.DefaultFor(builder.Configuration);
+            var limits = new BrokerLimits
+            {
+                LoginTimeout = TimeSpan.FromSeconds(options.MqttLoginTimeoutSeconds),
+                MaxPendingLogins = options.MqttMaxPendingLogins,
+            };
             // The broker logs through the host's logging (configured levels and providers, one place to audit).
             builder.Services.AddSingleton(sp => new EmbeddedBroker(options.MqttPort, registry, pipeline,
-                new[] { new OperatorAccount("operator", options.OperatorToken) },
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Broker"), EmbeddedBrokerTls.From(options)));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Broker"), EmbeddedBrokerTls.From(options), address, limits, time));
             builder.Services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<EmbeddedBroker>());
-            builder.Services.AddHostedService(sp => new BrokerService(sp.GetRequiredService<EmbeddedBroker>()));
+            builder.Services.AddHostedService(sp => new BrokerService(sp.GetRequiredService<EmbeddedBroker>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Broker")));
         }
+        // Every route reads at most this much body (413 beyond); the token is checked before any is read (TokenGate).
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxJsonBodyBytes);
 
         builder.Services.AddOpenApi();
 
@@ -88,16 +96,17 @@ public static class ReceiverApp
         app.Services.GetRequiredService<ReceiverDatabase>();
         // At start, so every logging provider added after Build sees it too; the description has no password.
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Store: {Store}", db.Dialect.Description));
-        app.MapOpenApi(); // /openapi/v1.json: the API's description for integrators
+        app.UseTokenGate(options);
+        // /openapi/v1.json: the API's description for integrators, who hold the operator token; not public.
+        app.MapOpenApi().RequireToken(TokenRole.Operator);
         IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
+        // Public, no token: liveness and counters (no secrets, no device data); see docs/security.md.
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         ExternalBrokerClient? external = app.Services.GetService<ExternalBrokerClient>();
-        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, webhooks, supervision, external), "text/plain; version=0.0.4"));
+        EmbeddedBroker? embedded = app.Services.GetService<EmbeddedBroker>();
+        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, webhooks, supervision, external, embedded), "text/plain; version=0.0.4"));
 
-        var operatorApi = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
-            BearerToken.Matches(context.HttpContext.Request, options.OperatorToken)
-                ? await next(context)
-                : Results.Json(new { error = "operator token required (Authorization: Bearer …)" }, statusCode: 401));
+        var operatorApi = app.MapGroup("/api").RequireToken(TokenRole.Operator);
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
@@ -105,15 +114,16 @@ public static class ReceiverApp
         Responders.ResponderEndpoints.Map(operatorApi, responders, alerts);
         Dashboard.DashboardEndpoints.Map(app, operatorApi, feed, options);
 
-        app.MapPost("/api/sms/inbound", async (HttpContext http, InboundSms sms, ILogger<InboundSms> logger) =>
-            BearerToken.Matches(http.Request, options.GatewayToken)
-                ? await SmsGatewayEndpoint.Handle(sms, pipeline, downlink, logger)
-                : Results.Json(new { error = "gateway token required (Authorization: Bearer …)" }, statusCode: 401))
+        var smsLog = new Logging.RejectionLog(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InboundSms>(), time);
+        app.Lifetime.ApplicationStopped.Register(smsLog.Dispose);
+        app.MapPost("/api/sms/inbound", (InboundSms sms) => SmsGatewayEndpoint.Handle(sms, pipeline, downlink, smsLog))
+            .RequireToken(TokenRole.Gateway)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(SmsGatewayEndpoint.MaxBodyBytes));
         return app;
     }
 
-    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision, ExternalBrokerClient? external)
+    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision,
+        ExternalBrokerClient? external, EmbeddedBroker? embedded)
     {
         var sb = new StringBuilder();
         sb.Append("# HELP pd_ingest_total Inbound frames by outcome (rejections by reason).\n# TYPE pd_ingest_total counter\n");
@@ -128,6 +138,15 @@ public static class ReceiverApp
             // External broker mode only: a receiver that is up but not subscribed takes no uplinks (alert on 0).
             sb.Append("# HELP pd_broker_subscribed 1 while connected to the external broker and subscribed to the shared uplink subscription.\n# TYPE pd_broker_subscribed gauge\n");
             sb.Append("pd_broker_subscribed ").Append(external.IsSubscribed ? 1 : 0).Append('\n');
+        }
+        if (embedded != null)
+        {
+            // What the embedded broker refused before a frame reached the pipeline: logins, oversized or early packets, topics.
+            sb.Append("# HELP pd_mqtt_refused_total Connections, packets and requests the embedded broker refused, by reason.\n# TYPE pd_mqtt_refused_total counter\n");
+            foreach (var (reason, count) in embedded.Counters.All)
+            {
+                sb.Append("pd_mqtt_refused_total{reason=\"").Append(reason).Append("\"} ").Append(count).Append('\n');
+            }
         }
         pipeline.Latency.WriteTo(sb, "pd_ingest_duration_seconds", "Arrival to result of a frame (decode, verify, durable store, ack).");
         sb.Append("# HELP pd_alerts_open Alerts not yet resolved, cancelled or marked false alarm.\n# TYPE pd_alerts_open gauge\n");

@@ -6,6 +6,18 @@ public sealed class ReceiverOptions
     /// <summary>Embedded broker port; 0 disables the embedded broker.</summary>
     public int MqttPort { get; set; } = 1883;
 
+    /// <summary>
+    /// Where the embedded broker listens: an IP address, localhost or * (every interface). Null: loopback while
+    /// the HTTP API is on loopback only (--urls unset included), every interface otherwise (Mqtt/BrokerAddress).
+    /// </summary>
+    public string? MqttAddress { get; set; }
+
+    /// <summary>Seconds an MQTT connection may take from TCP accept to a successful login (TLS included) before it is closed.</summary>
+    public int MqttLoginTimeoutSeconds { get; set; } = (int)Mqtt.BrokerLimits.Default.LoginTimeout.TotalSeconds;
+
+    /// <summary>MQTT connections that may be logging in at once; one more closes the oldest of the address with the most.</summary>
+    public int MqttMaxPendingLogins { get; set; } = Mqtt.BrokerLimits.Default.MaxPendingLogins;
+
     /// <summary>Folder for the SQLite store and generated secrets.</summary>
     public string Data { get; set; } = "data";
 
@@ -62,6 +74,9 @@ public sealed class ReceiverOptions
     public static readonly Dictionary<string, string> Switches = new()
     {
         ["--mqtt-port"] = "Receiver:MqttPort",
+        ["--mqtt-address"] = "Receiver:MqttAddress",
+        ["--mqtt-login-timeout"] = "Receiver:MqttLoginTimeoutSeconds",
+        ["--mqtt-max-pending-logins"] = "Receiver:MqttMaxPendingLogins",
         ["--data"] = "Receiver:Data",
         ["--store"] = "Receiver:Store",
         ["--operator-token"] = "Receiver:OperatorToken",
@@ -82,6 +97,18 @@ public sealed class ReceiverOptions
         if (MqttPort < 0 || MqttPort > 65535)
         {
             return "--mqtt-port must be 0 (off) or a TCP port 1..65535";
+        }
+        if (MqttAddress != null && Mqtt.BrokerAddress.Parse(MqttAddress) == null)
+        {
+            return Mqtt.BrokerAddress.Expected;
+        }
+        if (MqttLoginTimeoutSeconds < 1 || MqttLoginTimeoutSeconds > 3600)
+        {
+            return "--mqtt-login-timeout must be 1..3600 seconds";
+        }
+        if (MqttMaxPendingLogins < 1 || MqttMaxPendingLogins > 100_000)
+        {
+            return "--mqtt-max-pending-logins must be 1..100000";
         }
         if (Broker != null && Mqtt.BrokerEndpoint.Parse(Broker) == null)
         {

@@ -399,6 +399,7 @@ public sealed class IngestTarget : FuzzTarget, IDisposable
     private readonly List<byte[]> seeds;
     private readonly HashSet<string> exact;
     private readonly bool viaSmsGateway;
+    private readonly PanicDevice.Receiver.Logging.RejectionLog smsLog = new(NullLogger.Instance, TimeProvider.System);
 
     public IngestTarget(bool viaSmsGateway)
     {
@@ -445,7 +446,7 @@ public sealed class IngestTarget : FuzzTarget, IDisposable
             reason = r.Reason;
             return r.Status == IngestStatus.Rejected ? FuzzVerdict.Rejected : FuzzVerdict.Accepted;
         }
-        IResult http = SmsGatewayEndpoint.Handle(new InboundSms("+6281200000001", Encoding.Latin1.GetString(input)), pipeline, null, NullLogger.Instance).GetAwaiter().GetResult();
+        IResult http = SmsGatewayEndpoint.Handle(new InboundSms("+6281200000001", Encoding.Latin1.GetString(input)), pipeline, null, smsLog).GetAwaiter().GetResult();
         int status = http is IStatusCodeHttpResult sc ? sc.StatusCode ?? 0 : 0;
         object? value = http is IValueHttpResult v ? v.Value : null;
         reason = status + " " + (value?.ToString() ?? "");
@@ -461,6 +462,7 @@ public sealed class IngestTarget : FuzzTarget, IDisposable
 
     public void Dispose()
     {
+        smsLog.Dispose();
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }

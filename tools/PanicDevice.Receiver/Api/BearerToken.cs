@@ -6,15 +6,20 @@ namespace PanicDevice.Receiver.Api;
 /// <summary>Checks "Authorization: Bearer …" against a configured secret in constant time.</summary>
 public static class BearerToken
 {
+    /// <summary>
+    /// True when the header is the Bearer scheme — its name in any case, then one or more spaces (RFC 9110
+    /// §11.1, §11.4) — followed by exactly the expected token (case matters there).
+    /// </summary>
     public static bool Matches(HttpRequest request, string expected)
     {
         string header = request.Headers.Authorization.ToString();
-        const string prefix = "Bearer ";
-        if (!header.StartsWith(prefix, StringComparison.Ordinal))
+        const string scheme = "Bearer";
+        if (header.Length <= scheme.Length || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || header[scheme.Length] != ' ')
         {
             return false;
         }
-        byte[] a = SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..]));
+        string token = header[scheme.Length..].TrimStart(' ');
+        byte[] a = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         byte[] b = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
         return CryptographicOperations.FixedTimeEquals(a, b);
     }

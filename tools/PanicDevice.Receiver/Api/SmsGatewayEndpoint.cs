@@ -1,4 +1,5 @@
 using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Logging;
 using PanicDevice.Receiver.Mqtt;
 using PanicDevice.Receiver.Pipeline;
 
@@ -17,35 +18,37 @@ public static class SmsGatewayEndpoint
     /// <summary>Largest request body accepted (Kestrel refuses more with 413): a concatenated SMS is 1,600 characters.</summary>
     public const long MaxBodyBytes = 16 * 1024;
 
-    public static async Task<IResult> Handle(InboundSms sms, IngestPipeline pipeline, IDeviceDownlink? broker, ILogger logger)
+    /// <param name="log">Refusals, throttled per sender (or device) and reason; the sender is the gateway's text and is escaped.</param>
+    public static async Task<IResult> Handle(InboundSms sms, IngestPipeline pipeline, IDeviceDownlink? broker, RejectionLog log)
     {
         if (sms.Text is null || sms.Text.Length > 1600)
         {
             return Results.BadRequest(new { error = "text is missing or longer than a concatenated SMS" });
         }
+        string from = LogText.Escape(sms.From);
         if (!FrameText.HasPrefix(sms.Text))
         {
             // A human message (a reply from a guardian, say) is not a frame; say so, drop nothing silently.
-            logger.LogInformation("Inbound SMS from {From} is not a device frame", sms.From);
+            log.Info("NotAFrame", from, "Inbound SMS from {From} is not a device frame", from);
             return Results.Accepted(value: new { status = "not-a-frame" });
         }
         byte[]? bytes = FrameText.ToBytes(sms.Text);
         if (bytes == null)
         {
-            return Results.UnprocessableEntity(new { status = "rejected", reason = DecodeStatus.BadText.ToString() });
+            string reason = DecodeStatus.BadText.ToString();
+            pipeline.Refuse(reason);
+            log.Warn(reason, from, "SMS from {From} rejected: {Reason} (not the base64 of a frame)", from, reason);
+            return Results.UnprocessableEntity(new { status = "rejected", reason });
         }
         IngestResult result = pipeline.Process(bytes, null, IngestPath.Sms);
         if (result.Status == IngestStatus.Rejected && result.Reason == IngestPipeline.RateLimited)
         {
-            if (pipeline.RateLimiter.ShouldReport(result.Frame!.DeviceId, out long limited))
-            {
-                logger.LogWarning("Device {DeviceId} (SMS) is over its rate limit; {Count} routine frame(s) refused since the last report", result.Frame!.DeviceId, limited);
-            }
+            log.Warn(result.Reason, result.Frame!.DeviceId, "Device {DeviceId} (SMS) is over its rate limit; routine frames refused", result.Frame!.DeviceId);
             return Results.Json(new { status = "rejected", reason = result.Reason }, statusCode: 429);
         }
         if (result.Status == IngestStatus.Rejected)
         {
-            logger.LogWarning("SMS frame from {From} rejected: {Reason}", sms.From, result.Reason);
+            log.Warn(result.Reason, from, "SMS frame from {From} rejected: {Reason}", from, result.Reason);
             return Results.UnprocessableEntity(new { status = "rejected", reason = result.Reason });
         }
         if (broker != null)

@@ -6,33 +6,29 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Logging;
 using PanicDevice.Receiver.Pipeline;
 using PanicDevice.Receiver.Registry;
 
 namespace PanicDevice.Receiver.Mqtt;
 
-/// <summary>An operator or integration account on the embedded broker (not a device).</summary>
-public sealed record OperatorAccount(string UserName, string Password);
-
 /// <summary>
 /// The embedded MQTT broker (MQTTnet server). Devices log in with their id and the password derived
 /// from their key; a device may publish only on its own uplink (and its will on its presence topic)
-/// and subscribe only to its own ack topic; there are no anonymous clients. Every uplink publish goes
-/// through the ingest pipeline, and the signed acknowledgement is published to the device only after
-/// the pipeline has committed the frame.
+/// and subscribe only to its own ack topic; there are no other accounts and no anonymous clients. Every
+/// uplink publish goes through the ingest pipeline, and the signed acknowledgement is published to the
+/// device only after the pipeline has committed the frame. Connections reach MQTTnet through
+/// <see cref="BrokerListener"/>, which bounds what a client can cost before and after it logs in.
 /// </summary>
 public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
 {
-    private const string RoleKey = "pd-role";
-    private const string DeviceRole = "device";
-    /// <summary>The device a device session speaks for (its client id is the device id, or Topics.WifiClientId of it).</summary>
+    /// <summary>The device a session speaks for (its client id is the device id, or Topics.WifiClientId of it).</summary>
     private const string DeviceKey = "pd-device";
-    private const string OperatorRole = "operator";
 
     /// <summary>
-    /// The largest publish payload accepted from a client. A frame is well under 100 bytes; anything over
-    /// this is refused and the client disconnected. (MQTTnet 5.2's server has no maximum packet size
-    /// option, so the packet is still read before it is refused.)
+    /// The largest publish payload accepted from a device. A frame is well under 100 bytes; anything over
+    /// this is refused and the client disconnected. The packet itself is bounded before it is read
+    /// (<see cref="BrokerLimits.MaxPacketBytes"/>).
     /// </summary>
     public const int MaxPayloadBytes = 4096;
 
@@ -41,33 +37,42 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
 
     private readonly DeviceRegistry registry;
     private readonly IngestPipeline pipeline;
-    private readonly IReadOnlyList<OperatorAccount> operators;
-    private readonly ILogger logger;
+    private readonly RejectionLog log;
+    private readonly BrokerListener listener;
     private readonly MqttServer server;
 
     /// <param name="port">Plain MQTT port; 0 for none (TLS only).</param>
     /// <param name="tls">TLS endpoint (MQTT over TLS, 8883 by convention); null for none.</param>
-    public EmbeddedBroker(int port, DeviceRegistry registry, IngestPipeline pipeline, IReadOnlyList<OperatorAccount> operators, ILogger logger, EmbeddedBrokerTls? tls = null)
+    /// <param name="address">Where to listen; null: loopback only.</param>
+    /// <param name="limits">Packet sizes, login timeout, pending logins; null: <see cref="BrokerLimits.Default"/>.</param>
+    public EmbeddedBroker(int port, DeviceRegistry registry, IngestPipeline pipeline, ILogger logger, EmbeddedBrokerTls? tls = null,
+        BrokerAddress? address = null, BrokerLimits? limits = null, TimeProvider? time = null)
     {
         this.registry = registry;
         this.pipeline = pipeline;
-        this.operators = operators;
-        this.logger = logger;
+        log = new RejectionLog(logger, time ?? TimeProvider.System);
+        Address = address ?? BrokerAddress.Parse("localhost")!;
         var factory = new MqttServerFactory();
-        var builder = factory.CreateServerOptionsBuilder().WithPersistentSessions()
+        var options = factory.CreateServerOptionsBuilder().WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(MaxPendingMessagesPerClient)
-            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
-        builder = port > 0 ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(port) : builder.WithoutDefaultEndpoint();
-        if (tls != null)
-        {
-            builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(tls.Port).WithEncryptionCertificate(tls.Certificate);
-        }
-        var options = builder.Build();
-        server = factory.CreateMqttServer(options);
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
+            .WithoutDefaultEndpoint() // the listener below is the only way in
+            .Build();
+        listener = new BrokerListener(Address, port, tls, limits ?? BrokerLimits.Default, Counters, log);
+        server = factory.CreateMqttServer(options, new IMqttServerAdapter[] { listener }, new MQTTnet.Diagnostics.Logger.MqttNetNullLogger());
         server.ValidatingConnectionAsync += ValidateConnection;
         server.InterceptingPublishAsync += InterceptPublish;
         server.InterceptingSubscriptionAsync += InterceptSubscription;
     }
+
+    /// <summary>Refusals by reason, for /metrics.</summary>
+    public BrokerCounters Counters { get; } = new();
+
+    /// <summary>What --mqtt-address (or its default) asked for.</summary>
+    public BrokerAddress Address { get; }
+
+    /// <summary>The sockets listening, once started.</summary>
+    public IReadOnlyList<System.Net.EndPoint> LocalEndPoints => listener.LocalEndPoints;
 
     public Task StartAsync() => server.StartAsync();
 
@@ -85,24 +90,18 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
     private Task ValidateConnection(ValidatingConnectionEventArgs e)
     {
         string user = e.UserName ?? "";
-        string password = e.Password ?? "";
-        OperatorAccount? op = operators.FirstOrDefault(o => o.UserName == user);
-        if (op != null && FixedTimeEquals(op.Password, password))
-        {
-            e.SessionItems[RoleKey] = OperatorRole;
-            e.ReasonCode = MqttConnectReasonCode.Success;
-            return Task.CompletedTask;
-        }
         DeviceRecord? device = Topics.DeviceOfClient(e.ClientId, user) != null ? registry.Find(user) : null;
-        if (device != null && device.Enabled && FixedTimeEquals(DeviceCredentials.MqttPassword(device.Key.Reveal()), password))
+        if (device != null && device.Enabled && FixedTimeEquals(DeviceCredentials.MqttPassword(device.Key.Reveal()), e.Password ?? ""))
         {
-            e.SessionItems[RoleKey] = DeviceRole;
             e.SessionItems[DeviceKey] = device.Id;
             e.ReasonCode = MqttConnectReasonCode.Success;
             return Task.CompletedTask;
         }
-        // Never log the password, only who tried.
-        logger.LogWarning("MQTT login refused for client {ClientId} user {User}", e.ClientId, user);
+        // Never the password; who tried, escaped (both names are the client's choice).
+        Counters.Count("bad_login");
+        string escapedUser = LogText.Escape(user);
+        log.Warn("bad_login", escapedUser, "MQTT login refused for client {ClientId} user {User} from {Address}",
+            LogText.Escape(e.ClientId), escapedUser, Remote(e.RemoteEndPoint));
         e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
         return Task.CompletedTask;
     }
@@ -114,22 +113,20 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
             return; // injected by the receiver itself
         }
         string topic = e.ApplicationMessage.Topic;
+        string deviceId = DeviceOf(e.SessionItems) ?? "";
         if (e.ApplicationMessage.Payload.Length > MaxPayloadBytes)
         {
-            logger.LogWarning("MQTT publish refused: client {ClientId} sent {Bytes} bytes (limit {Limit}); disconnecting", e.ClientId, e.ApplicationMessage.Payload.Length, MaxPayloadBytes);
+            Counters.Count("payload_too_large");
+            log.Warn("payload_too_large", deviceId, "MQTT publish refused: client {ClientId} sent {Bytes} bytes (limit {Limit}); disconnecting",
+                LogText.Escape(e.ClientId), e.ApplicationMessage.Payload.Length, MaxPayloadBytes);
             Refuse(e);
             e.CloseConnection = true;
             return;
         }
-        bool isUplink = Topics.DeviceIdOf(topic) != null && topic.EndsWith("/up", StringComparison.Ordinal);
-        if (Role(e.SessionItems) == OperatorRole && !isUplink)
+        if (deviceId.Length == 0 || (topic != Topics.Uplink(deviceId) && topic != Topics.Presence(deviceId)))
         {
-            return; // operator tools may publish elsewhere; only devices speak on uplinks
-        }
-        string deviceId = DeviceOf(e.SessionItems) ?? "";
-        if (Role(e.SessionItems) != DeviceRole || (topic != Topics.Uplink(deviceId) && topic != Topics.Presence(deviceId)))
-        {
-            logger.LogWarning("MQTT publish refused: client {ClientId} on {Topic}", e.ClientId, topic);
+            Counters.Count("publish_not_allowed");
+            log.Warn("publish_not_allowed", deviceId, "MQTT publish refused: client {ClientId} on {Topic}", LogText.Escape(e.ClientId), LogText.Escape(topic));
             Refuse(e);
             return;
         }
@@ -142,17 +139,14 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         IngestResult result = await pipeline.ProcessAsync(payload, deviceId, IngestPath.Mqtt);
         if (result.Status == IngestStatus.Rejected && result.Reason == IngestPipeline.RateLimited)
         {
-            // A flood must not flood the log too: once per interval per device, with the count.
-            if (pipeline.RateLimiter.ShouldReport(deviceId, out long limited))
-            {
-                logger.LogWarning("Device {ClientId} is over its rate limit; {Count} routine frame(s) refused since the last report", e.ClientId, limited);
-            }
+            // Counted exactly in /metrics; the log says it once, then once a minute with the count.
+            log.Warn(result.Reason, deviceId, "Device {ClientId} is over its rate limit; routine frames refused", LogText.Escape(e.ClientId));
             Refuse(e);
             return;
         }
         if (result.Status == IngestStatus.Rejected)
         {
-            logger.LogWarning("Frame from {ClientId} rejected: {Reason}", e.ClientId, result.Reason);
+            log.Warn(result.Reason, deviceId, "Frame from {ClientId} rejected: {Reason}", LogText.Escape(e.ClientId), result.Reason);
             Refuse(e);
             return;
         }
@@ -161,26 +155,25 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
 
     private Task InterceptSubscription(InterceptingSubscriptionEventArgs e)
     {
-        if (Role(e.SessionItems) == OperatorRole)
+        string? deviceId = DeviceOf(e.SessionItems);
+        if (deviceId == null || e.TopicFilter.Topic != Topics.Downlink(deviceId))
         {
-            return Task.CompletedTask;
-        }
-        if (Role(e.SessionItems) != DeviceRole || e.TopicFilter.Topic != Topics.Downlink(DeviceOf(e.SessionItems) ?? ""))
-        {
-            logger.LogWarning("MQTT subscription refused: client {ClientId} to {Topic}", e.ClientId, e.TopicFilter.Topic);
+            Counters.Count("subscribe_not_allowed");
+            log.Warn("subscribe_not_allowed", deviceId ?? "", "MQTT subscription refused: client {ClientId} to {Topic}", LogText.Escape(e.ClientId), LogText.Escape(e.TopicFilter.Topic));
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
         }
         return Task.CompletedTask;
     }
 
+    private static string Remote(System.Net.EndPoint? endPoint) =>
+        endPoint is System.Net.IPEndPoint ip ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString() : "?";
+
     private static void Refuse(InterceptingPublishEventArgs e)
     {
         e.ProcessPublish = false;
         e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
     }
-
-    private static string? Role(System.Collections.IDictionary items) => items[RoleKey] as string;
 
     private static string? DeviceOf(System.Collections.IDictionary items) => items[DeviceKey] as string;
 
@@ -191,5 +184,6 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
     {
         await server.StopAsync(new MqttServerStopOptions());
         server.Dispose();
+        log.Dispose();
     }
 }

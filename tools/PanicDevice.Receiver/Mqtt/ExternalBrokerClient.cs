@@ -29,6 +29,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     private readonly string? password;
     private readonly IngestPipeline pipeline;
     private readonly ILogger logger;
+    private readonly Logging.RejectionLog rejections;
     private readonly TimeSpan minBackoff;
     private readonly TimeSpan maxBackoff;
     private readonly TimeSpan keepAlive;
@@ -51,6 +52,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         this.password = password;
         this.pipeline = pipeline;
         this.logger = logger;
+        rejections = new Logging.RejectionLog(logger, TimeProvider.System);
         this.minBackoff = minBackoff ?? TimeSpan.FromSeconds(1);
         this.maxBackoff = maxBackoff ?? TimeSpan.FromSeconds(30);
         this.keepAlive = keepAlive ?? TimeSpan.FromSeconds(15);
@@ -219,7 +221,8 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         Task<IngestResult>? processing = null;
         if (deviceId == null || topic != Topics.Uplink(deviceId))
         {
-            logger.LogWarning("Ignored a message on {Topic}: not a device uplink", topic);
+            string shown = Logging.LogText.Escape(topic);
+            rejections.Warn("NotAnUplink", shown, "Ignored a message on {Topic}: not a device uplink", shown);
         }
         else
         {
@@ -243,7 +246,8 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
                 if (result.Status == IngestStatus.Rejected)
                 {
                     // A refused frame will be refused again: acknowledge it so the broker does not keep offering it.
-                    logger.LogWarning("Frame from {DeviceId} rejected: {Reason}", deviceId, result.Reason);
+                    // Throttled per device and reason; /metrics counts each one.
+                    rejections.Warn(result.Reason, deviceId!, "Frame from {DeviceId} rejected: {Reason}", Logging.LogText.Escape(deviceId), result.Reason);
                 }
                 else
                 {
@@ -323,6 +327,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         }
         await DropAsync();
         stopping.Dispose();
+        rejections.Dispose();
     }
 }
 

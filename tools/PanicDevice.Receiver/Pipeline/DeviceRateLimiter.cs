@@ -15,13 +15,11 @@ public sealed class DeviceRateLimitOptions
 /// only after the frame's tag verified (forged frames never spend a real device's budget) and a frame
 /// that turns out to be a duplicate or a replay gets its token back (<see cref="Refund"/>). Alerts and
 /// cancels are never limited (they are rare by nature and a person's safety may depend on them; see
-/// docs/security.md).
+/// docs/security.md). How often a device was limited is counted by the pipeline (/metrics) and told in the
+/// log by <see cref="Logging.RejectionLog"/>.
 /// </summary>
 public sealed class DeviceRateLimiter
 {
-    /// <summary>A device's limiting is reported in the log at most this often.</summary>
-    public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(60);
-
     private readonly double perSecond;
     private readonly double burst;
     private readonly TimeProvider time;
@@ -62,7 +60,6 @@ public sealed class DeviceRateLimiter
                 b.Tokens -= 1;
                 return true;
             }
-            b.Limited++;
             return false;
         }
     }
@@ -86,34 +83,9 @@ public sealed class DeviceRateLimiter
         }
     }
 
-    /// <summary>
-    /// For the log: true at most once per <see cref="ReportInterval"/> per device, with how many of its
-    /// frames were limited since the last report.
-    /// </summary>
-    public bool ShouldReport(string deviceId, out long limited)
-    {
-        limited = 0;
-        long now = time.GetTimestamp();
-        lock (buckets)
-        {
-            if (!buckets.TryGetValue(deviceId, out Bucket? b) || (b.EverReported && time.GetElapsedTime(b.Reported, now) < ReportInterval))
-            {
-                return false;
-            }
-            limited = b.Limited;
-            b.Limited = 0;
-            b.Reported = now;
-            b.EverReported = true;
-            return true;
-        }
-    }
-
     private sealed class Bucket
     {
         public double Tokens;
         public long Stamp;
-        public long Limited;
-        public long Reported;
-        public bool EverReported;
     }
 }

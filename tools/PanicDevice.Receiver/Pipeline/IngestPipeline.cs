@@ -95,6 +95,12 @@ public sealed class IngestPipeline
         return Tally(Finish(outcome, frame!, device!), started);
     }
 
+    /// <summary>
+    /// Counts a payload refused before it reached the pipeline (SMS text that is not a frame's base64,
+    /// <c>BadText</c>), so /metrics counts every refusal in one place.
+    /// </summary>
+    public IngestResult Refuse(string reason) => Tally(IngestResult.Reject(reason), System.Diagnostics.Stopwatch.GetTimestamp());
+
     private IngestResult Tally(IngestResult result, long started)
     {
         Latency.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
