@@ -60,20 +60,24 @@ namespace PanicDevice.Core.Sms
                 throw new ArgumentNullException("text");
             }
             bool gsm7 = Gsm7Alphabet.CanEncode(text);
+            // The UTF-16 units come from ToCharArray, never from the indexer: on nanoFramework text[i] at a low
+            // surrogate returns the high surrogate of its pair (nf-interpreter corlib_native_System_String.cpp,
+            // get_Chars), which would send every emoji as two U+FFFD. ToCharArray converts the whole string exactly.
+            char[] units = text.ToCharArray();
             if (!gsm7)
             {
-                text = ReplaceLoneSurrogates(text);
+                ReplaceLoneSurrogates(units);
             }
 
-            int partCount = Split(text, gsm7, null);
+            int partCount = Split(units, gsm7, null);
             if (partCount > MaxParts)
             {
                 throw new ArgumentException("SMS text needs " + partCount.ToString() + " parts, more than the limit of "
                     + MaxParts.ToString() + " (" + (gsm7 ? "GSM-7, " : "UCS-2, ") + text.Length.ToString() + " characters)");
             }
             int[] starts = new int[partCount + 1];
-            Split(text, gsm7, starts);
-            starts[partCount] = text.Length;
+            Split(units, gsm7, starts);
+            starts[partCount] = units.Length;
 
             SmsPdu[] parts = new SmsPdu[partCount];
             for (int p = 0; p < partCount; p++)
@@ -85,8 +89,8 @@ namespace PanicDevice.Core.Sms
                 }
                 int udl;
                 byte[] ud = gsm7
-                    ? Gsm7UserData(text, starts[p], starts[p + 1], header, out udl)
-                    : Ucs2UserData(text, starts[p], starts[p + 1], header, out udl);
+                    ? Gsm7UserData(units, starts[p], starts[p + 1], header, out udl)
+                    : Ucs2UserData(units, starts[p], starts[p + 1], header, out udl);
                 byte[] pdu = Pdu(digits, international, gsm7 ? DcsGsm7 : DcsUcs2, header != null, udl, ud);
                 parts[p] = new SmsPdu(Hex(pdu), pdu.Length - 1, p + 1, partCount);
             }
@@ -129,7 +133,7 @@ namespace PanicDevice.Core.Sms
         /// part's first character index. Splitting is by whole characters: an extension character (2 septets)
         /// or a surrogate pair (2 code units) that would straddle a boundary starts the next part instead.
         /// </summary>
-        private static int Split(string text, bool gsm7, int[] starts)
+        private static int Split(char[] text, bool gsm7, int[] starts)
         {
             int single = gsm7 ? SingleGsm7Septets : SingleUcs2Units;
             int perPart = gsm7 ? PartGsm7Septets : PartUcs2Units;
@@ -137,7 +141,7 @@ namespace PanicDevice.Core.Sms
             {
                 starts[0] = 0;
             }
-            int total = gsm7 ? Gsm7Alphabet.SeptetCount(text) : text.Length;
+            int total = gsm7 ? Gsm7Septets(text, 0, text.Length) : text.Length;
             if (total <= single)
             {
                 return 1;
@@ -169,7 +173,17 @@ namespace PanicDevice.Core.Sms
             return Gsm7Alphabet.CodeOf(c) >= 0 ? 1 : 2;
         }
 
-        private static int Ucs2Cost(string text, int i)
+        private static int Gsm7Septets(char[] text, int from, int to)
+        {
+            int count = 0;
+            for (int i = from; i < to; i++)
+            {
+                count += Gsm7Cost(text[i]);
+            }
+            return count;
+        }
+
+        private static int Ucs2Cost(char[] text, int i)
         {
             return IsHighSurrogate(text[i]) && i + 1 < text.Length && IsLowSurrogate(text[i + 1]) ? 2 : 1;
         }
@@ -184,32 +198,20 @@ namespace PanicDevice.Core.Sms
             return c >= '\uDC00' && c <= '\uDFFF';
         }
 
-        private static string ReplaceLoneSurrogates(string text)
+        private static void ReplaceLoneSurrogates(char[] text)
         {
-            StringBuilder sb = null;
             for (int i = 0; i < text.Length; i++)
             {
                 char c = text[i];
-                bool pair = IsHighSurrogate(c) && i + 1 < text.Length && IsLowSurrogate(text[i + 1]);
-                bool lone = !pair && (IsHighSurrogate(c) || IsLowSurrogate(c));
-                if (lone && sb == null)
-                {
-                    sb = new StringBuilder(text.Substring(0, i));
-                }
-                if (sb != null)
-                {
-                    sb.Append(lone ? Replacement : c);
-                    if (pair)
-                    {
-                        sb.Append(text[i + 1]);
-                    }
-                }
-                if (pair)
+                if (IsHighSurrogate(c) && i + 1 < text.Length && IsLowSurrogate(text[i + 1]))
                 {
                     i++;
                 }
+                else if (IsHighSurrogate(c) || IsLowSurrogate(c))
+                {
+                    text[i] = Replacement;
+                }
             }
-            return sb == null ? text : sb.ToString();
         }
 
         /// <summary>
@@ -217,10 +219,10 @@ namespace PanicDevice.Core.Sms
         /// 49): receivers that ignore the header still find the text on a septet boundary. UDL counts septets,
         /// header and fill included.
         /// </summary>
-        private static byte[] Gsm7UserData(string text, int from, int to, byte[] header, out int udl)
+        private static byte[] Gsm7UserData(char[] text, int from, int to, byte[] header, out int udl)
         {
             int skip = header == null ? 0 : UdhSeptets;
-            udl = skip + Gsm7Alphabet.SeptetCount(text.Substring(from, to - from));
+            udl = skip + Gsm7Septets(text, from, to);
             byte[] ud = new byte[(udl * 7 + 7) / 8];
             if (header != null)
             {
@@ -254,7 +256,7 @@ namespace PanicDevice.Core.Sms
         }
 
         /// <summary>Text[from..to) as UTF-16 big-endian after an optional UDH; UDL counts octets.</summary>
-        private static byte[] Ucs2UserData(string text, int from, int to, byte[] header, out int udl)
+        private static byte[] Ucs2UserData(char[] text, int from, int to, byte[] header, out int udl)
         {
             int skip = header == null ? 0 : header.Length;
             udl = skip + (to - from) * 2;
