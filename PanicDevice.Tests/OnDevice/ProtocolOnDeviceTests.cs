@@ -4,7 +4,6 @@ using nanoFramework.TestFramework;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 #endif
 using PanicDevice.Core.Protocol;
-using PanicDevice.Core.Sms;
 using PanicDevice.Core.Storage;
 
 namespace PanicDevice.Tests.OnDevice
@@ -58,23 +57,6 @@ namespace PanicDevice.Tests.OnDevice
 
             wire[20] ^= 0x01;
             Assert.IsTrue(FrameCodec.DecodeAndVerify(wire, key).Status == DecodeStatus.BadTag, "one flipped bit is a bad tag");
-        }
-
-        [TestMethod]
-        public void CoordinatesPrintExactlyForTheSms()
-        {
-            Assert.AreEqual("-6.175392", AlertSmsComposer.DegreesE7(-61753924));
-            Assert.AreEqual("106.827153", AlertSmsComposer.DegreesE7(1068271528));
-            Assert.AreEqual("0.000000", AlertSmsComposer.DegreesE7(-4));
-        }
-
-        [TestMethod]
-        public void SmsPduMatchesThePublishedHellohelloVector()
-        {
-            SmsPdu[] parts = SmsPduEncoder.Encode("+46708251358", "hellohello", 1);
-            Assert.AreEqual(1, parts.Length);
-            Assert.AreEqual("0011000B916407281553F80000AA0AE8329BFD4697D9EC37", parts[0].Hex);
-            Assert.AreEqual(23, parts[0].TpduLength);
         }
     }
 }
