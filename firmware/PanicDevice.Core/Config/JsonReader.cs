@@ -19,13 +19,16 @@ namespace PanicDevice.Core.Config
         /// <summary>Deepest nesting accepted.</summary>
         public const int MaxDepth = 16;
 
-        private readonly string text;
+        // The document's UTF-16 units from ToCharArray: on nanoFramework the string indexer returns the high
+        // surrogate at a low surrogate's index (nf-interpreter corlib_native_System_String.cpp, get_Chars), which
+        // turned every emoji in a name into two U+FFFD; each indexer call also walks the UTF-8 from the start.
+        private readonly char[] text;
         private int pos;
         private string error;
 
         private JsonReader(string text)
         {
-            this.text = text;
+            this.text = text.ToCharArray();
         }
 
         /// <summary>Parses a document; on failure returns null and sets <paramref name="errorMessage"/>.</summary>
@@ -287,7 +290,7 @@ namespace PanicDevice.Core.Config
             {
                 return Fail("number too long");
             }
-            return new JsonNumber(text.Substring(start, pos - start));
+            return new JsonNumber(new string(text, start, pos - start));
         }
 
         private int SkipDigits()
