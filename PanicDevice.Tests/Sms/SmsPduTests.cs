@@ -15,39 +15,6 @@ namespace PanicDevice.Tests.Sms
         // Where TP-UDL sits in hex for Number (13 digits): SMSC, first octet, MR, length, type, 7 digit octets, PID, DCS, VP.
         private const int UdlAt = 2 * (1 + 1 + 1 + 1 + 1 + 7 + 1 + 1 + 1);
 
-        private static SmsSubmit Decode(SmsPdu pdu)
-        {
-            string error;
-            SmsSubmit decoded = SmsPduDecoder.Decode(pdu.Hex, out error);
-            Assert.IsNotNull(decoded, "decoder rejected " + pdu.Hex + ": " + error);
-            return decoded;
-        }
-
-        private static SmsSubmit[] DecodeAll(SmsPdu[] parts)
-        {
-            SmsSubmit[] decoded = new SmsSubmit[parts.Length];
-            for (int i = 0; i < parts.Length; i++)
-            {
-                decoded[i] = Decode(parts[i]);
-            }
-            return decoded;
-        }
-
-        private static string Ud(SmsPdu pdu)
-        {
-            return Ud(pdu, 0);
-        }
-
-        private static string Ud(SmsPdu pdu, int udhOctets)
-        {
-            return pdu.Hex.Substring(UdlAt + 2 + 2 * udhOctets);
-        }
-
-        private static int Udl(SmsPdu pdu)
-        {
-            return Hex.Bytes(pdu.Hex.Substring(UdlAt, 2))[0];
-        }
-
         private static void PartCount(int expected, SmsPdu[] parts, string message)
         {
             Assert.AreEqual(expected, parts.Length, "parts: " + message);
@@ -86,7 +53,7 @@ namespace PanicDevice.Tests.Sms
             SmsPdu pdu = SmsPduEncoder.Encode("0812345678", "hi", 0)[0];
             Assert.AreEqual("0011000A8180214365870000AA02E834", pdu.Hex);
             Assert.AreEqual(15, pdu.TpduLength);
-            Assert.AreEqual("0812345678", Decode(pdu).Number);
+            Assert.AreEqual("0812345678", SentPdu.Decode(pdu).Number);
         }
 
         [TestMethod]
@@ -94,7 +61,7 @@ namespace PanicDevice.Tests.Sms
         {
             SmsPdu pdu = SmsPduEncoder.Encode("+12345", "", 0)[0];
             Assert.AreEqual("00110005912143F50000AA00", pdu.Hex);
-            SmsSubmit decoded = Decode(pdu);
+            SmsSubmit decoded = SentPdu.Decode(pdu);
             Assert.AreEqual("+12345", decoded.Number);
             Assert.AreEqual("", decoded.Text);
             Assert.IsFalse(decoded.IsConcatenated);
@@ -106,7 +73,7 @@ namespace PanicDevice.Tests.Sms
             string twenty = "+" + new string('9', 20);
             SmsPdu pdu = SmsPduEncoder.Encode(twenty, "x", 0)[0];
             Expect.StartsWith("0011001491" + new string('9', 20) + "0000AA01", pdu.Hex);
-            Assert.AreEqual(twenty, Decode(pdu).Number);
+            Assert.AreEqual(twenty, SentPdu.Decode(pdu).Number);
         }
 
         // A null number is NullNumberIsRefused: nanoFramework's metadata processor cannot store a null string in
@@ -206,8 +173,8 @@ namespace PanicDevice.Tests.Sms
             const string text = "€10 [x]";
             Assert.AreEqual(10, Gsm7Alphabet.SeptetCount(text));
             SmsPdu pdu = SmsPduEncoder.Encode(Number, text, 0)[0];
-            Assert.AreEqual(10, Udl(pdu));
-            SmsSubmit decoded = Decode(pdu);
+            Assert.AreEqual(10, SentPdu.Udl(pdu));
+            SmsSubmit decoded = SentPdu.Decode(pdu);
             Assert.AreEqual(0x00, decoded.Dcs);
             Assert.AreEqual(text, decoded.Text);
         }
@@ -217,8 +184,8 @@ namespace PanicDevice.Tests.Sms
         {
             // septets 1B 65: 0011011 then 1100101 -> octets 0x9B (low 7 bits + bit 0 of 0x65), 0x32.
             SmsPdu pdu = SmsPduEncoder.Encode(Number, "€", 0)[0];
-            Assert.AreEqual(2, Udl(pdu));
-            Assert.AreEqual("9B32", Ud(pdu));
+            Assert.AreEqual(2, SentPdu.Udl(pdu));
+            Assert.AreEqual("9B32", SentPdu.Ud(pdu, 0));
         }
 
         // ---- Part sizes and concatenation ----
@@ -229,8 +196,8 @@ namespace PanicDevice.Tests.Sms
             SmsPdu[] parts = SmsPduEncoder.Encode(Number, new string('a', 160), 7);
             PartCount(1, parts, "160 septets");
             Expect.StartsWith("0011", parts[0].Hex);
-            Assert.AreEqual(160, Udl(parts[0]));
-            Assert.AreEqual(140, Ud(parts[0]).Length / 2);
+            Assert.AreEqual(160, SentPdu.Udl(parts[0]));
+            Assert.AreEqual(140, SentPdu.Ud(parts[0], 0).Length / 2);
 
             // 159 plain + one extension character is 161 septets: no longer one part.
             PartCount(2, SmsPduEncoder.Encode(Number, new string('a', 159) + "€", 7), "161 septets");
@@ -242,11 +209,11 @@ namespace PanicDevice.Tests.Sms
             string text = new string('a', 100) + new string('b', 61);
             SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, 0x1234);
             PartCount(2, parts, "161 septets");
-            SmsSubmit[] decoded = DecodeAll(parts);
+            SmsSubmit[] decoded = SentPdu.DecodeAll(parts);
             Assert.AreEqual(new string('a', 100) + new string('b', 53), decoded[0].Text);
             Assert.AreEqual(new string('b', 8), decoded[1].Text);
-            Assert.AreEqual(7 + 153, Udl(parts[0]));
-            Assert.AreEqual(7 + 8, Udl(parts[1]));
+            Assert.AreEqual(7 + 153, SentPdu.Udl(parts[0]));
+            Assert.AreEqual(7 + 8, SentPdu.Udl(parts[1]));
             Assert.AreEqual(text, SmsPduDecoder.Join(decoded));
         }
 
@@ -258,7 +225,7 @@ namespace PanicDevice.Tests.Sms
             {
                 Expect.StartsWith("0051", parts[i].Hex, "UDHI set");
                 // UDH 05 00 03, low byte of the reference, total, sequence; then 'a' (0x61) after one fill bit: 0xC2.
-                Expect.StartsWith("050003" + "34" + "02" + (i + 1).ToString("X2") + "C2", Ud(parts[i]));
+                Expect.StartsWith("050003" + "34" + "02" + (i + 1).ToString("X2") + "C2", SentPdu.Ud(parts[i], 0));
                 Assert.AreEqual(i + 1, parts[i].PartNumber);
                 Assert.AreEqual(2, parts[i].PartCount);
             }
@@ -271,8 +238,8 @@ namespace PanicDevice.Tests.Sms
             SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, 300);
             PartCount(2, parts, text);
             // Decoded one at a time (as a phone without concatenation support would show them).
-            SmsSubmit first = Decode(parts[0]);
-            SmsSubmit second = Decode(parts[1]);
+            SmsSubmit first = SentPdu.Decode(parts[0]);
+            SmsSubmit second = SentPdu.Decode(parts[1]);
             Assert.AreEqual(text.Substring(0, 153), first.Text);
             Assert.AreEqual("Part two: {braces} and €uro", second.Text);
             Assert.IsTrue(first.IsConcatenated);
@@ -288,14 +255,74 @@ namespace PanicDevice.Tests.Sms
             string text = new string('a', 152) + "€" + new string('b', 10);
             SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, 1);
             PartCount(2, parts, "152 + euro + 10");
-            Assert.AreEqual(7 + 152, Udl(parts[0]));
-            Assert.AreEqual(new string('a', 152), Decode(parts[0]).Text);
-            Assert.AreEqual("€" + new string('b', 10), Decode(parts[1]).Text);
-            Assert.AreEqual(7 + 12, Udl(parts[1]));
+            Assert.AreEqual(7 + 152, SentPdu.Udl(parts[0]));
+            Assert.AreEqual(new string('a', 152), SentPdu.Decode(parts[0]).Text);
+            Assert.AreEqual("€" + new string('b', 10), SentPdu.Decode(parts[1]).Text);
+            Assert.AreEqual(7 + 12, SentPdu.Udl(parts[1]));
 
             // One septet earlier, it fits exactly at 152-153.
             string fits = new string('a', 151) + "€" + new string('b', 10);
-            Assert.AreEqual(new string('a', 151) + "€", Decode(SmsPduEncoder.Encode(Number, fits, 1)[0]).Text);
+            Assert.AreEqual(new string('a', 151) + "€", SentPdu.Decode(SmsPduEncoder.Encode(Number, fits, 1)[0]).Text);
+        }
+
+        [TestMethod]
+        public void ExtensionCharactersAtEveryPartBoundaryStayWhole()
+        {
+            // Each extension character at every offset around the ends of parts one and two, and texts made of
+            // nothing but escapes: no part ends on a bare escape (a phone would show a space and then the wrong
+            // character), and no part is left shorter than it must be (more parts cost credit and can arrive late).
+            const string extension = "\f^{}\\[~]|€";
+            ArrayList texts = new ArrayList();
+            for (int e = 0; e < extension.Length; e++)
+            {
+                string x = extension.Substring(e, 1);
+                for (int before = 148; before <= 155; before++)
+                {
+                    texts.Add(new string('a', before) + x + new string('b', 20));
+                    texts.Add(new string('a', 153) + new string('c', before) + x + new string('b', 20));
+                }
+            }
+            texts.Add(new string('€', 80));
+            texts.Add(new string('€', 81));
+            texts.Add(new string('€', 6 * 76));
+            for (int t = 0; t < texts.Count; t++)
+            {
+                string text = (string)texts[t];
+                SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, t);
+                SmsSubmit[] decoded = SentPdu.DecodeAll(parts);
+                Assert.AreEqual(text, SmsPduDecoder.Join(decoded), "text " + t.ToString());
+                int header = parts.Length > 1 ? 7 : 0;
+                for (int i = 0; i < parts.Length; i++)
+                {
+                    int septets = Gsm7Alphabet.SeptetCount(decoded[i].Text);
+                    Assert.AreEqual(SentPdu.Udl(parts[i]) - header, septets, "text " + t.ToString() + " part " + (i + 1).ToString() + " holds only whole characters");
+                    Assert.IsTrue(septets <= (parts.Length > 1 ? 153 : 160), "text " + t.ToString() + " part " + (i + 1).ToString() + " over size");
+                    if (i < parts.Length - 1)
+                    {
+                        Assert.IsTrue(septets >= 152, "text " + t.ToString() + " part " + (i + 1).ToString() + " has only " + septets.ToString() + " septets");
+                    }
+                }
+            }
+            Assert.AreEqual(1, SmsPduEncoder.Encode(Number, new string('€', 80), 0).Length, "80 escapes are 160 septets: one part");
+            Assert.AreEqual(6, SmsPduEncoder.Encode(Number, new string('€', 6 * 76), 0).Length, "76 escapes (152 septets) per part");
+        }
+
+        [TestMethod]
+        public void AtSignIsSeptetZeroAndSurvivesEveryPosition()
+        {
+            // '@' is septet 0, the same bits as the padding after the last septet: only TP-UDL tells them apart.
+            string[] texts = new string[]
+            {
+                "@", "a@", "@a", new string('@', 7), new string('@', 8), new string('@', 9),
+                new string('@', 160), new string('@', 161), new string('a', 152) + "@", new string('a', 153) + "@",
+            };
+            for (int t = 0; t < texts.Length; t++)
+            {
+                SmsPdu[] parts = SmsPduEncoder.Encode(Number, texts[t], 3);
+                Assert.AreEqual(texts[t], SmsPduDecoder.Join(SentPdu.DecodeAll(parts)), "text " + t.ToString() + " (" + texts[t].Length.ToString() + " characters)");
+            }
+            Assert.AreEqual("00", SentPdu.Ud(SmsPduEncoder.Encode(Number, "@", 0)[0], 0));
+            Assert.AreEqual(1, SentPdu.Udl(SmsPduEncoder.Encode(Number, "@", 0)[0]));
         }
 
         [TestMethod]
@@ -324,11 +351,11 @@ namespace PanicDevice.Tests.Sms
             Assert.IsFalse(Gsm7Alphabet.CanEncode(text));
             SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, 0);
             PartCount(1, parts, text);
-            SmsSubmit decoded = Decode(parts[0]);
+            SmsSubmit decoded = SentPdu.Decode(parts[0]);
             Assert.AreEqual(0x08, decoded.Dcs);
             Assert.AreEqual(text, decoded.Text);
-            Assert.AreEqual(text.Length * 2, Udl(parts[0]));
-            Expect.StartsWith("00530069007400690020D83DDE000020", Ud(parts[0]));
+            Assert.AreEqual(text.Length * 2, SentPdu.Udl(parts[0]));
+            Expect.StartsWith("00530069007400690020D83DDE000020", SentPdu.Ud(parts[0], 0));
         }
 
         [TestMethod]
@@ -337,10 +364,10 @@ namespace PanicDevice.Tests.Sms
             PartCount(1, SmsPduEncoder.Encode(Number, new string('ş', 70), 0), "70 units");
             SmsPdu[] parts = SmsPduEncoder.Encode(Number, new string('ş', 71), 0);
             PartCount(2, parts, "71 units");
-            Assert.AreEqual(6 + 134, Udl(parts[0]));
-            Expect.StartsWith("050003000201015F", Ud(parts[0]));
-            Assert.AreEqual(new string('ş', 67), Decode(parts[0]).Text);
-            Assert.AreEqual(new string('ş', 4), Decode(parts[1]).Text);
+            Assert.AreEqual(6 + 134, SentPdu.Udl(parts[0]));
+            Expect.StartsWith("050003000201015F", SentPdu.Ud(parts[0], 0));
+            Assert.AreEqual(new string('ş', 67), SentPdu.Decode(parts[0]).Text);
+            Assert.AreEqual(new string('ş', 4), SentPdu.Decode(parts[1]).Text);
         }
 
         [TestMethod]
@@ -351,18 +378,56 @@ namespace PanicDevice.Tests.Sms
             Assert.AreEqual('\uD83D', text[66]);
             SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, 9);
             PartCount(2, parts, text);
-            string first = Decode(parts[0]).Text;
-            string second = Decode(parts[1]).Text;
+            string first = SentPdu.Decode(parts[0]).Text;
+            string second = SentPdu.Decode(parts[1]).Text;
             Assert.AreEqual(66, first.Length);
             Assert.IsFalse(IsSurrogate(first[first.Length - 1]), "part one ends on a whole character");
             Assert.AreEqual("😀 di Jl. Merdeka", second);
-            Assert.AreEqual(text, SmsPduDecoder.Join(new SmsSubmit[] { Decode(parts[1]), Decode(parts[0]) }));
+            Assert.AreEqual(text, SmsPduDecoder.Join(new SmsSubmit[] { SentPdu.Decode(parts[1]), SentPdu.Decode(parts[0]) }));
+        }
+
+        [TestMethod]
+        public void SurrogatePairsAtEveryPartBoundaryStayWhole()
+        {
+            // Emoji (one pair, two pairs with a skin tone, a ZWJ sequence) and a mathematical letter at every
+            // offset around the ends of parts one and two: no part ends on half a pair, and every part but the
+            // last holds at least 66 of its 67 units.
+            string[] wide = new string[] { "😀", "👍🏽", "👩🏽‍⚕️", "𝔸" };
+            int count = 0;
+            for (int w = 0; w < wide.Length; w++)
+            {
+                for (int before = 63; before <= 69; before++)
+                {
+                    for (int round = 0; round < 2; round++)
+                    {
+                        string text = (round == 0 ? "" : new string('ş', 67)) + new string('x', before) + wide[w] + " di Jl. Merdeka";
+                        SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, count++);
+                        SmsSubmit[] decoded = SentPdu.DecodeAll(parts);
+                        string where = "emoji " + w.ToString() + " after " + before.ToString() + " (round " + round.ToString() + ")";
+                        Assert.AreEqual(text, SmsPduDecoder.Join(decoded), where);
+                        Assert.AreEqual(SentPdu.Ucs2Hex(text), SentPdu.Ucs2TextHex(parts), where + ": the code units on the air");
+                        for (int i = 0; i < parts.Length; i++)
+                        {
+                            char[] units = decoded[i].Text.ToCharArray();
+                            Assert.IsTrue(units.Length > 0, where + " part " + (i + 1).ToString() + " is empty");
+                            Assert.IsFalse(units[0] >= '\uDC00' && units[0] <= '\uDFFF', where + " part " + (i + 1).ToString() + " starts with half a pair");
+                            Assert.IsFalse(units[units.Length - 1] >= '\uD800' && units[units.Length - 1] <= '\uDBFF', where + " part " + (i + 1).ToString() + " ends with half a pair");
+                            Assert.AreEqual(SentPdu.Udl(parts[i]) - (parts.Length > 1 ? 6 : 0), units.Length * 2, where + " part " + (i + 1).ToString() + " length");
+                            if (i < parts.Length - 1)
+                            {
+                                Assert.IsTrue(units.Length >= 66, where + " part " + (i + 1).ToString() + " has only " + units.Length.ToString() + " units");
+                            }
+                        }
+                    }
+                }
+            }
+            Assert.AreEqual(1, SmsPduEncoder.Encode(Number, "Siti " + new string('x', 63) + "😀", 0).Length, "70 units, the last two a pair: one part");
         }
 
         [TestMethod]
         public void LoneSurrogateIsSentAsReplacementCharacter()
         {
-            SmsSubmit decoded = Decode(SmsPduEncoder.Encode(Number, "a\uD83Db\uDE00", 0)[0]);
+            SmsSubmit decoded = SentPdu.Decode(SmsPduEncoder.Encode(Number, "a\uD83Db\uDE00", 0)[0]);
             Assert.AreEqual("a\uFFFDb\uFFFD", decoded.Text);
             Assert.AreEqual(0x08, decoded.Dcs);
         }
@@ -402,7 +467,7 @@ namespace PanicDevice.Tests.Sms
                     Assert.AreEqual(text.Length, Gsm7Alphabet.SeptetCount(text), "no extension or foreign characters: " + text);
                     SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, 0);
                     PartCount(1, parts, text);
-                    SmsSubmit decoded = Decode(parts[0]);
+                    SmsSubmit decoded = SentPdu.Decode(parts[0]);
                     Assert.AreEqual(0x00, decoded.Dcs);
                     Assert.AreEqual(text, decoded.Text);
                 }
@@ -410,7 +475,7 @@ namespace PanicDevice.Tests.Sms
 
             // A name outside the alphabet switches the whole message to UCS-2, spelled exactly as configured.
             string vietnamese = new AlertSmsComposer("Nguyễn Thị Hương", "en", null).Compose(cancel);
-            SmsSubmit exact = Decode(SmsPduEncoder.Encode(Number, vietnamese, 0)[0]);
+            SmsSubmit exact = SentPdu.Decode(SmsPduEncoder.Encode(Number, vietnamese, 0)[0]);
             Assert.AreEqual(0x08, exact.Dcs);
             Expect.Contains("Nguyễn Thị Hương", exact.Text);
         }
@@ -529,8 +594,8 @@ namespace PanicDevice.Tests.Sms
         [TestMethod]
         public void JoinNeedsEveryPartOfOneMessage()
         {
-            SmsSubmit[] a = DecodeAll(SmsPduEncoder.Encode(Number, new string('a', 400), 1));
-            SmsSubmit[] b = DecodeAll(SmsPduEncoder.Encode(Number, new string('b', 400), 2));
+            SmsSubmit[] a = SentPdu.DecodeAll(SmsPduEncoder.Encode(Number, new string('a', 400), 1));
+            SmsSubmit[] b = SentPdu.DecodeAll(SmsPduEncoder.Encode(Number, new string('b', 400), 2));
             Assert.AreEqual(3, a.Length, "400 septets are 3 parts");
             Assert.AreEqual(new string('a', 400), SmsPduDecoder.Join(new SmsSubmit[] { a[2], a[0], a[1] }));
             Assert.IsNull(SmsPduDecoder.Join(new SmsSubmit[] { a[0], a[1] }), "missing part");
@@ -539,7 +604,7 @@ namespace PanicDevice.Tests.Sms
             Assert.IsNull(SmsPduDecoder.Join(new SmsSubmit[] { a[0], null, a[2] }), "a null part");
             Assert.IsNull(SmsPduDecoder.Join(new SmsSubmit[0]), "no parts");
             Assert.IsNull(SmsPduDecoder.Join(null), "null");
-            SmsSubmit single = Decode(SmsPduEncoder.Encode(Number, "short", 1)[0]);
+            SmsSubmit single = SentPdu.Decode(SmsPduEncoder.Encode(Number, "short", 1)[0]);
             Assert.AreEqual("short", SmsPduDecoder.Join(new SmsSubmit[] { single }));
             Assert.IsNull(SmsPduDecoder.Join(new SmsSubmit[] { single, a[1], a[2] }), "an unconcatenated part does not belong");
         }
@@ -595,7 +660,7 @@ namespace PanicDevice.Tests.Sms
 
                 SmsPdu[] parts = SmsPduEncoder.Encode(Number, text, reference);
                 bool gsm7 = Gsm7Alphabet.CanEncode(text);
-                SmsSubmit[] decoded = DecodeAll(parts);
+                SmsSubmit[] decoded = SentPdu.DecodeAll(parts);
                 Assert.AreEqual(text, SmsPduDecoder.Join(decoded), "text " + n.ToString());
                 for (int i = 0; i < parts.Length; i++)
                 {
