@@ -20,10 +20,17 @@ namespace PanicDevice.Core.Sms
         /// <summary>Default map link: short, and opens in any phone's browser or maps app.</summary>
         public const string DefaultMapLinkPrefix = "https://maps.google.com/?q=";
 
+        /// <summary>
+        /// Most UTF-16 units of the owner name printed. A longer name is cut there and ends in "...": with the
+        /// longest facts after it the alert stays within <see cref="SmsPduEncoder.MaxParts"/>, where an unbounded
+        /// name would make the modem refuse the whole SMS.
+        /// </summary>
+        public const int MaxNameLength = 100;
+
         /// <summary>Creates a composer; <paramref name="language"/> "id" is Indonesian, anything else English.</summary>
         public AlertSmsComposer(string ownerName, string language, string mapLinkPrefix)
         {
-            this.ownerName = ownerName == null ? "" : ownerName;
+            this.ownerName = ownerName == null ? "" : Bounded(ownerName);
             indonesian = language == "id";
             this.mapLinkPrefix = mapLinkPrefix == null || mapLinkPrefix.Length == 0 ? DefaultMapLinkPrefix : mapLinkPrefix;
         }
@@ -61,6 +68,23 @@ namespace PanicDevice.Core.Sms
                 sb.Append(". ").Append(mapLinkPrefix).Append(lat).Append(',').Append(lon);
             }
             return sb.ToString();
+        }
+
+        private static string Bounded(string name)
+        {
+            if (name.Length <= MaxNameLength)
+            {
+                return name;
+            }
+            // ToCharArray, not the indexer: nanoFramework's indexer returns the high surrogate at a low one's index.
+            char[] units = name.ToCharArray();
+            int cut = MaxNameLength;
+            if (units[cut - 1] >= '\uD800' && units[cut - 1] <= '\uDBFF')
+            {
+                // Never half an emoji: a lone surrogate would be sent as U+FFFD.
+                cut--;
+            }
+            return new string(units, 0, cut) + "...";
         }
 
         private string What(Frame frame)

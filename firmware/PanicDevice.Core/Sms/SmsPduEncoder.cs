@@ -60,24 +60,24 @@ namespace PanicDevice.Core.Sms
                 throw new ArgumentNullException("text");
             }
             bool gsm7 = Gsm7Alphabet.CanEncode(text);
+            // The UTF-16 units come from ToCharArray, never from the indexer: on nanoFramework text[i] at a low
+            // surrogate returns the high surrogate of its pair (nf-interpreter corlib_native_System_String.cpp,
+            // get_Chars), which would send every emoji as two U+FFFD. ToCharArray converts the whole string exactly.
+            char[] units = text.ToCharArray();
             if (!gsm7)
             {
-                text = ReplaceLoneSurrogates(text);
+                ReplaceLoneSurrogates(units);
             }
 
-            // Indexed as UTF-16 code units once: on nanoFramework string[i] reads the second half of a surrogate
-            // pair as the first (nf-interpreter corlib_native_System_String.cpp get_Chars), which turned every
-            // emoji into two U+FFFD; ToCharArray converts the whole string correctly.
-            char[] chars = text.ToCharArray();
-            int partCount = Split(chars, gsm7, null);
+            int partCount = Split(units, gsm7, null);
             if (partCount > MaxParts)
             {
                 throw new ArgumentException("SMS text needs " + partCount.ToString() + " parts, more than the limit of "
                     + MaxParts.ToString() + " (" + (gsm7 ? "GSM-7, " : "UCS-2, ") + text.Length.ToString() + " characters)");
             }
             int[] starts = new int[partCount + 1];
-            Split(chars, gsm7, starts);
-            starts[partCount] = chars.Length;
+            Split(units, gsm7, starts);
+            starts[partCount] = units.Length;
 
             SmsPdu[] parts = new SmsPdu[partCount];
             for (int p = 0; p < partCount; p++)
@@ -89,8 +89,8 @@ namespace PanicDevice.Core.Sms
                 }
                 int udl;
                 byte[] ud = gsm7
-                    ? Gsm7UserData(text, starts[p], starts[p + 1], header, out udl)
-                    : Ucs2UserData(chars, starts[p], starts[p + 1], header, out udl);
+                    ? Gsm7UserData(units, starts[p], starts[p + 1], header, out udl)
+                    : Ucs2UserData(units, starts[p], starts[p + 1], header, out udl);
                 byte[] pdu = Pdu(digits, international, gsm7 ? DcsGsm7 : DcsUcs2, header != null, udl, ud);
                 parts[p] = new SmsPdu(Hex(pdu), pdu.Length - 1, p + 1, partCount);
             }
@@ -141,15 +141,7 @@ namespace PanicDevice.Core.Sms
             {
                 starts[0] = 0;
             }
-            int total = text.Length;
-            if (gsm7)
-            {
-                total = 0;
-                for (int k = 0; k < text.Length; k++)
-                {
-                    total += Gsm7Cost(text[k]);
-                }
-            }
+            int total = gsm7 ? Gsm7Septets(text, 0, text.Length) : text.Length;
             if (total <= single)
             {
                 return 1;
@@ -181,6 +173,16 @@ namespace PanicDevice.Core.Sms
             return Gsm7Alphabet.CodeOf(c) >= 0 ? 1 : 2;
         }
 
+        private static int Gsm7Septets(char[] text, int from, int to)
+        {
+            int count = 0;
+            for (int i = from; i < to; i++)
+            {
+                count += Gsm7Cost(text[i]);
+            }
+            return count;
+        }
+
         private static int Ucs2Cost(char[] text, int i)
         {
             return IsHighSurrogate(text[i]) && i + 1 < text.Length && IsLowSurrogate(text[i + 1]) ? 2 : 1;
@@ -196,33 +198,20 @@ namespace PanicDevice.Core.Sms
             return c >= '\uDC00' && c <= '\uDFFF';
         }
 
-        private static string ReplaceLoneSurrogates(string s)
+        private static void ReplaceLoneSurrogates(char[] text)
         {
-            char[] text = s.ToCharArray();
-            StringBuilder sb = null;
             for (int i = 0; i < text.Length; i++)
             {
                 char c = text[i];
-                bool pair = IsHighSurrogate(c) && i + 1 < text.Length && IsLowSurrogate(text[i + 1]);
-                bool lone = !pair && (IsHighSurrogate(c) || IsLowSurrogate(c));
-                if (lone && sb == null)
-                {
-                    sb = new StringBuilder(new string(text, 0, i));
-                }
-                if (sb != null)
-                {
-                    sb.Append(lone ? Replacement : c);
-                    if (pair)
-                    {
-                        sb.Append(text[i + 1]);
-                    }
-                }
-                if (pair)
+                if (IsHighSurrogate(c) && i + 1 < text.Length && IsLowSurrogate(text[i + 1]))
                 {
                     i++;
                 }
+                else if (IsHighSurrogate(c) || IsLowSurrogate(c))
+                {
+                    text[i] = Replacement;
+                }
             }
-            return sb == null ? s : sb.ToString();
         }
 
         /// <summary>
@@ -230,10 +219,10 @@ namespace PanicDevice.Core.Sms
         /// 49): receivers that ignore the header still find the text on a septet boundary. UDL counts septets,
         /// header and fill included.
         /// </summary>
-        private static byte[] Gsm7UserData(string text, int from, int to, byte[] header, out int udl)
+        private static byte[] Gsm7UserData(char[] text, int from, int to, byte[] header, out int udl)
         {
             int skip = header == null ? 0 : UdhSeptets;
-            udl = skip + Gsm7Alphabet.SeptetCount(text.Substring(from, to - from));
+            udl = skip + Gsm7Septets(text, from, to);
             byte[] ud = new byte[(udl * 7 + 7) / 8];
             if (header != null)
             {
