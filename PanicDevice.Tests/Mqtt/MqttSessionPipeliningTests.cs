@@ -1,94 +1,147 @@
+using System;
+using System.Collections;
 using PanicDevice.Core.Mqtt;
 using PanicDevice.Core.Net;
+using PanicDevice.Tests.Support;
 
-namespace PanicDevice.Tests.Mqtt;
-
-/// <summary>The session publishes right behind its SUBSCRIBE (one round trip less on a cold GPRS start) and still polices the SUBACK.</summary>
-[TestClass]
-public class MqttSessionPipeliningTests
+namespace PanicDevice.Tests.Mqtt
 {
-    private sealed class ScriptedLink : ITcpLink
+    /// <summary>The session publishes right behind its SUBSCRIBE (one round trip less on a cold GPRS start) and still polices the SUBACK.</summary>
+    [TestClass]
+    public class MqttSessionPipeliningTests
     {
-        public readonly List<byte> Sent = new();
-        public readonly Queue<byte> Incoming = new();
-        public TcpLinkState State { get; private set; }
-        public void Open(string host, int port, long nowMs) => State = TcpLinkState.Open;
-        public void Close(long nowMs) => State = TcpLinkState.Closed;
-        public int Send(byte[] data, int offset, int count, long nowMs)
+        /// <summary>A link that always opens, keeps every sent byte and hands over exactly the bytes the test feeds.</summary>
+        private sealed class ScriptedLink : ITcpLink
         {
-            Sent.AddRange(data.Skip(offset).Take(count));
-            return count;
+            public readonly ArrayList Sent = new ArrayList();
+            public readonly Queue Incoming = new Queue();
+            private TcpLinkState state;
+
+            public TcpLinkState State
+            {
+                get { return state; }
+            }
+
+            public void Open(string host, int port, long nowMs)
+            {
+                state = TcpLinkState.Open;
+            }
+
+            public void Close(long nowMs)
+            {
+                state = TcpLinkState.Closed;
+            }
+
+            public int Send(byte[] data, int offset, int count, long nowMs)
+            {
+                for (int i = offset; i < offset + count; i++)
+                {
+                    Sent.Add(data[i]);
+                }
+                return count;
+            }
+
+            public int Receive(byte[] buffer, int offset, int count)
+            {
+                int n = 0;
+                while (n < count && Incoming.Count > 0)
+                {
+                    buffer[offset + n++] = (byte)Incoming.Dequeue();
+                }
+                return n;
+            }
+
+            public void Poll(long nowMs)
+            {
+            }
+
+            public void Feed(params byte[] bytes)
+            {
+                for (int i = 0; i < bytes.Length; i++)
+                {
+                    Incoming.Enqueue(bytes[i]);
+                }
+            }
+
+            /// <summary>Fixed-header types of the packets sent, comma-separated (small packets: one remaining-length byte).</summary>
+            public string SentTypes()
+            {
+                string types = "";
+                for (int i = 0; i + 1 < Sent.Count; i += 2 + (byte)Sent[i + 1])
+                {
+                    types += (types.Length == 0 ? "" : ",") + ((byte)Sent[i] >> 4).ToString();
+                }
+                return types;
+            }
         }
-        public int Receive(byte[] buffer, int offset, int count)
+
+        private sealed class Rig
         {
-            int n = 0;
-            while (n < count && Incoming.Count > 0) buffer[offset + n++] = Incoming.Dequeue();
-            return n;
+            public readonly ScriptedLink Link = new ScriptedLink();
+            public readonly MqttClientSession Session;
+
+            public Rig()
+            {
+                MqttSessionOptions o = new MqttSessionOptions();
+                o.Host = "broker";
+                o.ClientId = "fob-1";
+                o.Password = "pw";
+                o.UplinkTopic = "pd/v1/fob-1/up";
+                o.DownlinkTopic = "pd/v1/fob-1/ack";
+                o.AckTimeoutMs = 5000;
+                Session = new MqttClientSession(o, Link);
+            }
         }
-        public void Poll(long nowMs) { }
-        public void Feed(params byte[] bytes) { foreach (var b in bytes) Incoming.Enqueue(b); }
 
-        /// <summary>Fixed-header types of the packets sent (small packets: one remaining-length byte).</summary>
-        public List<int> SentTypes()
+        private static Rig Connected()
         {
-            var types = new List<int>();
-            for (int i = 0; i + 1 < Sent.Count; i += 2 + Sent[i + 1]) types.Add(Sent[i] >> 4);
-            return types;
+            Rig rig = new Rig();
+            rig.Session.Poll(0);
+            rig.Session.Poll(1);
+            rig.Link.Feed(0x20, 0x02, 0x00, 0x00); // CONNACK accepted
+            rig.Session.Poll(2);
+            return rig;
         }
-    }
 
-    private static (MqttClientSession Session, ScriptedLink Link) Connected()
-    {
-        var link = new ScriptedLink();
-        var session = new MqttClientSession(new MqttSessionOptions
+        [TestMethod]
+        public void PublishGoesOutBeforeTheSubAckArrives()
         {
-            Host = "broker", ClientId = "fob-1", Password = "pw", UplinkTopic = "pd/v1/fob-1/up", DownlinkTopic = "pd/v1/fob-1/ack", AckTimeoutMs = 5000,
-        }, link);
-        session.Poll(0);
-        session.Poll(1);
-        link.Feed(0x20, 0x02, 0x00, 0x00); // CONNACK accepted
-        session.Poll(2);
-        return (session, link);
-    }
+            Rig rig = Connected();
+            Assert.IsTrue(rig.Session.IsConnected);
+            Assert.IsTrue(rig.Session.Publish(new byte[] { 1, 2, 3 }, 3));
+            rig.Session.Poll(3);
+            Assert.AreEqual("1,8,3", rig.Link.SentTypes(), "CONNECT, SUBSCRIBE, PUBLISH with no wait between");
+        }
 
-    [TestMethod]
-    public void PublishGoesOutBeforeTheSubAckArrives()
-    {
-        var (session, link) = Connected();
-        Assert.IsTrue(session.IsConnected);
-        Assert.IsTrue(session.Publish(new byte[] { 1, 2, 3 }, 3));
-        session.Poll(3);
-        CollectionAssert.AreEqual(new[] { 1, 8, 3 }, link.SentTypes(), "CONNECT, SUBSCRIBE, PUBLISH with no wait between");
-    }
+        [TestMethod]
+        public void RefusedSubscriptionStillDropsTheConnection()
+        {
+            Rig rig = Connected();
+            rig.Link.Feed(0x90, 0x03, 0x00, 0x01, 0x80); // SUBACK for packet 1: failure
+            rig.Session.Poll(10);
+            Assert.IsFalse(rig.Session.IsConnected);
+            Expect.Contains("refused the subscription", rig.Session.LastError);
+        }
 
-    [TestMethod]
-    public void RefusedSubscriptionStillDropsTheConnection()
-    {
-        var (session, link) = Connected();
-        link.Feed(0x90, 0x03, 0x00, 0x01, 0x80); // SUBACK for packet 1: failure
-        session.Poll(10);
-        Assert.IsFalse(session.IsConnected);
-        StringAssert.Contains(session.LastError, "refused the subscription");
-    }
+        [TestMethod]
+        public void MissingSubAckDropsTheConnectionAfterTheAckTimeout()
+        {
+            Rig rig = Connected();
+            rig.Session.Poll(4000);
+            Assert.IsTrue(rig.Session.IsConnected, "still within the timeout");
+            rig.Session.Poll(5003);
+            Assert.IsFalse(rig.Session.IsConnected);
+            Assert.AreEqual("no SUBACK in time", rig.Session.LastError);
+        }
 
-    [TestMethod]
-    public void MissingSubAckDropsTheConnectionAfterTheAckTimeout()
-    {
-        var (session, _) = Connected();
-        session.Poll(4000);
-        Assert.IsTrue(session.IsConnected, "still within the timeout");
-        session.Poll(5003);
-        Assert.IsFalse(session.IsConnected);
-        Assert.AreEqual("no SUBACK in time", session.LastError);
-    }
-
-    [TestMethod]
-    public void GrantedSubAckKeepsTheSessionUp()
-    {
-        var (session, link) = Connected();
-        link.Feed(0x90, 0x03, 0x00, 0x01, 0x01);
-        session.Poll(10);
-        session.Poll(9000);
-        Assert.IsTrue(session.IsConnected, "no SUBACK timeout once it came: " + session.LastError);
+        [TestMethod]
+        public void GrantedSubAckKeepsTheSessionUp()
+        {
+            Rig rig = Connected();
+            rig.Link.Feed(0x90, 0x03, 0x00, 0x01, 0x01);
+            rig.Session.Poll(10);
+            rig.Session.Poll(9000);
+            Assert.IsTrue(rig.Session.IsConnected, "no SUBACK timeout once it came: " + rig.Session.LastError);
+        }
     }
 }

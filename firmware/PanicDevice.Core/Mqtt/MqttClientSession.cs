@@ -132,6 +132,10 @@ namespace PanicDevice.Core.Mqtt
                         {
                             next = Min(next, pingSentMs + options.AckTimeoutMs);
                         }
+                        if (subscribeId >= 0)
+                        {
+                            next = Min(next, subscribeSentMs + options.AckTimeoutMs);
+                        }
                         for (int i = 0; i < inFlight.Count; i++)
                         {
                             next = Min(next, ((Outgoing)inFlight[i]).SentMs + options.AckTimeoutMs);
