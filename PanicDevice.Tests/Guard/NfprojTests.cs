@@ -43,6 +43,7 @@ public class NfprojTests
     [DataRow("OnDevice.Protocol")]
     [DataRow("OnDevice.Modem")]
     [DataRow("OnDevice.App")]
+    [DataRow("OnDevice.Budget")]
     public void HintPathsAndPackagesConfigNameTheSamePackages(string name)
     {
         var project = Project(name);
@@ -79,6 +80,7 @@ public class NfprojTests
     [DataRow("OnDevice.Protocol")]
     [DataRow("OnDevice.Modem")]
     [DataRow("OnDevice.App")]
+    [DataRow("OnDevice.Budget")]
     public void ReferenceAssemblyVersionsMatchTheirPackages(string name)
     {
         foreach (var reference in Project(name).References.Where(r => r.Package != null))
@@ -102,6 +104,7 @@ public class NfprojTests
     [DataRow("OnDevice.Protocol")]
     [DataRow("OnDevice.Modem")]
     [DataRow("OnDevice.App")]
+    [DataRow("OnDevice.Budget")]
     public void ReferencesEqualTheIdentitiesThePackagesShip(string name)
     {
         NanoFrameworkToolchain.Require("ReferenceAssemblyVersionsMatchTheirPackages covers the versions");
@@ -133,7 +136,7 @@ public class NfprojTests
     {
         // One application deploys one copy of each assembly, and its native checksum must match the firmware:
         // Core, the app and the on-device tests cannot disagree on a version.
-        var versions = new[] { "Core", "Firmware", "OnDevice.Protocol", "OnDevice.Modem", "OnDevice.App" }
+        var versions = new[] { "Core", "Firmware", "OnDevice.Protocol", "OnDevice.Modem", "OnDevice.App", "OnDevice.Budget" }
             .SelectMany(n => Project(n).Packages.Select(p => (Project: n, p.Id, p.Version)))
             .GroupBy(p => p.Id)
             .Where(g => g.Select(p => p.Version).Distinct().Count() > 1)

@@ -552,6 +552,27 @@ namespace PanicDevice.Tests.Mqtt
         }
 
         [TestMethod]
+        public void AfterDisconnectWithAPingOutstandingTheNextConnectionStaysUp()
+        {
+            // A fob that goes to sleep while its PINGREQ is unanswered, then wakes for an alarm: the old connection's
+            // ping must not time out the new connection right after its CONNACK.
+            Rig rig = new Rig();
+            rig.RunUntilSubscribed(5000);
+            rig.Broker.Silent = true;
+            long keepAlive = new MqttSessionOptions().KeepAliveSeconds * 1000L;
+            rig.RunFor(keepAlive + Step);
+            Assert.AreEqual(1, rig.Broker.PingRequests, "the ping is out and unanswered");
+            rig.Session.Disconnect(rig.Now);
+            rig.RunFor(30000);
+            rig.Broker.Silent = false;
+            rig.Session.Reconnect(rig.Now);
+            rig.RunUntilSubscribed(rig.Now + 5000);
+            rig.RunFor(1000);
+            Assert.IsTrue(rig.Session.IsConnected, "the new connection stays up: " + rig.Session.LastError);
+            Assert.AreEqual(2, rig.Broker.Connections, "one connection before the sleep, one after");
+        }
+
+        [TestMethod]
         public void NextDeadlineNamesTheTimerPollActsOnNext()
         {
             // Refused: the reconnect time.

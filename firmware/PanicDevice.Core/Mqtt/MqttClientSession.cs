@@ -237,6 +237,9 @@ namespace PanicDevice.Core.Mqtt
                 link.Send(bye, 0, bye.Length, nowMs);
             }
             link.Close(nowMs);
+            // A ping still unanswered belonged to the closed connection; left set, it would time out (and drop) the
+            // next connection right after its CONNACK.
+            pingSentMs = -1;
             state = MqttSessionState.Waiting;
             reconnectAtMs = long.MaxValue;
         }
