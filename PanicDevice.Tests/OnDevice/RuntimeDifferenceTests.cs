@@ -20,6 +20,25 @@ namespace PanicDevice.Tests.OnDevice
         // ---- Core behaviour: the same on both runtimes ----
 
         [TestMethod]
+        public void TextChecksSeePastACharacterOutsideTheBmp()
+        {
+            // string.IndexOf stops at an emoji on the device, so Expect searches UTF-16 units itself.
+            string text = "Siti \uD83D\uDEA8 -6.175392,106.827153";
+            Expect.Contains("106.827153", text);
+            Expect.StartsWith("Siti \uD83D\uDEA8 -6", text);
+            bool failed = false;
+            try
+            {
+                Expect.DoesNotContain("-6.175392", text);
+            }
+            catch (Exception)
+            {
+                failed = true;
+            }
+            Assert.IsTrue(failed, "DoesNotContain sees text after the emoji too");
+        }
+
+        [TestMethod]
         public void ConfigKeepsACharacterOutsideTheBmpInTheOwnerName()
         {
             DeviceConfigResult r = DeviceConfigReader.Read(Config("\"owner\": { \"name\": \"Siti " + Emoji + "\", \"phone\": \"\" },"));

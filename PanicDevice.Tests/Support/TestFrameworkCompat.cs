@@ -63,7 +63,7 @@ namespace PanicDevice.Tests.Support
         /// <summary>Fails unless <paramref name="text"/> contains <paramref name="part"/> (ordinal).</summary>
         public static void Contains(string part, string text, string message = "")
         {
-            if (text == null || text.IndexOf(part) < 0)
+            if (text == null || Find(text, part) < 0)
             {
                 Fail("\"" + Shorten(text) + "\" does not contain \"" + part + "\" " + message);
             }
@@ -72,7 +72,7 @@ namespace PanicDevice.Tests.Support
         /// <summary>Fails if <paramref name="text"/> contains <paramref name="part"/> (ordinal).</summary>
         public static void DoesNotContain(string part, string text, string message = "")
         {
-            if (text != null && text.IndexOf(part) >= 0)
+            if (text != null && Find(text, part) >= 0)
             {
                 Fail("\"" + Shorten(text) + "\" contains \"" + part + "\" " + message);
             }
@@ -81,7 +81,7 @@ namespace PanicDevice.Tests.Support
         /// <summary>Fails unless <paramref name="text"/> starts with <paramref name="prefix"/> (ordinal).</summary>
         public static void StartsWith(string prefix, string text, string message = "")
         {
-            if (text == null || text.Length < prefix.Length || text.Substring(0, prefix.Length) != prefix)
+            if (text == null || Find(text, prefix) != 0)
             {
                 Fail("\"" + Shorten(text) + "\" does not start with \"" + prefix + "\" " + message);
             }
@@ -105,6 +105,29 @@ namespace PanicDevice.Tests.Support
             {
                 Fail("expected " + expected.ToString() + " +/- " + delta.ToString() + " but got " + actual.ToString() + " " + message);
             }
+        }
+
+        /// <summary>
+        /// Ordinal search over UTF-16 units. Not string.IndexOf: on nanoFramework it gives -1 for anything after a
+        /// character outside the BMP (an emoji), so a text check on the device would pass or fail wrongly.
+        /// </summary>
+        private static int Find(string text, string part)
+        {
+            char[] t = text.ToCharArray();
+            char[] p = part.ToCharArray();
+            for (int i = 0; i + p.Length <= t.Length; i++)
+            {
+                int k = 0;
+                while (k < p.Length && t[i + k] == p[k])
+                {
+                    k++;
+                }
+                if (k == p.Length)
+                {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private static string Shorten(string text)
