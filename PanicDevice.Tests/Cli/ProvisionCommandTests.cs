@@ -66,6 +66,9 @@ public class ProvisionCommandTests
             var o = new StringWriter();
             Assert.AreEqual(2, await ProvisionCommand.RunAsync(wall, o));
             StringAssert.Contains(o.ToString(), "--lat and --lon");
+            var dots = new StringWriter();
+            Assert.AreEqual(2, await ProvisionCommand.RunAsync(wall with { Id = "..", Kind = "fob" }, dots), "refused before the receiver is asked: " + dots);
+            StringAssert.Contains(dots.ToString(), "error: --id must not be only dots");
             var unreachable = wall with { Kind = "fob" };
             var u = new StringWriter();
             Assert.AreEqual(1, await ProvisionCommand.RunAsync(unreachable, u));

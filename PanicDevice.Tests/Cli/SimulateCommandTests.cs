@@ -127,6 +127,40 @@ public class SimulateCommandTests
     }
 
     [TestMethod]
+    public async Task AnExpectationIsMetOnlyByAnEventAfterThePreviousStep()
+    {
+        string config = await Provision();
+        // Line 4 asks for a second acknowledgement; the only one came before "wait 100", so it is not met.
+        var (code, output) = await Simulate(config, "taps 3\nexpect Acknowledged 30\nwait 100\nexpect Acknowledged 2\n");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "ok (line 2): Acknowledged");
+        StringAssert.Contains(output, "EXPECTATION NOT MET (line 4)");
+
+        // Expectations in a row are met in order: each by an event after the one the line before it matched.
+        var (inOrder, inOrderOutput) = await Simulate(config, "taps 3\nexpect Sending 10\nexpect Acknowledged 30\n");
+        Assert.AreEqual(0, inOrder, inOrderOutput);
+        var (reversed, reversedOutput) = await Simulate(config, "taps 3\nexpect Acknowledged 30\nexpect Sending 2\n");
+        Assert.AreEqual(1, reversed, reversedOutput);
+        StringAssert.Contains(reversedOutput, "EXPECTATION NOT MET (line 3)");
+    }
+
+    [TestMethod]
+    public async Task SimulatedFramesCarryTheHostsTime()
+    {
+        string config = await Provision();
+        // Pressed once the modem has registered and given the device its network time (a frame built before says 0, "not set").
+        var (code, output) = await Simulate(config, "wait 10000\ntaps 3\nexpect Acknowledged 30\n");
+        Assert.AreEqual(0, code, output);
+        using var c = receiver.Services.GetRequiredService<ReceiverDatabase>().Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT device_time_utc FROM frames WHERE device_id = 'fob-0077' AND kind = " + (int)MessageKind.Alert;
+        long deviceTime = (long)cmd.ExecuteScalar()!;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // The modem's network time is the host clock; virtual time runs the device a little ahead of it.
+        Assert.IsLessThan(300L, Math.Abs(now - deviceTime), "frame time " + DateTimeOffset.FromUnixTimeSeconds(deviceTime).ToString("O") + ", host " + DateTimeOffset.UtcNow.ToString("O"));
+    }
+
+    [TestMethod]
     public async Task FollowUpLocationsTravelAlongTheTrack()
     {
         string config = await Provision();

@@ -121,6 +121,8 @@ namespace PanicDevice.Tests.Config
         [DataRow("{", "not valid JSON")]
         [DataRow("[]", "must be a JSON object")]
         [DataRow("{\"deviceId\":\"fob 1\"}", "deviceId may only contain")]
+        [DataRow("{\"deviceId\":\".\"}", "deviceId must not be only dots")]
+        [DataRow("{\"deviceId\":\"..\"}", "deviceId must not be only dots")]
         [DataRow("{\"deviceId\":\"fob-1\",\"key\":\"00\"}", "key must be 64 hexadecimal")]
         [DataRow("{\"deviceId\":\"fob-1\",\"key\":\"KEY\",\"brokr\":{}}", "unknown setting \"brokr\"")]
         [DataRow("{\"deviceId\":\"fob-1\",\"key\":\"KEY\",\"kind\":\"watch\"}", "kind must be")]

@@ -129,11 +129,23 @@ public class Sim800ModemTests
     public void NetworkTimeIsReadAfterRegistration()
     {
         var b = new Bench();
+        // A set network time stays put, so the expected value below is exact.
+        b.Modem.NetworkTime = new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero);
         Assert.IsTrue(b.RunUntil(() => b.Driver.UtcSeconds(b.Now) != 0 && b.Driver.SignalDbm != 0, 30), "network time and signal: " + b.Driver.LastError);
         long expected = b.Modem.NetworkTime.ToUnixTimeSeconds();
         Assert.AreEqual(expected, (long)b.Driver.UtcSeconds(b.Now), 2.0);
         CollectionAssert.Contains(b.Modem.Commands, "AT+CLTS=1", "network time sync asked for");
         Assert.AreEqual(-77, b.Driver.SignalDbm);
+    }
+
+    [TestMethod]
+    public void NetworkTimeIsTheHostClockUnlessATestSetsIt()
+    {
+        var b = new Bench();
+        Assert.IsTrue(b.RunUntil(() => b.Driver.UtcSeconds(b.Now) != 0, 30), "network time: " + b.Driver.LastError);
+        long host = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // Virtual time runs the driver's clock a few seconds ahead of the host's since it read +CCLK.
+        Assert.AreEqual(host, (long)b.Driver.UtcSeconds(b.Now), 60.0, "the device took its time from the emulated network");
     }
 
     [TestMethod]

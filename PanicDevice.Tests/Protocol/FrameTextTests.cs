@@ -85,6 +85,61 @@ public class FrameTextTests
     }
 
     [TestMethod]
+    public void WhiteSpaceIsNotCountedTowardsTheLengthLimit()
+    {
+        // The longest frame (a 32-character id): its text is exactly the limit, and a gateway may wrap it however it likes.
+        byte[] bytes = FrameCodec.Encode(SampleFrames.Alert(new string('w', FrameCodec.MaxDeviceIdLength)), SampleFrames.Key(0));
+        string sms = FrameText.Encode(bytes);
+        Assert.AreEqual(FrameText.MaxTextLength, sms.Length, "the longest frame's text is the limit");
+        StringBuilder everyCharacterOnItsOwnLine = new StringBuilder();
+        for (int i = 0; i < sms.Length; i++)
+        {
+            everyCharacterOnItsOwnLine.Append(sms[i]);
+            if (i >= FrameText.Prefix.Length - 1)
+            {
+                everyCharacterOnItsOwnLine.Append("\r\n");
+            }
+        }
+        Expect.SameBytes(bytes, FrameText.ToBytes(everyCharacterOnItsOwnLine.ToString()), "a CR LF after every character");
+        Expect.SameBytes(bytes, FrameText.ToBytes(new string(' ', 1000) + sms + new string('\n', 1000)), "a thousand spaces before and line breaks after");
+    }
+
+    [TestMethod]
+    public void TextOverTheLimitIsBadTextEvenWhenItIsValidBase64()
+    {
+        // 128 base64 characters after the prefix (132 in all) decode to 96 bytes: the decoder must not get that far.
+        string over = FrameText.Prefix + new string('A', FrameText.MaxTextLength);
+        Assert.IsNotNull(Base64Strict.Decode(over, FrameText.Prefix.Length), "the base64 itself is well formed");
+        Assert.IsNull(FrameText.ToBytes(over), "over the text limit");
+        Assert.AreEqual((int)DecodeStatus.BadText, (int)FrameText.Decode(over).Status);
+        // At the limit the text is read, and the frame decoder refuses what it gives.
+        string atLimit = FrameText.Prefix + new string('A', FrameText.MaxTextLength - FrameText.Prefix.Length);
+        Assert.AreEqual((int)DecodeStatus.TooLong, (int)FrameText.Decode(atLimit).Status);
+    }
+
+    [TestMethod]
+    public void OnlySpaceTabCrAndLfAreWhiteSpace()
+    {
+        // string.Trim would take some of these away, and a different set on each runtime (docs/nanoframework-runtime.md).
+        string sms = FrameText.Encode(FrameCodec.Encode(SampleFrames.Alert(), SampleFrames.Key(0)));
+        string[] strangers = { "\u000B", "\u000C", "\u00A0", "\u0085", "\u200B", "\u2028", "\u3000", "\uFEFF" };
+        for (int i = 0; i < strangers.Length; i++)
+        {
+            string code = "U+" + ((int)strangers[i][0]).ToString("X4");
+            Assert.IsFalse(FrameText.HasPrefix(strangers[i] + sms), code + " before the prefix");
+            Assert.IsNull(FrameText.ToBytes(strangers[i] + sms), code + " before the prefix");
+            Assert.IsNull(FrameText.ToBytes(sms + strangers[i]), code + " after the end");
+            Assert.IsNull(FrameText.ToBytes(sms.Substring(0, 30) + strangers[i] + sms.Substring(30)), code + " inside");
+        }
+        string[] spaces = { " ", "\t", "\r", "\n" };
+        for (int i = 0; i < spaces.Length; i++)
+        {
+            Assert.IsTrue(FrameText.HasPrefix(spaces[i] + sms), "white space " + ((int)spaces[i][0]).ToString() + " before the prefix");
+            Assert.IsNotNull(FrameText.ToBytes(spaces[i] + sms + spaces[i]), "white space " + ((int)spaces[i][0]).ToString() + " around the text");
+        }
+    }
+
+    [TestMethod]
     public void AcceptedTextIsExactlyTheBase64OfTheBytesItGives()
     {
         // Random text over the base64 alphabets, padding, white space and a few strangers: whatever

@@ -83,7 +83,7 @@ public class ReceiverHttpTests
     {
         var r = await Provision(OperatorToken, "fob 1");
         Assert.AreEqual(HttpStatusCode.BadRequest, r.StatusCode);
-        StringAssert.Contains(await r.Content.ReadAsStringAsync(), "id must be");
+        StringAssert.Contains(await r.Content.ReadAsStringAsync(), "id may only contain letters, digits");
         var k = await Provision(OperatorToken, key: "abcd");
         StringAssert.Contains(await k.Content.ReadAsStringAsync(), "key must be 64 hexadecimal");
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PanicDevice.Core.Protocol;
 
 namespace PanicDevice.Cli;
 
@@ -12,7 +13,9 @@ public static class DevicesCommands
         int n = 0;
         foreach (var d in devices.EnumerateArray())
         {
-            output.WriteLine($"{d.GetProperty("id").GetString(),-20} {d.GetProperty("kind").GetString(),-5} {(d.GetProperty("enabled").GetBoolean() ? "yes" : "REVOKED"),-8} {(d.GetProperty("verified").GetBoolean() ? "yes" : "no"),-9} {d.GetProperty("ownerName").GetString()}");
+            string id = d.GetProperty("id").GetString()!;
+            output.WriteLine($"{id,-20} {d.GetProperty("kind").GetString(),-5} {(d.GetProperty("enabled").GetBoolean() ? "yes" : "REVOKED"),-8} {(d.GetProperty("verified").GetBoolean() ? "yes" : "no"),-9} {d.GetProperty("ownerName").GetString()}"
+                + (DeviceIds.Problem(id) is { } problem ? " — id " + problem + "; it still works: provision the device under a new id, then revoke this one" : ""));
             n++;
         }
         output.WriteLine(n + " device(s)");
@@ -23,7 +26,8 @@ public static class DevicesCommands
     {
         try
         {
-            await api.PostAsync("api/devices/" + Uri.EscapeDataString(id) + "/revoke", null);
+            // The id goes in the body: an id of dots only (provisioned before the rule) cannot be a step of a URL path.
+            await api.PostAsync("api/devices/revoke", new { id });
         }
         catch (CliException e) when (e.Message.Contains(" 404:", StringComparison.Ordinal))
         {

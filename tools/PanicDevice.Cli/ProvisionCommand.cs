@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PanicDevice.Core.Protocol;
 
 namespace PanicDevice.Cli;
 
@@ -20,6 +21,11 @@ public static class ProvisionCommand
 {
     public static async Task<int> RunAsync(ProvisionRequest r, TextWriter output, HttpClient? http = null)
     {
+        if (DeviceIds.Problem(r.Id) is { } idProblem)
+        {
+            output.WriteLine("error: --id " + idProblem);
+            return 2;
+        }
         if (r.Kind == "wall" && (r.Lat == null || r.Lon == null))
         {
             output.WriteLine("error: a wall button needs --lat and --lon of its installed address");

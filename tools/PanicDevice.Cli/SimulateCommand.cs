@@ -86,8 +86,13 @@ public sealed class SimulateCommand
     private int RunScript(List<ScriptStep> steps)
     {
         int failures = 0;
+        // The first feedback event an expect may match. An action step moves it to the events from that step on,
+        // a met expect to the events after the one it matched: an event before the previous step never counts,
+        // or a script would pass on an earlier alert's acknowledgement with the latest one still in the outbox.
+        int from = 0;
         foreach (var s in steps)
         {
+            if (s.Verb != "expect") from = device.Feedback.Count;
             switch (s.Verb)
             {
                 case "press": device.App.OnRawButtonEdge(true, device.Now); device.RunFor(20); break;
@@ -115,14 +120,15 @@ public sealed class SimulateCommand
                 case "expect":
                     if (!Enum.TryParse(s.Text, true, out FeedbackEvent wanted))
                         throw new CliException("script line " + s.Line + ": unknown event '" + s.Text + "' (" + string.Join(", ", Enum.GetNames<FeedbackEvent>()) + ")");
-                    int seen = device.Feedback.Count(f => f == wanted);
-                    if (seen == 0 && !device.RunUntil(() => device.Feedback.Contains(wanted), TimeSpan.FromSeconds(s.Number)))
+                    int at = -1;
+                    if (!device.RunUntil(() => (at = device.Feedback.IndexOf(wanted, from)) >= 0, TimeSpan.FromSeconds(s.Number)))
                     {
-                        Say("EXPECTATION NOT MET (line " + s.Line + "): no " + wanted + " within " + s.Number + " s; modem: " + device.Driver?.LastError + "; session: " + device.Session.LastError);
+                        Say("EXPECTATION NOT MET (line " + s.Line + "): no " + wanted + " within " + s.Number + " s after the previous step; modem: " + device.Driver?.LastError + "; session: " + device.Session.LastError);
                         failures++;
                     }
                     else
                     {
+                        from = at + 1;
                         Say("ok (line " + s.Line + "): " + wanted);
                     }
                     break;

@@ -13,7 +13,8 @@ public sealed record ScriptStep(string Verb, int Number, string Text, int Line);
 ///   hold MS                    press, hold MS, release
 ///   wait MS                    let the device run
 ///   test                       raise a test alert (what a wall unit's 10 s hold does)
-///   expect EVENT [SECONDS]     wait until the device reports EVENT (Acknowledged, SmsFallback, ...); fail otherwise
+///   expect EVENT [SECONDS]     wait until the device reports EVENT (Acknowledged, SmsFallback, ...) after the previous
+///                              step began (after the event the previous expect matched); fail otherwise
 ///                              (EVENT WifiConnected: until the wall unit's Wi-Fi path is connected)
 ///   nodata | data              cut or restore the modem's data service (SMS keeps working)
 ///   wifidown | wifiup          lose or regain the wall unit's Wi-Fi network (with --wifi)

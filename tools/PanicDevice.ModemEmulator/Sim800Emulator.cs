@@ -84,8 +84,18 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
     /// <summary>How long after boot the network registers the module.</summary>
     public int RegistrationDelayMs { get; set; } = 2000;
 
-    /// <summary>Network time the module reports (with CLTS), as UTC; offset +07:00 (Jakarta) on the wire.</summary>
-    public DateTimeOffset NetworkTime { get; set; } = new(2026, 11, 29, 1, 0, 0, TimeSpan.Zero);
+    /// <summary>
+    /// Network time the module reports (with CLTS), as UTC; offset +07:00 (Jakarta) on the wire. The host's clock,
+    /// so a simulated device's frames carry the receiver's time; a test that needs an exact value sets one, which
+    /// then stays put.
+    /// </summary>
+    public DateTimeOffset NetworkTime
+    {
+        get => fixedNetworkTime ?? DateTimeOffset.UtcNow;
+        set => fixedNetworkTime = value;
+    }
+
+    private DateTimeOffset? fixedNetworkTime;
 
     /// <summary>Cell-based position reported by AT+CIPGSMLOC, or null for "not found" (code 601).</summary>
     public (string Lon, string Lat)? CellPosition { get; set; } = ("106.827153", "-6.175392");

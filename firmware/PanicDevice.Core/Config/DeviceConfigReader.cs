@@ -97,16 +97,10 @@ namespace PanicDevice.Core.Config
         private static string ReadIdentity(Hashtable doc, DeviceConfig c)
         {
             string id = Text(doc, "deviceId", null);
-            if (id == null || id.Length == 0 || id.Length > FrameCodec.MaxDeviceIdLength)
+            string idProblem = DeviceIds.Problem(id);
+            if (idProblem != null)
             {
-                return "deviceId must be 1.." + FrameCodec.MaxDeviceIdLength.ToString() + " characters";
-            }
-            for (int i = 0; i < id.Length; i++)
-            {
-                if (id[i] > 127 || !FrameCodec.IsDeviceIdChar((byte)id[i]))
-                {
-                    return "deviceId may only contain letters, digits, '-', '_' and '.'";
-                }
+                return "deviceId " + idProblem;
             }
             c.DeviceId = id;
             c.Key = HexKey(Text(doc, "key", ""));

@@ -14,7 +14,7 @@ namespace PanicDevice.Core.Protocol
 
         /// <summary>What the frame is.</summary>
         public MessageKind Kind;
-        /// <summary>Device identity: 1–32 characters from [A-Za-z0-9._-].</summary>
+        /// <summary>Device identity: 1–32 characters from [A-Za-z0-9._-] (the rule: <see cref="DeviceIds"/>).</summary>
         public string DeviceId;
         /// <summary>Device frames: the device's never-repeating counter. Receiver frames: the counter of the frame they answer.</summary>
         public uint Counter;

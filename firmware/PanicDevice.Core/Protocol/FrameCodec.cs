@@ -15,8 +15,8 @@ namespace PanicDevice.Core.Protocol
         public const int KeyLength = 32;
         /// <summary>Length of the HMAC-SHA256 tag in bytes (not truncated).</summary>
         public const int TagLength = 32;
-        /// <summary>Longest device id in characters (also its byte length: the alphabet is ASCII).</summary>
-        public const int MaxDeviceIdLength = 32;
+        /// <summary>Longest device id in characters (<see cref="DeviceIds"/> holds the rule).</summary>
+        public const int MaxDeviceIdLength = DeviceIds.MaxLength;
 
         // version, kind, id length
         private const int HeaderLength = 3;
@@ -117,7 +117,7 @@ namespace PanicDevice.Core.Protocol
             for (int i = 0; i < idLength; i++)
             {
                 byte b = data[HeaderLength + i];
-                if (!IsDeviceIdChar(b))
+                if (!DeviceIds.IsIdChar((char)b))
                 {
                     return DecodeResult.Fail(DecodeStatus.BadDeviceId, "device id has a byte outside [A-Za-z0-9._-] at offset " + (HeaderLength + i).ToString());
                 }
@@ -193,27 +193,19 @@ namespace PanicDevice.Core.Protocol
             {
                 return "kind is not defined";
             }
-            string id = frame.DeviceId;
-            if (id == null || id.Length < 1 || id.Length > MaxDeviceIdLength)
+            // The wire's part of the rule: a receiver still answers devices named before ids of dots only were refused.
+            string idProblem = DeviceIds.WireProblem(frame.DeviceId);
+            if (idProblem != null)
             {
-                return "device id must have 1.." + MaxDeviceIdLength.ToString() + " characters";
-            }
-            for (int i = 0; i < id.Length; i++)
-            {
-                char c = id[i];
-                if (c > 127 || !IsDeviceIdChar((byte)c))
-                {
-                    return "device id may only contain [A-Za-z0-9._-]";
-                }
+                return "device id " + idProblem;
             }
             return ValidateFields(frame);
         }
 
-        /// <summary>True for a character allowed in a device id (it also appears in MQTT topics).</summary>
+        /// <summary>True for a byte allowed in a device id (<see cref="DeviceIds.IsIdChar"/>).</summary>
         public static bool IsDeviceIdChar(byte b)
         {
-            return (b >= (byte)'a' && b <= (byte)'z') || (b >= (byte)'A' && b <= (byte)'Z') || (b >= (byte)'0' && b <= (byte)'9')
-                || b == (byte)'-' || b == (byte)'_' || b == (byte)'.';
+            return DeviceIds.IsIdChar((char)b);
         }
 
         private static string ValidateFields(Frame f)

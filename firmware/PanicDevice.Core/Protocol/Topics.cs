@@ -70,18 +70,7 @@ namespace PanicDevice.Core.Protocol
                 return null;
             }
             string id = topic.Substring(Root.Length, slash - Root.Length);
-            if (id.Length > FrameCodec.MaxDeviceIdLength)
-            {
-                return null;
-            }
-            for (int i = 0; i < id.Length; i++)
-            {
-                if (id[i] > 127 || !FrameCodec.IsDeviceIdChar((byte)id[i]))
-                {
-                    return null;
-                }
-            }
-            return id;
+            return DeviceIds.WireProblem(id) == null ? id : null;
         }
     }
 }

@@ -8,6 +8,9 @@ namespace PanicDevice.Receiver.Api;
 public sealed record ProvisionRequest(string Id, string Key, string Kind, string? OwnerName, string? OwnerPhone, string[]? Guardians,
     string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified);
 
+/// <summary>A device named in a request body (POST /api/devices/revoke).</summary>
+public sealed record DeviceRef(string? Id);
+
 /// <summary>A device as the API shows it: everything but the key.</summary>
 public sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS)
 {
@@ -20,8 +23,10 @@ public static class DeviceEndpoints
 {
     public static void Map(RouteGroupBuilder group, DeviceRegistry registry)
     {
-        group.MapGet("/", () => registry.All().Select(DeviceView.Of));
-        group.MapGet("/{id}", (string id) => registry.Find(id) is { } d ? Results.Ok(DeviceView.Of(d)) : Results.NotFound(new { error = "no device " + id }));
+        // ?id= and POST /revoke with the id in the body reach any stored id, also one of dots only (from before
+        // DeviceIds refused it), which no URL path can carry: clients and servers resolve "." and ".." away.
+        group.MapGet("/", (string? id) => (id == null ? registry.All() : registry.Find(id) is { } d ? new[] { d } : Array.Empty<DeviceRecord>()).Select(DeviceView.Of));
+        group.MapGet("/{id}", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p) : registry.Find(id) is { } d ? Results.Ok(DeviceView.Of(d)) : Results.NotFound(new { error = "no device " + id }));
         group.MapPost("/", (ProvisionRequest request) =>
         {
             string? problem = Check(request, out byte[] key);
@@ -46,15 +51,21 @@ public static class DeviceEndpoints
             registry.Upsert(record);
             return Results.Created("/api/devices/" + record.Id, DeviceView.Of(record));
         });
-        group.MapPost("/{id}/revoke", (string id) => registry.Revoke(id) ? Results.Ok(new { revoked = id }) : Results.NotFound(new { error = "no device " + id }));
+        group.MapPost("/{id}/revoke", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p) : Revoke(registry, id));
+        group.MapPost("/revoke", (DeviceRef device) => Revoke(registry, device.Id));
     }
+
+    private static IResult BadId(string problem) => Results.BadRequest(new { error = "id " + problem });
+
+    private static IResult Revoke(DeviceRegistry registry, string? id) =>
+        id != null && registry.Revoke(id) ? Results.Ok(new { revoked = id }) : Results.NotFound(new { error = "no device " + id });
 
     private static string? Check(ProvisionRequest r, out byte[] key)
     {
         key = Array.Empty<byte>();
-        if (string.IsNullOrEmpty(r.Id) || r.Id.Length > FrameCodec.MaxDeviceIdLength || r.Id.Any(c => c > 127 || !FrameCodec.IsDeviceIdChar((byte)c)))
+        if (DeviceIds.Problem(r.Id) is { } idProblem)
         {
-            return "id must be 1..32 characters from [A-Za-z0-9._-]";
+            return "id " + idProblem;
         }
         if (r.Key is not { Length: 64 } || !r.Key.All(Uri.IsHexDigit))
         {

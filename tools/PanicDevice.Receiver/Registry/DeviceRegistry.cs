@@ -1,5 +1,6 @@
 using System.Data.Common;
 using PanicDevice.Core.Config;
+using PanicDevice.Core.Protocol;
 using PanicDevice.Receiver.Storage;
 
 namespace PanicDevice.Receiver.Registry;
@@ -11,9 +12,16 @@ public sealed class DeviceRegistry
 
     public DeviceRegistry(ReceiverDatabase db) => this.db = db;
 
-    /// <summary>Adds or replaces a device (provisioning). A new key resets the anti-replay window.</summary>
+    /// <summary>
+    /// Adds or replaces a device (provisioning). A new key resets the anti-replay window. An id outside the rule
+    /// (DeviceIds) is an ArgumentException: the registry never takes one its routes could not address.
+    /// </summary>
     public void Upsert(DeviceRecord d)
     {
+        if (DeviceIds.Problem(d.Id) is { } problem)
+        {
+            throw new ArgumentException("device id " + problem);
+        }
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
