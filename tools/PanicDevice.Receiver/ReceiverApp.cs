@@ -41,7 +41,7 @@ public static class ReceiverApp
         var registry = new DeviceRegistry(db);
         var store = new FrameStore(db);
         var pipeline = new IngestPipeline(registry, store, time, options.DeviceRateLimit);
-        var alerts = new AlertBook(db);
+        var alerts = new AlertBook(db, time);
         var responders = new Responders.ResponderBook(db, time);
         builder.Services.AddSingleton(responders);
         builder.Services.AddSingleton(options);
@@ -99,7 +99,7 @@ public static class ReceiverApp
                 ? await next(context)
                 : Results.Json(new { error = "operator token required (Authorization: Bearer …)" }, statusCode: 401));
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
-        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, downlink);
+        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, new CapMessageLog(db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/supervision", () => supervision.Open());
         Responders.ResponderEndpoints.Map(operatorApi, responders, alerts);
