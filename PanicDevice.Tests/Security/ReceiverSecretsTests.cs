@@ -74,7 +74,7 @@ public class ReceiverSecretsTests
     private static readonly (string Method, string Path)[] OperatorEndpoints =
     {
         ("GET", "/api/devices"), ("POST", "/api/devices"), ("GET", "/api/devices/fob-a"), ("POST", "/api/devices/fob-a/revoke"), ("POST", "/api/devices/revoke"),
-        ("GET", "/api/alerts"), ("GET", "/api/alerts/1"), ("GET", "/api/alerts/1/cap"), ("POST", "/api/alerts/1/acknowledge"),
+        ("GET", "/api/alerts"), ("GET", "/api/alerts/1"), ("GET", "/api/alerts/1/cap"), ("GET", "/api/alerts/1/cap/messages"), ("GET", "/api/alerts/1/cap/messages/1"), ("POST", "/api/alerts/1/acknowledge"),
         ("GET", "/api/webhooks"), ("GET", "/api/supervision"), ("GET", "/api/responders"), ("GET", "/api/dashboard"), ("POST", "/api/events/ticket"),
     };
 

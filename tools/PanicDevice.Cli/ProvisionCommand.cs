@@ -31,6 +31,14 @@ public static class ProvisionCommand
             output.WriteLine("error: a wall button needs --lat and --lon of its installed address");
             return 2;
         }
+        foreach (var (option, value) in new[] { ("--owner", r.Owner), ("--phone", r.Phone), ("--address", r.Address) }.Concat(r.Guardians.Select(g => ("--guardian", (string?)g))))
+        {
+            if (PanicDevice.Receiver.Registry.PlainText.HasControlCharacters(value))
+            {
+                output.WriteLine("error: " + option + " contains a control character (a line break, tab or escape code); give it as one line of plain text");
+                return 2;
+            }
+        }
         if (File.Exists(r.OutPath))
         {
             output.WriteLine("error: " + r.OutPath + " exists; choose another --out (a device's key must not be overwritten by accident)");
@@ -43,7 +51,7 @@ public static class ProvisionCommand
             Content = JsonContent.Create(new
             {
                 id = r.Id, key, kind = r.Kind, ownerName = r.Owner, ownerPhone = r.Phone, guardians = r.Guardians,
-                address = r.Address, lat = r.Lat, lon = r.Lon, verified = true,
+                address = r.Address, lat = r.Lat, lon = r.Lon, verified = true, language = r.Language,
             }),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", r.OperatorToken);

@@ -41,7 +41,7 @@ public static class ReceiverApp
         var registry = new DeviceRegistry(db);
         var store = new FrameStore(db);
         var pipeline = new IngestPipeline(registry, store, time, options.DeviceRateLimit);
-        var alerts = new AlertBook(db);
+        var alerts = new AlertBook(db, time);
         var responders = new Responders.ResponderBook(db, time);
         builder.Services.AddSingleton(responders);
         builder.Services.AddSingleton(options);
@@ -108,7 +108,7 @@ public static class ReceiverApp
 
         var operatorApi = app.MapGroup("/api").RequireToken(TokenRole.Operator);
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
-        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, registry, downlink);
+        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, new CapMessageLog(db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/supervision", () => supervision.Open());
         Responders.ResponderEndpoints.Map(operatorApi, responders, alerts);

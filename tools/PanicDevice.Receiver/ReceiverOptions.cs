@@ -67,6 +67,17 @@ public sealed class ReceiverOptions
     /// <summary>Attribution drawn on the map when tiles are used (e.g. "© OpenStreetMap contributors").</summary>
     public string? MapTilesAttribution { get; set; }
 
+    /// <summary>
+    /// CAP &lt;sender&gt;: who issues the receiver's CAP messages, globally unique (CAP 1.2 suggests one based on an
+    /// Internet domain, e.g. alerts@command.example.org). No spaces, commas, '&lt;', '&gt;' or '&amp;'. Choose it
+    /// once: consumers tell messages apart by (sender, identifier), and every message, old ones included, is
+    /// served with the current sender.
+    /// </summary>
+    public string CapSender { get; set; } = "panicdevice.receiver";
+
+    /// <summary>CAP &lt;senderName&gt;: the issuer as people read it (the command centre's name).</summary>
+    public string CapSenderName { get; set; } = "PanicDevice receiver";
+
     /// <summary>Per-device limit on routine frames (Receiver:DeviceRateLimit:PerSecond, :Burst); alerts and cancels are never limited.</summary>
     public Pipeline.DeviceRateLimitOptions DeviceRateLimit { get; set; } = new();
 
@@ -89,6 +100,8 @@ public sealed class ReceiverOptions
         ["--mqtt-cert"] = "Receiver:MqttCert",
         ["--mqtt-cert-password"] = "Receiver:MqttCertPassword",
         ["--map-tiles-url"] = "Receiver:MapTilesUrl",
+        ["--cap-sender"] = "Receiver:CapSender",
+        ["--cap-sender-name"] = "Receiver:CapSenderName",
     };
 
     /// <summary>The first problem with these settings, as one sentence with the fix; null when usable.</summary>
@@ -149,6 +162,14 @@ public sealed class ReceiverOptions
         if (!string.IsNullOrEmpty(MapTilesUrl) && (!MapTilesUrl.StartsWith("http", StringComparison.Ordinal) || !MapTilesUrl.Contains("{z}") || !MapTilesUrl.Contains("{x}") || !MapTilesUrl.Contains("{y}")))
         {
             return "--map-tiles-url must be an http(s) URL template with {z}, {x} and {y}";
+        }
+        if (string.IsNullOrEmpty(CapSender) || CapSender.Length > 255 || CapSender.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ',' or '<' or '>' or '&'))
+        {
+            return "--cap-sender must be 1..255 characters without spaces, commas, '<', '>' or '&' (CAP 1.2), e.g. alerts@command.example.org";
+        }
+        if (string.IsNullOrWhiteSpace(CapSenderName) || CapSenderName.Length > 200 || Registry.PlainText.HasControlCharacters(CapSenderName))
+        {
+            return "--cap-sender-name must be one line of 1..200 characters, e.g. \"Jakarta Command Centre\"";
         }
         foreach (var w in Webhooks)
         {

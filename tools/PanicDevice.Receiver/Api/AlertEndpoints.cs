@@ -1,4 +1,5 @@
 using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Dispatch;
 using PanicDevice.Receiver.Mqtt;
 using PanicDevice.Receiver.Registry;
 using PanicDevice.Receiver.Storage;
@@ -7,9 +8,14 @@ namespace PanicDevice.Receiver.Api;
 
 public sealed record AlertAction(string? Responder, string? Operator);
 
-/// <summary>/api/alerts: the list, one alert with its timeline, and operator actions (pushed to the device, signed).</summary>
+/// <summary>One CAP message of an alert in GET /api/alerts/{id}/cap/messages: its number, CAP identity and the document itself.</summary>
+public sealed record CapMessageView(int Seq, string Identifier, string MsgType, string Sent, string Href, string Xml);
+
+/// <summary>/api/alerts: the list, one alert with its timeline, its CAP messages, and operator actions (pushed to the device, signed).</summary>
 public static class AlertEndpoints
 {
+    private const string CapXml = "application/cap+xml";
+
     private static readonly Dictionary<string, AlertStatus> DeviceStatusOf = new()
     {
         ["acknowledge"] = AlertStatus.Received,
@@ -18,20 +24,39 @@ public static class AlertEndpoints
         ["false-alarm"] = AlertStatus.FalseAlarm,
     };
 
-    public static void Map(RouteGroupBuilder group, AlertBook alerts, DeviceRegistry registry, IDeviceDownlink? broker)
+    public static void Map(RouteGroupBuilder group, AlertBook alerts, CapMessageLog capLog, CapFormatter cap, DeviceRegistry registry, IDeviceDownlink? broker)
     {
         group.MapGet("/", (int? limit) => alerts.Recent(Math.Clamp(limit ?? 100, 1, 1000)));
         group.MapGet("/{id:long}", (long id) => alerts.Find(id) is { } a ? Results.Ok(a) : Results.NotFound(new { error = "no alert " + id }));
         group.MapGet("/{id:long}/cap", (long id) =>
         {
-            AlertView? a = alerts.Find(id);
-            if (a == null)
-            {
-                return Results.NotFound(new { error = "no alert " + id });
-            }
-            var cap = Dispatch.CapFormatter.Format(a, "panicdevice.receiver", registry.Find(a.DeviceId)?.OwnerName ?? "");
-            return Results.Text(cap.Declaration + "\n" + cap.Root, "application/cap+xml");
-        });
+            IReadOnlyList<CapMessageRecord> messages = capLog.For(id);
+            return messages.Count == 0
+                ? Results.NotFound(new { error = "no alert " + id })
+                : Results.Text(CapFormatter.ToText(cap.Format(messages, messages.Count - 1)), CapXml);
+        })
+            .WithSummary("The alert's latest CAP 1.2 message: the current truth (Alert, Update or Cancel)")
+            .Produces<string>(StatusCodes.Status200OK, CapXml).Produces(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:long}/cap/messages", (long id) =>
+        {
+            IReadOnlyList<CapMessageRecord> messages = capLog.For(id);
+            return messages.Count == 0
+                ? Results.NotFound(new { error = "no alert " + id })
+                : Results.Ok(messages.Select((m, i) => new CapMessageView(m.Seq, CapFormatter.Identifier(m), CapFormatter.MsgType(m), CapFormatter.CapTime(m.SentUtc),
+                    "/api/alerts/" + id + "/cap/messages/" + m.Seq, CapFormatter.ToText(cap.Format(messages, i)))));
+        })
+            .WithSummary("Every CAP 1.2 message of the alert, oldest first, each with its own identifier and sent")
+            .Produces<CapMessageView[]>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:long}/cap/messages/{seq:int}", (long id, int seq) =>
+        {
+            IReadOnlyList<CapMessageRecord> messages = capLog.For(id);
+            int index = messages.ToList().FindIndex(m => m.Seq == seq);
+            return index < 0
+                ? Results.NotFound(new { error = "no CAP message " + seq + " of alert " + id })
+                : Results.Text(CapFormatter.ToText(cap.Format(messages, index)), CapXml);
+        })
+            .WithSummary("One CAP 1.2 message of the alert, by its number in the alert's sequence (1 is the Alert)")
+            .Produces<string>(StatusCodes.Status200OK, CapXml).Produces(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/{action}", async (long id, string action, AlertAction? body) =>
         {
             if (!DeviceStatusOf.TryGetValue(action, out AlertStatus status))

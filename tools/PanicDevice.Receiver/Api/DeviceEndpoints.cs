@@ -5,17 +5,19 @@ using PanicDevice.Receiver.Registry;
 namespace PanicDevice.Receiver.Api;
 
 /// <summary>Provisioning request: the key arrives once, as hex, and is never returned.</summary>
+/// <remarks>Language: "en" (the default) or "id", as in the device's device.json; it sets the language of the alert's CAP messages.</remarks>
 public sealed record ProvisionRequest(string Id, string Key, string Kind, string? OwnerName, string? OwnerPhone, string[]? Guardians,
-    string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified);
+    string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified, string? Language = null);
 
 /// <summary>A device named in a request body (POST /api/devices/revoke).</summary>
 public sealed record DeviceRef(string? Id);
 
 /// <summary>A device as the API shows it: everything but the key.</summary>
-public sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS)
+public sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS,
+    string Language)
 {
     public static DeviceView Of(DeviceRecord d) => new(d.Id, d.Kind == DeviceKind.Wall ? "wall" : "fob", d.OwnerName, d.OwnerPhone, d.Verified, d.Enabled, d.Guardians, d.Address,
-        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS);
+        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS, d.Language);
 }
 
 /// <summary>/api/devices: provisioning and revocation, operator-only.</summary>
@@ -47,6 +49,7 @@ public static class DeviceEndpoints
                 LongitudeE7 = request.Lon is { } lon ? (int)Math.Round(lon * 1e7) : null,
                 HeartbeatIntervalS = request.HeartbeatIntervalS ?? 3600,
                 Verified = request.Verified ?? false,
+                Language = request.Language ?? DeviceLanguage.English,
             };
             registry.Upsert(record);
             return Results.Created("/api/devices/" + record.Id, DeviceView.Of(record));
@@ -83,6 +86,19 @@ public static class DeviceEndpoints
         if (r.Lat is < -90 or > 90 || r.Lon is < -180 or > 180)
         {
             return "lat must be within ±90 and lon within ±180";
+        }
+        if (r.Language != null && !DeviceLanguage.IsKnown(r.Language))
+        {
+            return "language must be \"en\" or \"id\"";
+        }
+        // People's text is printed in CAP (XML), the dashboard and SMS: one line, no control characters.
+        foreach (var (field, value) in new[] { ("ownerName", r.OwnerName), ("ownerPhone", r.OwnerPhone), ("address", r.Address) }
+            .Concat((r.Guardians ?? Array.Empty<string>()).Select(g => ("guardians", (string?)g))))
+        {
+            if (PlainText.HasControlCharacters(value))
+            {
+                return field + " contains a control character (a line break, tab or escape code): send it as one line of plain text";
+            }
         }
         return null;
     }

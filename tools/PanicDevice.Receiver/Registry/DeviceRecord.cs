@@ -40,4 +40,16 @@ public sealed class DeviceRecord
     public int? LatitudeE7 { get; init; }
     public int? LongitudeE7 { get; init; }
     public int HeartbeatIntervalS { get; init; } = 3600;
+
+    /// <summary>The owner's language as given at provisioning, <see cref="DeviceLanguage"/>: the device's SMS and the alert's CAP text use it.</summary>
+    public string Language { get; init; } = DeviceLanguage.English;
+}
+
+/// <summary>The languages a device can be provisioned with (the same two codes as device.json's "language").</summary>
+public static class DeviceLanguage
+{
+    public const string English = "en";
+    public const string Indonesian = "id";
+
+    public static bool IsKnown(string? code) => code is English or Indonesian;
 }

@@ -25,13 +25,14 @@ public sealed class DeviceRegistry
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO devices (id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s)
-            VALUES (@id, @key, @kind, @on, @op, @v, @e, @g, @a, @lat, @lon, @hb)
+            INSERT INTO devices (id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language)
+            VALUES (@id, @key, @kind, @on, @op, @v, @e, @g, @a, @lat, @lon, @hb, @lang)
             ON CONFLICT(id) DO UPDATE SET
               replay_window = CASE WHEN devices.key = excluded.key THEN devices.replay_window ELSE NULL END,
               key = excluded.key, kind = excluded.kind, owner_name = excluded.owner_name, owner_phone = excluded.owner_phone,
               verified = excluded.verified, enabled = excluded.enabled, guardians = excluded.guardians, address = excluded.address,
-              lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7, heartbeat_interval_s = excluded.heartbeat_interval_s
+              lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7, heartbeat_interval_s = excluded.heartbeat_interval_s,
+              language = excluded.language
             """;
         cmd.With("@id", d.Id);
         cmd.With("@key", d.Key.Reveal());
@@ -45,6 +46,7 @@ public sealed class DeviceRegistry
         cmd.With("@lat", (object?)d.LatitudeE7 ?? DBNull.Value);
         cmd.With("@lon", (object?)d.LongitudeE7 ?? DBNull.Value);
         cmd.With("@hb", d.HeartbeatIntervalS);
+        cmd.With("@lang", d.Language);
         cmd.ExecuteNonQuery();
     }
 
@@ -62,7 +64,7 @@ public sealed class DeviceRegistry
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s FROM devices WHERE id = @id";
+        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language FROM devices WHERE id = @id";
         cmd.With("@id", id);
         using var r = cmd.ExecuteReader();
         return r.Read() ? Read(r) : null;
@@ -72,7 +74,7 @@ public sealed class DeviceRegistry
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s FROM devices ORDER BY id";
+        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language FROM devices ORDER BY id";
         using var r = cmd.ExecuteReader();
         var list = new List<DeviceRecord>();
         while (r.Read()) list.Add(Read(r));
@@ -93,5 +95,6 @@ public sealed class DeviceRegistry
         LatitudeE7 = r.IsDBNull(9) ? null : r.GetInt32(9),
         LongitudeE7 = r.IsDBNull(10) ? null : r.GetInt32(10),
         HeartbeatIntervalS = r.GetInt32(11),
+        Language = r.GetString(12),
     };
 }

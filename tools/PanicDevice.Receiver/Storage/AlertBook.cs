@@ -27,12 +27,20 @@ public sealed record TimelineEntry(string AtUtc, string Event, string Detail);
 /// frame stored is a timeline entry written, exactly once) and changed by operator actions.
 /// Follow-ups and cancels carry their own counters, so they attach to the device's latest open alert.
 /// An alert without a position is an alert like any other: nothing here filters on the fix.
+/// Each change that a command centre must hear of is also recorded as a CAP message, in the same
+/// transaction (<see cref="CapMessageLog"/>).
 /// </summary>
 public sealed class AlertBook
 {
     private readonly ReceiverDatabase db;
+    private readonly TimeProvider time;
 
-    public AlertBook(ReceiverDatabase db) => this.db = db;
+    /// <summary>An alert book on <paramref name="db"/>; <paramref name="time"/> stamps operator actions (the system clock when null).</summary>
+    public AlertBook(ReceiverDatabase db, TimeProvider? time = null)
+    {
+        this.db = db;
+        this.time = time ?? TimeProvider.System;
+    }
 
     /// <summary>Called by <see cref="FrameStore"/> within its transaction, after the frame row is inserted.</summary>
     public static void Project(DbConnection c, DbTransaction tx, Frame f, string path, string nowUtc)
@@ -57,6 +65,7 @@ public sealed class AlertBook
                     id = (long)insert.ExecuteScalar()!;
                 }
                 AddTimeline(c, tx, id, nowUtc, "received-" + path, Describe(f));
+                CapMessageLog.Append(c, tx, id, CapEvent.Alert, nowUtc);
                 break;
             case MessageKind.Cancel:
                 // "I am safe" is about the person, not one alert: a fob held to cancel has just raised a
@@ -65,6 +74,7 @@ public sealed class AlertBook
                 bool duress = f.Code == (byte)AlertCode.DuressCancel;
                 foreach (long openId in AllOpen(c, tx, f.DeviceId))
                 {
+                    CapMessageLog.Adopt(c, tx, openId);
                     using var cancel = Command(c, tx, duress
                         ? "UPDATE alerts SET duress = 1, updated_utc = @now WHERE id = @id"
                         : "UPDATE alerts SET state = 'cancelled', updated_utc = @now WHERE id = @id");
@@ -72,6 +82,8 @@ public sealed class AlertBook
                     cancel.With("@id", openId);
                     cancel.ExecuteNonQuery();
                     AddTimeline(c, tx, openId, nowUtc, duress ? "duress" : "cancelled-by-user", "");
+                    // Duress is never a CAP Cancel: the alert escalates and stays actionable.
+                    CapMessageLog.Append(c, tx, openId, duress ? CapEvent.Duress : AlertStates.Cancelled, nowUtc);
                 }
                 break;
             case MessageKind.Update:
@@ -82,6 +94,7 @@ public sealed class AlertBook
                 }
                 if (f.Kind == MessageKind.Update && f.Source != LocationSource.None)
                 {
+                    CapMessageLog.Adopt(c, tx, open.Value);
                     using var move = Command(c, tx, "UPDATE alerts SET lat_e7 = @lat, lon_e7 = @lon, accuracy_m = @acc, source = @src, updated_utc = @now WHERE id = @id");
                     move.With("@lat", f.LatitudeE7);
                     move.With("@lon", f.LongitudeE7);
@@ -91,6 +104,7 @@ public sealed class AlertBook
                     move.With("@id", open.Value);
                     move.ExecuteNonQuery();
                     AddTimeline(c, tx, open.Value, nowUtc, "follow-up-" + path, Describe(f));
+                    CapMessageLog.Append(c, tx, open.Value, CapEvent.Position, nowUtc);
                 }
                 break;
         }
@@ -99,19 +113,26 @@ public sealed class AlertBook
     /// <summary>Applies an operator action; returns the updated alert, or null when the id is unknown.</summary>
     public AlertView? Act(long id, string action, string? responder, string operatorName)
     {
-        string now = DateTime.UtcNow.ToString("O");
+        string now = time.GetUtcNow().UtcDateTime.ToString("O");
         bool found = db.InTransaction((c, tx) =>
         {
-            string? state;
-            using (var read = Command(c, tx, "SELECT state FROM alerts WHERE id = @id" + db.Dialect.LockRow))
+            string? state = null;
+            string? previousResponder = null;
+            using (var read = Command(c, tx, "SELECT state, responder FROM alerts WHERE id = @id" + db.Dialect.LockRow))
             {
                 read.With("@id", id);
-                state = read.ExecuteScalar() as string;
+                using var r = read.ExecuteReader();
+                if (r.Read())
+                {
+                    state = r.GetString(0);
+                    previousResponder = r.IsDBNull(1) ? null : r.GetString(1);
+                }
             }
             if (state == null)
             {
                 return false;
             }
+            CapMessageLog.Adopt(c, tx, id);
             string next = action switch
             {
                 "acknowledge" => state == AlertStates.New ? AlertStates.Acknowledged : state,
@@ -129,6 +150,11 @@ public sealed class AlertBook
                 update.ExecuteNonQuery();
             }
             AddTimeline(c, tx, id, now, action, (responder != null ? "responder " + responder + "; " : "") + "by " + operatorName);
+            // A CAP message only for news: acknowledging an alert already assigned changes nothing outside.
+            if (next != state || (responder != null && responder != previousResponder))
+            {
+                CapMessageLog.Append(c, tx, id, next, now);
+            }
             tx.Commit();
             return true;
         });

@@ -40,7 +40,7 @@ public sealed class PostgresDialect : StoreDialect, IDisposable
     // to the commit makes ids commit in order (writers take turns for the tail of their transaction).
     public override string? QueueInsertLock => "SELECT pg_advisory_xact_lock(" + QueueLockKey + ")";
 
-    public override void CreateSchema(string schema)
+    public override void CreateSchema(string schema, IReadOnlyList<AddedColumn> added)
     {
         // CREATE ... IF NOT EXISTS is not safe against itself: two receivers starting together can both
         // decide to create a table. One at a time, under a transaction-scoped advisory lock.
@@ -48,6 +48,10 @@ public sealed class PostgresDialect : StoreDialect, IDisposable
         using var tx = c.BeginTransaction();
         ReceiverDatabase.Execute(c, "SELECT pg_advisory_xact_lock(" + SchemaLockKey + ")", tx);
         ReceiverDatabase.Execute(c, schema, tx);
+        foreach (AddedColumn column in added)
+        {
+            ReceiverDatabase.Execute(c, "ALTER TABLE " + column.Table + " ADD COLUMN IF NOT EXISTS " + column.Name + " " + column.Definition, tx);
+        }
         tx.Commit();
     }
 

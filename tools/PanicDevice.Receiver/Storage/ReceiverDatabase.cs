@@ -21,7 +21,7 @@ public sealed class ReceiverDatabase : IDisposable
         Dialect = dialect;
         try
         {
-            dialect.CreateSchema(Schema(dialect));
+            dialect.CreateSchema(Schema(dialect), AddedColumns);
         }
         catch
         {
@@ -85,6 +85,13 @@ public sealed class ReceiverDatabase : IDisposable
         return cmd;
     }
 
+    // Columns added after their table's first release. A new store gets them the same way an old one does
+    // (ALTER TABLE on open), so the upgrade path is the one every test runs.
+    private static readonly AddedColumn[] AddedColumns =
+    {
+        new("devices", "language", "TEXT NOT NULL DEFAULT 'en'"), // "en" or "id": the language of the device's texts and of its CAP messages
+    };
+
     // Column types chosen to read back the same on both engines: INTEGER is 32-bit in PostgreSQL, so
     // counters and ids are BIGINT (the same INTEGER affinity in SQLite). Timestamps are ISO-8601 UTC text.
     private static string Schema(StoreDialect d) => $"""
@@ -146,6 +153,17 @@ public sealed class ReceiverDatabase : IDisposable
             at_utc TEXT NOT NULL,
             event TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE IF NOT EXISTS cap_messages (
+            alert_id BIGINT NOT NULL REFERENCES alerts(id),
+            seq INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            sent_utc TEXT NOT NULL,
+            duress INTEGER NOT NULL,
+            lat_e7 INTEGER NOT NULL, lon_e7 INTEGER NOT NULL, accuracy_m INTEGER NOT NULL, source INTEGER NOT NULL,
+            responder TEXT,
+            owner_name TEXT NOT NULL, device_kind INTEGER NOT NULL, address TEXT NOT NULL, language TEXT NOT NULL,
+            PRIMARY KEY (alert_id, seq)
         );
         CREATE TABLE IF NOT EXISTS dispatch_queue (
             id {d.AutoId},

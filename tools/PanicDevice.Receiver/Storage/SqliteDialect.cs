@@ -36,11 +36,25 @@ public sealed class SqliteDialect : StoreDialect
     public override string? LockDevicesInOrder => null;
     public override string? QueueInsertLock => null; // ids are handed out in commit order: one writer at a time
 
-    public override void CreateSchema(string schema)
+    public override void CreateSchema(string schema, IReadOnlyList<AddedColumn> added)
     {
         using var c = Open();
         ReceiverDatabase.Execute(c, "PRAGMA journal_mode=WAL;");
-        ReceiverDatabase.Execute(c, schema);
+        // SQLite has no ADD COLUMN IF NOT EXISTS: look, then add, in one IMMEDIATE transaction, so two
+        // receivers opening one file at once add a column once.
+        using var tx = c.BeginTransaction();
+        ReceiverDatabase.Execute(c, schema, tx);
+        foreach (AddedColumn column in added)
+        {
+            using var has = ReceiverDatabase.Command(c, tx, "SELECT COUNT(*) FROM pragma_table_info(@t) WHERE name = @c");
+            has.With("@t", column.Table);
+            has.With("@c", column.Name);
+            if ((long)has.ExecuteScalar()! == 0)
+            {
+                ReceiverDatabase.Execute(c, "ALTER TABLE " + column.Table + " ADD COLUMN " + column.Name + " " + column.Definition, tx);
+            }
+        }
+        tx.Commit();
     }
 
     // busy_timeout already waits for the writer lock; anything else is not helped by trying again.

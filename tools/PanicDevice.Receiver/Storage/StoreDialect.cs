@@ -44,9 +44,15 @@ public abstract class StoreDialect
     /// </summary>
     public abstract string? QueueInsertLock { get; }
 
-    /// <summary>Creates the schema (idempotent), safe when several receivers start at once.</summary>
-    public abstract void CreateSchema(string schema);
+    /// <summary>
+    /// Creates the schema (idempotent), then adds each of <paramref name="added"/> to its table where the
+    /// table lacks it (a store made by an older receiver); safe when several receivers start at once.
+    /// </summary>
+    public abstract void CreateSchema(string schema, IReadOnlyList<AddedColumn> added);
 
     /// <summary>True for a failure that says "run the transaction again" (deadlock, serialization).</summary>
     public abstract bool IsTransient(Exception e);
 }
+
+/// <summary>A column added to an existing table after its first release: its name and its SQL definition (type, NOT NULL, DEFAULT).</summary>
+public sealed record AddedColumn(string Table, string Name, string Definition);
