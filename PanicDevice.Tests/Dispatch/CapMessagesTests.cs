@@ -373,7 +373,7 @@ public class CapMessagesTests
     public async Task TheOpenApiDescribesTheMessageList()
     {
         await using var rx = await Start();
-        var doc = await rx.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var doc = await rx.Api.GetFromJsonAsync<JsonElement>("/openapi/v1.json"); // operator token: the description is not public
         JsonElement paths = doc.GetProperty("paths");
         Assert.IsTrue(paths.TryGetProperty("/api/alerts/{id}/cap/messages", out JsonElement list), "the message list is in the API description");
         StringAssert.Contains(list.GetRawText(), "application/json");
