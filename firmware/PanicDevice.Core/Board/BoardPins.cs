@@ -15,19 +15,19 @@ namespace PanicDevice.Core.Board
         public const int ModemTx = 17;
         /// <summary>ESP32 RX from the SIM800 TXD (UART2, nanoFramework COM2).</summary>
         public const int ModemRx = 16;
-        /// <summary>Drives an NPN transistor that pulls SIM800 PWRKEY low: high here = key asserted.</summary>
+        /// <summary>Drives an NPN transistor (100 kΩ base pull-down) that pulls SIM800 PWRKEY low: high here = key asserted.</summary>
         public const int ModemPowerKey = 23;
-        /// <summary>Enables the SIM800 supply load switch (high = on).</summary>
+        /// <summary>EN of the SIM800 4.0 V buck-boost rail, 100 kΩ pull-down (high = on; off while the pin floats).</summary>
         public const int ModemSupply = 19;
         /// <summary>ESP32 TX to the GNSS receiver RX (UART1, nanoFramework COM3).</summary>
         public const int GnssTx = 27;
         /// <summary>ESP32 RX from the GNSS receiver TX (UART1, nanoFramework COM3).</summary>
         public const int GnssRx = 26;
-        /// <summary>Enables the GNSS supply load switch (high = on).</summary>
+        /// <summary>Gate of the GNSS load switch's 2N7002, 100 kΩ pull-down (high = on; off while the pin floats).</summary>
         public const int GnssSupply = 18;
         /// <summary>Status LED through a resistor to ground (high = lit).</summary>
         public const int Led = 2;
-        /// <summary>Vibration motor through an NPN transistor (high = running).</summary>
+        /// <summary>Vibration motor through an NPN transistor, 100 kΩ base pull-down (high = running).</summary>
         public const int Vibration = 13;
         /// <summary>Battery voltage through a 1:2 divider (ADC1 channel 7), read by BatteryGauge.</summary>
         public const int BatterySense = 35;
