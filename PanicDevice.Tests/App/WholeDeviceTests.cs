@@ -24,7 +24,7 @@ namespace PanicDevice.Tests.App
         private const long LoopMs = 20;
 
         /// <summary>One fob: its config, flash, modem, session and app, and what it showed its wearer.</summary>
-        private sealed class Fob : IDeviceTelemetry, IFeedbackListener
+        private sealed class Fob : IFeedbackListener
         {
             public readonly byte[] Key = DeviceKey();
             public readonly ScriptedBroker Broker = new ScriptedBroker();
@@ -61,7 +61,7 @@ namespace PanicDevice.Tests.App
                 mqtt.WillTopic = Topics.Presence(Id);
                 MqttClientSession session = new MqttClientSession(mqtt, modem);
 
-                App = new PanicDeviceApp(config, null, new FlashRecordStore(), session, modem, this,
+                App = new PanicDeviceApp(config, null, new FlashRecordStore(), session, modem, new FixedTelemetry(1795914000),
                     new AlertSmsComposer(config.OwnerName, config.Language, null), this);
                 App.Start(0);
             }
@@ -74,26 +74,6 @@ namespace PanicDevice.Tests.App
                     k[i] = (byte)(0x51 + 7 * i);
                 }
                 return k;
-            }
-
-            public byte BatteryPercent
-            {
-                get { return 80; }
-            }
-
-            public sbyte SignalDbm
-            {
-                get { return -75; }
-            }
-
-            public byte Flags
-            {
-                get { return 0; }
-            }
-
-            public uint UtcSeconds
-            {
-                get { return 1795914000; }
             }
 
             public void OnFeedback(FeedbackEvent feedback, long atMs)

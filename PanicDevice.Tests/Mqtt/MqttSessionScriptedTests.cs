@@ -639,29 +639,6 @@ namespace PanicDevice.Tests.Mqtt
             }
         }
 
-        private sealed class Telemetry : IDeviceTelemetry
-        {
-            public byte BatteryPercent
-            {
-                get { return 80; }
-            }
-
-            public sbyte SignalDbm
-            {
-                get { return -75; }
-            }
-
-            public byte Flags
-            {
-                get { return 0; }
-            }
-
-            public uint UtcSeconds
-            {
-                get { return 1795000000; }
-            }
-        }
-
         private sealed class PlainText : IAlertSmsText
         {
             public string Compose(Frame frame)
@@ -733,7 +710,7 @@ namespace PanicDevice.Tests.Mqtt
                 o.GuardianNumbers = new string[] { "+6281200000001" };
                 o.GatewayNumber = "+6281299999999";
                 Engine = new DeliveryEngine(o, new AlertOutbox(store, AlertOutbox.DefaultCapacity), new MonotonicCounter(store, "counter", 8),
-                    Net.Session, Sms, new NoFix(), new Telemetry(), new PlainText(), Feedback);
+                    Net.Session, Sms, new NoFix(), new FixedTelemetry(1795000000), new PlainText(), Feedback);
                 Engine.Start(0);
                 Net.Broker.PublishArrived = new BrokerPublishHandler(Receiver.Answer);
             }
