@@ -28,8 +28,8 @@ public class ReceiverSecretsTests
 {
     private const string OperatorToken = "operator-token-secret-7f3a9c21";
     private const string GatewayToken = "gateway-token-secret-52be0d84";
-    private static readonly byte[] KeyA = SampleFrames.Key(0xA0);
-    private static readonly byte[] KeyB = SampleFrames.Key(0xC5);
+    private static readonly byte[] KeyA = SampleFrames.RandomKey(0xA0);
+    private static readonly byte[] KeyB = SampleFrames.RandomKey(0xC5);
     private string dir = "";
     private int mqttPort;
     private WebApplication app = null!;
