@@ -105,6 +105,8 @@ namespace PanicDevice.Tests.Support
             Assert.AreEqual(expected.BatteryPercent, actual.BatteryPercent, "battery");
             Assert.AreEqual(expected.SignalDbm, actual.SignalDbm, "signal");
             Assert.AreEqual(expected.Flags, actual.Flags, "flags");
+            Assert.AreEqual(expected.NextCounter, actual.NextCounter, "next counter");
+            Assert.AreEqual(expected.AnsweredTag, actual.AnsweredTag, "answered tag");
         }
     }
 }
