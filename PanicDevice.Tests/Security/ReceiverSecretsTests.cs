@@ -76,6 +76,7 @@ public class ReceiverSecretsTests
         ("GET", "/api/devices"), ("POST", "/api/devices"), ("GET", "/api/devices/fob-a"), ("POST", "/api/devices/fob-a/revoke"),
         ("GET", "/api/alerts"), ("GET", "/api/alerts/1"), ("GET", "/api/alerts/1/cap"), ("POST", "/api/alerts/1/acknowledge"),
         ("GET", "/api/webhooks"), ("GET", "/api/supervision"), ("GET", "/api/responders"), ("GET", "/api/dashboard"), ("POST", "/api/events/ticket"),
+        ("GET", "/api/counter-events"), ("GET", "/api/counter-events/1"), ("POST", "/api/counter-events/1/acknowledge"),
     };
 
     [TestMethod]
