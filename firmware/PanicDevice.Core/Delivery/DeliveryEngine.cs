@@ -14,7 +14,9 @@ namespace PanicDevice.Core.Delivery
     /// outbox before anything is sent; it is published (QoS 1) with bounded exponential backoff until the
     /// receiver's signed acknowledgement arrives. No acknowledgement by the deadline → SMS to the
     /// emergency number and guardians (human text) and to the gateway (signed frame), while the data
-    /// path keeps retrying. While an alert is active, follow-up locations go out at an interval.
+    /// path keeps retrying. While an alert is active, follow-up locations go out at an interval. A signed Resync (the
+    /// receiver refused a frame's counter: it restarted under the same key) moves the counter forward and sends the
+    /// frame again under a new counter; it is never taken for an acknowledgement.
     /// Safety choices (docs/delivery.md): a Test alert never texts the emergency number; a duress cancel
     /// looks cancelled on the device but keeps sending locations and never texts a person to stand down; when the frame cannot be built or
     /// stored, the human SMS still goes out at once.
