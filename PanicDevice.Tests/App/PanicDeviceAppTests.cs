@@ -110,6 +110,27 @@ namespace PanicDevice.Tests.App
         }
 
         [TestMethod]
+        public void ACounterFloorStartsAnErasedCounterThereAndIsPassedOverOnLaterBoots()
+        {
+            // tools/flash writes counterFloor into device.json because its mass erase also erased the counter.
+            DeviceConfig config = Config();
+            config.CounterFloor = 5000;
+            FlashRecordStore flash = new FlashRecordStore();
+            FakeUplink uplink = new FakeUplink();
+            uplink.Connected = true;
+            PanicDeviceApp app = new PanicDeviceApp(config, null, flash, uplink, new FakeSms(), new FakeTelemetry(), new PlainSmsText(), new FeedbackRecorder());
+            app.Start(0);
+            Assert.AreEqual(5000u, app.Engine.RaiseAlert(AlertCode.Test, 10), "erased flash: the first frame is signed at the floor");
+
+            int writes = flash.WriteCount;
+            PanicDeviceApp rebooted = new PanicDeviceApp(config, null, flash, uplink, new FakeSms(), new FakeTelemetry(), new PlainSmsText(), new FeedbackRecorder());
+            rebooted.Start(0);
+            Assert.AreEqual(writes, flash.WriteCount, "a floor the counter is past costs no flash write at boot");
+            uint next = rebooted.Engine.RaiseAlert(AlertCode.Test, 20);
+            Assert.IsTrue(next > 5000, "the same device.json never takes the counter back to its floor: got " + next.ToString());
+        }
+
+        [TestMethod]
         public void TimerWakeSendsTheHeartbeatOnceTheLinkIsUpOrGivesUp()
         {
             FakeUplink uplink = new FakeUplink();

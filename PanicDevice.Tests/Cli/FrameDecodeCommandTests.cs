@@ -30,6 +30,21 @@ public class FrameDecodeCommandTests
     }
 
     [TestMethod]
+    public void TheDocumentedResyncShowsWhereToContinueAndWhichFrameItAnswers()
+    {
+        string doc = File.ReadAllText(RepoFiles.DataFile("protocol.md"));
+        var v = Regex.Matches(doc, "```vector\\n(.*?)```", RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l[..l.IndexOf(':')], l => l[(l.IndexOf(':') + 1)..].Trim()))
+            .Single(x => x["kind"] == "Resync");
+        var text = new StringWriter();
+        Assert.AreEqual(0, FrameDecodeCommand.Run(v["key"], v["sms"], false, text));
+        StringAssert.Contains(text.ToString(), "resync    continue from " + v["next_counter"] + "; answers the frame whose tag begins " + v["answered_tag"]);
+        var json = new StringWriter();
+        Assert.AreEqual(0, FrameDecodeCommand.Run(v["key"], v["frame"] + v["tag"], true, json));
+        StringAssert.Contains(json.ToString(), "\"nextCounter\":" + v["next_counter"]);
+    }
+
+    [TestMethod]
     public void TamperedFrameSaysTagInvalid()
     {
         var v = FirstVector();

@@ -56,6 +56,48 @@ public class ProvisionCommandTests
     }
 
     [TestMethod]
+    public async Task AWeakKeyIsRefusedByTheApiAndByPanicctlWithoutShowingIt()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        int mqtt = EmbeddedBrokerTests.FreePort();
+        WebApplication receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"), "--operator-token", Token });
+        await receiver.StartAsync();
+        try
+        {
+            string url = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+            string documented = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+            foreach (string weak in new[] { new string('0', 64), documented, string.Concat(Enumerable.Repeat("deadbeef", 8)) })
+            {
+                var response = await http.PostAsync("/api/devices", System.Net.Http.Json.JsonContent.Create(new { id = "fob-0050", key = weak, kind = "fob" }));
+                string body = await response.Content.ReadAsStringAsync();
+                Assert.AreEqual(System.Net.HttpStatusCode.BadRequest, response.StatusCode, weak[..8] + "…: " + body);
+                StringAssert.Contains(body, "key is not random");
+                Assert.IsFalse(body.Contains(weak[..16], StringComparison.OrdinalIgnoreCase), "the refusal shows the key: " + body);
+            }
+            Assert.AreEqual(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/devices/fob-0050")).StatusCode, "nothing registered");
+
+            // panicctl checks the key its machine's generator made before registering anything.
+            string outPath = Path.Combine(dir, "device.json");
+            var request = new ProvisionRequest("fob-0051", "fob", "Siti Rahma", "+6281234567890", Array.Empty<string>(), null, null, null,
+                url, Token, "127.0.0.1", mqtt, "internet", "en", "", outPath);
+            var output = new StringWriter();
+            Assert.AreEqual(1, await ProvisionCommand.RunAsync(request, output, newKey: () => new byte[32]), output.ToString());
+            StringAssert.Contains(output.ToString(), "error: the generated key is not random");
+            Assert.IsFalse(File.Exists(outPath), "no device.json for a refused key");
+            Assert.AreEqual(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/devices/fob-0051")).StatusCode, "nothing registered");
+        }
+        finally
+        {
+            await receiver.StopAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public async Task RefusalsAreOneLineWithTheReason()
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));

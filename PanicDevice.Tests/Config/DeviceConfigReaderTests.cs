@@ -277,6 +277,31 @@ namespace PanicDevice.Tests.Config
         }
 
         [TestMethod]
+        [DataRow("0", 0L, "")]
+        [DataRow("1735689600", 1735689600L, "")]
+        [DataRow("4227858430", 4227858430L, "")]
+        [DataRow("4227858431", 0L, "counterFloor")]
+        [DataRow("-1", 0L, "counterFloor")]
+        [DataRow("12.5", 0L, "counterFloor")]
+        [DataRow("\"5\"", 0L, "counterFloor")]
+        public void CounterFloorIsAWholeNumberUpToTheHighestJumpACounterTakes(string value, long floor, string expected)
+        {
+            DeviceConfigResult r = DeviceConfigReader.Read(WithKey("{\"deviceId\":\"fob-1\",\"key\":\"KEY\",\"broker\":{\"host\":\"h\"},\"counterFloor\":" + value + "}"));
+            if (expected.Length == 0)
+            {
+                Assert.IsNull(r.Error, r.Error);
+                Assert.AreEqual(floor, (long)r.Config.CounterFloor, "counter floor " + value);
+            }
+            else
+            {
+                Assert.IsNull(r.Config, value + " was accepted");
+                Expect.StartsWith(expected + " must be", r.Error);
+            }
+            DeviceConfigResult none = DeviceConfigReader.Read(WithKey("{\"deviceId\":\"fob-1\",\"key\":\"KEY\",\"broker\":{\"host\":\"h\"}}"));
+            Assert.AreEqual(0L, (long)none.Config.CounterFloor, "no floor unless the file has one");
+        }
+
+        [TestMethod]
         public void DeviceIdAndBrokerHostLengthsAreBounded()
         {
             string id32 = "fob-" + new string('9', 28);

@@ -158,6 +158,84 @@ namespace PanicDevice.Tests.Counter
         }
 
         [TestMethod]
+        public void AdvanceToMovesForwardPersistsFirstAndNeverGoesBack()
+        {
+            FlashRecordStore store = new FlashRecordStore();
+            MonotonicCounter c = new MonotonicCounter(store, "ctr", 8);
+            Assert.AreEqual(1u, c.Next());
+            Assert.IsTrue(c.AdvanceTo(500), "a higher value moves the counter");
+            // Power lost right after the jump, before any value of it was used: the reboot resumes past it.
+            Assert.IsTrue(new MonotonicCounter(store, "ctr", 8).Peek() >= 500, "the jump was on flash before it took effect");
+            Assert.AreEqual(500u, c.Next(), "the next value is the one asked for");
+            Assert.IsFalse(c.AdvanceTo(200), "a lower value never moves the counter back");
+            Assert.IsFalse(c.AdvanceTo(501), "nor the value it is already at");
+            Assert.AreEqual(501u, c.Next());
+            int writes = store.WriteCount;
+            c.AdvanceTo(100);
+            Assert.AreEqual(writes, store.WriteCount, "a refused jump writes nothing");
+        }
+
+        [TestMethod]
+        public void AdvanceToRefusesToJumpIntoTheLastValuesOfTheKey()
+        {
+            FlashRecordStore store = new FlashRecordStore();
+            MonotonicCounter c = new MonotonicCounter(store, "ctr", 8);
+            c.Next();
+            Expect.Throws(typeof(ArgumentOutOfRangeException), () => c.AdvanceTo(MonotonicCounter.AdvanceCeiling + 1), "one past the ceiling");
+            Expect.Throws(typeof(ArgumentOutOfRangeException), () => c.AdvanceTo(uint.MaxValue), "the end of the space");
+            Assert.AreEqual(2u, c.Next(), "a refused jump changes nothing");
+            Assert.IsTrue(c.AdvanceTo(MonotonicCounter.AdvanceCeiling), "the ceiling itself is allowed");
+            Assert.AreEqual(MonotonicCounter.AdvanceCeiling, c.Next());
+            Assert.IsTrue(uint.MaxValue - MonotonicCounter.AdvanceCeiling > 60000000u, "tens of millions of values stay after any jump");
+        }
+
+        [TestMethod]
+        public void PowerLossAtAnyByteOfAJumpNeverRepeatsAValue()
+        {
+            // The jump writes both records; tear either one at every byte, reboot, continue.
+            for (int failingWrite = 0; failingWrite < 2; failingWrite++)
+            {
+                for (int tornAt = 0; tornAt <= 16; tornAt++)
+                {
+                    FlashRecordStore store = new FlashRecordStore();
+                    Hashtable seen = new Hashtable();
+                    MonotonicCounter c = new MonotonicCounter(store, "ctr", 4);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        seen.Add(c.Next(), true);
+                    }
+                    store.FailAfter(failingWrite, tornAt);
+                    bool jumped = false;
+                    try
+                    {
+                        jumped = c.AdvanceTo(1000);
+                    }
+                    catch (PowerLossException)
+                    {
+                    }
+                    Assert.IsFalse(jumped, "the fault was injected");
+                    MonotonicCounter rebooted = new MonotonicCounter(store, "ctr", 4);
+                    uint first = rebooted.Next();
+                    if (failingWrite == 1)
+                    {
+                        Assert.IsTrue(first >= 1000, "the first record held the jump: resumed at " + first.ToString());
+                    }
+                    Assert.IsFalse(seen.Contains(first), "value " + first.ToString() + " reused after a jump torn in write " + failingWrite.ToString() + " at byte " + tornAt.ToString());
+                    seen.Add(first, true);
+                    for (int i = 0; i < 20; i++)
+                    {
+                        uint v = rebooted.Next();
+                        Assert.IsFalse(seen.Contains(v), "value " + v.ToString() + " reused after a jump torn in write " + failingWrite.ToString() + " at byte " + tornAt.ToString());
+                        seen.Add(v, true);
+                    }
+                    // Whatever survived, asking again takes the counter past the jump for good.
+                    rebooted.AdvanceTo(1000);
+                    Assert.IsTrue(new MonotonicCounter(store, "ctr", 4).Next() >= 1000, "a repeated jump holds after another reboot");
+                }
+            }
+        }
+
+        [TestMethod]
         public void Crc32MatchesTheStandardCheckValue()
         {
             byte[] check = Hex.Ascii("123456789");

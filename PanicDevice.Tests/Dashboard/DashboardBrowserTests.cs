@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
+using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Pipeline;
 using PanicDevice.Receiver.Storage;
 using PanicDevice.Tests.Support;
 using static Microsoft.Playwright.Assertions;
@@ -139,6 +141,46 @@ public class DashboardBrowserTests
         Assert.IsTrue(urls.Any(u => u.Contains("/api/events?ticket=", StringComparison.Ordinal)), "the live stream was opened with a ticket");
         Assert.IsFalse(urls.Any(u => u.Contains(LoopbackReceiver.OperatorToken, StringComparison.Ordinal)), "the token never appears in a URL");
         Assert.IsNull(await page.EvaluateAsync<string?>("() => localStorage.getItem('pd.operatorToken')"), "the token is kept for the session only");
+        Assert.IsEmpty(errors, string.Join("\n", errors));
+    }
+
+    [TestMethod]
+    public async Task AFrameRefusedForItsCounterAlarmsWithItsContentUntilAnOperatorHasSeenIt()
+    {
+        await using var rx = await LoopbackReceiver.StartAsync();
+        await rx.ProvisionAsync("fob-0001");
+        Frame test = SampleFrames.Alert("fob-0001", 4);
+        test.Code = (byte)AlertCode.Test;
+        rx.Send(test);
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
+        var errors = new ConcurrentBag<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(rx.Url);
+        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
+        await page.FillAsync("#operator-name", "dina");
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
+        await Expect(page.Locator("#alarm")).ToHaveAttributeAsync("data-count", "1");
+        await Expect(page.Locator("#counter-panel")).ToBeHiddenAsync();
+
+        // The device's counter restarted: a panic under the test alert's counter. Refused, so no alert, but shown live.
+        IngestResult refused = rx.Service<IngestPipeline>().Process(FrameCodec.Encode(SampleFrames.Alert("fob-0001", 4), LoopbackReceiver.Key), "fob-0001", IngestPath.Mqtt);
+        Assert.AreEqual(IngestStatus.CounterRefused, refused.Status);
+        var row = page.Locator("#counter-list .counter-row");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("alert panic");
+        await Expect(row).ToContainTextAsync("-6.175392, 106.827153");
+        await Expect(row).ToContainTextAsync("counter already used");
+        await Expect(page.Locator("#counter-panel .counter-banner")).ToContainTextAsync("someone else holds its key");
+        await Expect(page.Locator("#alarm")).ToContainTextAsync("1 frame(s) with an unverified counter");
+        await Expect(page.Locator("#alarm")).ToHaveAttributeAsync("data-count", "2");
+        await Expect(page.Locator("#alert-list .alert-row")).ToHaveCountAsync(1);
+
+        await row.Locator("button[data-counter-action='acknowledge']").ClickAsync();
+        await Expect(row).ToContainTextAsync("seen by dina");
+        await Expect(page.Locator("#alarm")).ToHaveAttributeAsync("data-count", "1");
+        Assert.AreEqual("dina", rx.Service<CounterEventBook>().Recent(1).Single().AcknowledgedBy, "the button reached the receiver");
         Assert.IsEmpty(errors, string.Join("\n", errors));
     }
 

@@ -147,7 +147,7 @@ public class DashboardFeedTests
         using var slow = feed.Subscribe(capacity: 3);
         for (int i = 1; i <= 10; i++) feed.Publish(Alert(i));
         var got = new List<long>();
-        while (slow.Reader.TryRead(out AlertView? a)) got.Add(a.Id);
+        while (slow.Reader.TryRead(out object? a)) got.Add(((AlertView)a).Id);
         CollectionAssert.AreEqual(new long[] { 8, 9, 10 }, got);
     }
 
@@ -162,12 +162,12 @@ public class DashboardFeedTests
         a.Dispose();
         feed.Publish(Alert(2));
         Assert.AreEqual(1, feed.SubscriberCount);
-        Assert.IsTrue(a.Reader.TryRead(out AlertView? fromA));
-        Assert.AreEqual(1, fromA!.Id);
+        Assert.IsTrue(a.Reader.TryRead(out object? fromA));
+        Assert.AreEqual(1, ((AlertView)fromA!).Id);
         Assert.IsFalse(a.Reader.TryRead(out _), "nothing after unsubscribing");
         Assert.IsTrue(b.Reader.TryRead(out _));
-        Assert.IsTrue(b.Reader.TryRead(out AlertView? second));
-        Assert.AreEqual(2, second!.Id);
+        Assert.IsTrue(b.Reader.TryRead(out object? second));
+        Assert.AreEqual(2, ((AlertView)second!).Id);
     }
 
     [TestMethod]

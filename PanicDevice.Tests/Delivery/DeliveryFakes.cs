@@ -372,6 +372,18 @@ namespace PanicDevice.Tests.Delivery
             return FrameCodec.Encode(reply, key ?? Key);
         }
 
+        /// <summary>What the receiver sends back when it refuses the counter of a published frame: continue from <paramref name="nextCounter"/>.</summary>
+        public static byte[] ResyncFor(byte[] published, uint nextCounter, byte[] key = null, string deviceId = null)
+        {
+            Frame refused = FrameCodec.Decode(published).Frame;
+            Frame reply = Frame.ResyncFor(refused, published, CounterProblem.Reused, nextCounter, 1795000100);
+            if (deviceId != null)
+            {
+                reply.DeviceId = deviceId;
+            }
+            return FrameCodec.Encode(reply, key ?? Key);
+        }
+
         public static Frame Decode(byte[] b)
         {
             return FrameCodec.Decode(b).Frame;

@@ -137,6 +137,89 @@ public class FlashScriptTests
         StringAssert.Contains(over.Log[0], "--fwversion 1.17.0.999");
     }
 
+    // What panicctl provision writes (indented JSON), with a key that passes provisioning.
+    private const string ProvisionedJson = "{\n  \"deviceId\": \"fob-0007\",\n  \"key\": \"9f3c2a7be1d04f6a8c5e7b2d1a9f0e3c4b6d8f1a2c3e5b7d9f0a1c2e4b6d8f0a\",\n" +
+        "  \"kind\": \"fob\",\n  \"owner\": {\n    \"name\": \"Siti Rahma\",\n    \"phone\": \"+6281234567890\"\n  },\n  \"emergencyNumber\": \"\",\n" +
+        "  \"broker\": {\n    \"host\": \"alerts.example.org\",\n    \"port\": 1883\n  }\n}\n";
+
+    private const long CounterEpochS = 1735689600; // 2025-01-01T00:00:00Z
+
+    private static long ClockFloor() => DateTimeOffset.UtcNow.ToUnixTimeSeconds() - CounterEpochS;
+
+    /// <summary>The counter floor Core reads from the device.json the script deployed (the whole file must still be valid).</summary>
+    private static long DeployedFloor(Rig rig)
+    {
+        string deployed = rig.Deployed ?? throw new AssertFailedException("nothing was deployed to I:\\device.json");
+        var config = PanicDevice.Core.Config.DeviceConfigReader.Read(deployed);
+        Assert.IsNull(config.Error, "Core refuses the deployed device.json: " + config.Error + "\n" + deployed);
+        Assert.AreEqual("fob-0007", config.Config.DeviceId);
+        return config.Config.CounterFloor;
+    }
+
+    [TestMethod]
+    public void FlashShDeploysDeviceJsonWithACounterFloorFromTheClockAndLeavesTheFileAlone()
+    {
+        // The mass erase empties the device's counter; the same device.json goes back. Without a floor the counter would
+        // start again at 1 under the same key, and a new alert would carry a counter the receiver has already stored.
+        using var rig = new Rig("sh") { DeviceJson = ProvisionedJson };
+        long before = ClockFloor();
+        var run = rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944));
+        long after = ClockFloor();
+        Assert.AreEqual(0, run.ExitCode, run.Output);
+        long floor = DeployedFloor(rig);
+        Assert.IsTrue(floor >= before && floor <= after, "floor " + floor + " is not the seconds since 2025 (" + before + "…" + after + ")");
+        StringAssert.Contains(run.Output, "counterFloor " + floor);
+        Assert.AreEqual(ProvisionedJson, rig.DeviceJson, "the tester's file is not changed");
+    }
+
+    [TestMethod]
+    public void FlashShTakesTheHighestOfTheClockTheFileAndTheOption()
+    {
+        using var rig = new Rig("sh") { DeviceJson = ProvisionedJson.Replace("\"kind\"", "\"counterFloor\": 3000000000,\n  \"kind\"") };
+        Assert.AreEqual(0, rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944)).ExitCode);
+        Assert.AreEqual(3000000000L, DeployedFloor(rig), "the file's own floor is above the clock's");
+
+        rig.Arguments = new[] { "--counter-floor", "3500000000" };
+        Assert.AreEqual(0, rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944)).ExitCode);
+        Assert.AreEqual(3500000000L, DeployedFloor(rig), "--counter-floor above both");
+
+        rig.DeviceJson = ProvisionedJson;
+        rig.Arguments = new[] { "--counter-floor", "7" };
+        Assert.AreEqual(0, rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944)).ExitCode);
+        Assert.IsTrue(DeployedFloor(rig) >= ClockFloor() - 5, "a lower --counter-floor never lowers the clock's floor");
+    }
+
+    [TestMethod]
+    [DataRow("abc", "", "--counter-floor takes a whole number")]
+    [DataRow("4227858431", "", "above 4227858430")]
+    [DataRow("", "1700000000", "clock is before 2025")]
+    public void FlashShRefusesBeforeErasingAnythingWhenNoSafeFloorCanBeSet(string option, string fakeNow, string expected)
+    {
+        using var rig = new Rig("sh") { DeviceJson = ProvisionedJson };
+        if (option.Length > 0)
+            rig.Arguments = new[] { "--counter-floor", option };
+        var run = rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944), ("FAKE_NOW_S", fakeNow));
+        Assert.AreEqual(2, run.ExitCode, run.Output);
+        StringAssert.Contains(run.Output, expected);
+        Assert.AreEqual(0, run.Log.Length, "nanoff ran (the device would be erased): " + string.Join(" | ", run.Log));
+    }
+
+    [TestMethod]
+    public void FlashPs1DeploysDeviceJsonWithTheHighestCounterFloor()
+    {
+        using var rig = new Rig("ps1") { DeviceJson = ProvisionedJson };
+        long before = ClockFloor();
+        var run = rig.Run(Rig.Details(Ps1Pin(), 0x1549C856, 0x8EFB9944));
+        Assert.AreEqual(0, run.ExitCode, run.Output);
+        long floor = DeployedFloor(rig);
+        Assert.IsTrue(floor >= before && floor <= ClockFloor(), "floor " + floor + " is not the seconds since 2025");
+        Assert.AreEqual(ProvisionedJson, rig.DeviceJson, "the tester's file is not changed");
+
+        rig.Arguments = new[] { "-CounterFloor", "3500000000" };
+        Assert.AreEqual(0, rig.Run(Rig.Details(Ps1Pin(), 0x1549C856, 0x8EFB9944)).ExitCode);
+        Assert.AreEqual(3500000000L, DeployedFloor(rig));
+    }
+
     /// <summary>A temporary app build (a .bin and three .pe files), a device.json and a stand-in nanoff on PATH.</summary>
     private sealed class Rig : IDisposable
     {
@@ -165,9 +248,30 @@ public class FlashScriptTests
                 "#!/usr/bin/env bash\n" +
                 "echo \"nanoff $*\" >> \"$NANOFF_LOG\"\n" +
                 "case \" $* \" in *\" --devicedetails \"*) cat \"$NANOFF_DETAILS\"; exit \"${NANOFF_DETAILS_RC:-0}\";; esac\n" +
+                // --filedeployment PLAN: keep what would land on I:\ (the plan names the source file).
+                "if [ \"$1\" = --filedeployment ]; then src=\"$(grep -oE '\"SourceFilePath\": *\"[^\"]*\"' \"$2\" | sed -E 's/.*\"([^\"]*)\"$/\\1/')\"; cat \"$src\" > \"$NANOFF_LOG.deployed\"; fi\n" +
                 "exit 0\n");
             File.SetUnixFileMode(Path.Combine(stub, "nanoff"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // date +%s answers $FAKE_NOW_S when it is set (a computer whose clock is wrong); anything else is the real date.
+            File.WriteAllText(Path.Combine(stub, "date"),
+                "#!/usr/bin/env bash\n" +
+                "if [ -n \"${FAKE_NOW_S:-}\" ] && [ \"${*: -1}\" = \"+%s\" ]; then echo \"$FAKE_NOW_S\"; exit 0; fi\n" +
+                "exec " + (Which("date") ?? "/bin/date") + " \"$@\"\n");
+            File.SetUnixFileMode(Path.Combine(stub, "date"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+
+        /// <summary>The device.json the script is given.</summary>
+        public string DeviceJson
+        {
+            get => File.ReadAllText(Path.Combine(_dir, "device.json"));
+            set => File.WriteAllText(Path.Combine(_dir, "device.json"), value);
+        }
+
+        /// <summary>Options before the positional arguments (flash.sh) or after them (flash.ps1).</summary>
+        public string[] Arguments { get; set; } = Array.Empty<string>();
+
+        /// <summary>What the last run deployed to I:\device.json, or null.</summary>
+        public string? Deployed => File.Exists(Path.Combine(_dir, "nanoff.log.deployed")) ? File.ReadAllText(Path.Combine(_dir, "nanoff.log.deployed")) : null;
 
         /// <summary>What nanoff --nanodevice --devicedetails prints (nf-debugger NanoFrameworkDeviceInfo.ToString), trimmed.</summary>
         public static string Details(string clrVersion, uint mscorlib, uint systemNet) =>
@@ -182,15 +286,16 @@ public class FlashScriptTests
             string detailsFile = Path.Combine(_dir, "details.txt"), log = Path.Combine(_dir, "nanoff.log");
             File.WriteAllText(detailsFile, details);
             File.Delete(log);
+            File.Delete(log + ".deployed");
             var psi = new ProcessStartInfo(_shell) { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
             if (_shell.EndsWith("pwsh", StringComparison.Ordinal))
             {
-                foreach (string a in new[] { "-NoProfile", "-NonInteractive", "-File", _script, "-Port", Port, "-Config", "device.json", "-Image", "bin/PanicDevice.Firmware.bin" })
+                foreach (string a in new[] { "-NoProfile", "-NonInteractive", "-File", _script, "-Port", Port, "-Config", "device.json", "-Image", "bin/PanicDevice.Firmware.bin" }.Concat(Arguments))
                     psi.ArgumentList.Add(a);
             }
             else
             {
-                foreach (string a in new[] { _script, Port, "device.json", "bin/PanicDevice.Firmware.bin" })
+                foreach (string a in new[] { _script }.Concat(Arguments).Concat(new[] { Port, "device.json", "bin/PanicDevice.Firmware.bin" }))
                     psi.ArgumentList.Add(a);
             }
             psi.Environment["PATH"] = Path.Combine(_dir, "stub") + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");

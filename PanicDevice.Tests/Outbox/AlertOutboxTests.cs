@@ -170,6 +170,70 @@ public class AlertOutboxTests
     }
 
     [TestMethod]
+    public void ReplaceKeepsTheEntrysPlaceAndTakesTheNewFrameAndFlags()
+    {
+        FlashRecordStore store = new FlashRecordStore();
+        AlertOutbox box = new AlertOutbox(store, 6);
+        OutboxEntry test = box.Append(FrameOf(MessageKind.Alert, 1));
+        OutboxEntry alert = box.Append(FrameOf(MessageKind.Alert, 2));
+        box.Append(FrameOf(MessageKind.Update, 3));
+        box.SetFlags(test, (byte)(OutboxEntry.HumanSmsSent | OutboxEntry.GatewaySmsSent));
+        box.Replace(test, FrameOf(MessageKind.Alert, 70), OutboxEntry.HumanSmsSent);
+        Assert.AreEqual("70 2 3", Counters(box), "the re-signed frame keeps the first place");
+        Assert.AreEqual(70u, CounterOf(test), "the caller's entry holds the new frame");
+        AlertOutbox reopened = new AlertOutbox(store, 6);
+        Assert.AreEqual("70 2 3", Counters(reopened), "and so does flash");
+        Assert.IsTrue(reopened.Entries()[0].Has(OutboxEntry.HumanSmsSent), "flags given are kept");
+        Assert.IsFalse(reopened.Entries()[0].Has(OutboxEntry.GatewaySmsSent), "flags not given are gone");
+        box.Remove(alert);
+        Assert.AreEqual("70 3", Counters(new AlertOutbox(store, 6)));
+    }
+
+    [TestMethod]
+    public void CrashBetweenReplaceAndDeleteKeepsTheReSignedFrame()
+    {
+        // The re-signed copy may carry fewer flags than the old one: the counter, not the flags, tells them apart.
+        FlashRecordStore store = new FlashRecordStore();
+        AlertOutbox box = new AlertOutbox(store, 4);
+        OutboxEntry alert = box.Append(FrameOf(MessageKind.Alert, 1));
+        box.SetFlags(alert, OutboxEntry.GatewaySmsSent);
+        string oldSlot = "ob." + alert.Slot.ToString();
+        byte[] oldRecord = store.Read(oldSlot);
+        box.Replace(alert, FrameOf(MessageKind.Alert, 9), 0);
+        store.Write(oldSlot, oldRecord); // as if the delete of the old copy never happened
+        AlertOutbox reopened = new AlertOutbox(store, 4);
+        Assert.AreEqual("9", Counters(reopened), "the refused frame came back instead of the re-signed one");
+    }
+
+    [TestMethod]
+    public void PowerLossDuringReplaceKeepsTheOldOrTheNewFrameNeverNeitherNorBoth()
+    {
+        // Replace writes the copy, then deletes the old record: fail at each, tear the copy at every few bytes.
+        for (int operation = 0; operation < 2; operation++)
+        {
+            for (int tornAt = 0; tornAt <= 100; tornAt += 9)
+            {
+                FlashRecordStore store = new FlashRecordStore();
+                AlertOutbox box = new AlertOutbox(store, 4);
+                OutboxEntry alert = box.Append(FrameOf(MessageKind.Alert, 1));
+                box.Append(FrameOf(MessageKind.Cancel, 2));
+                store.FailAtOperation(operation, tornAt);
+                try
+                {
+                    box.Replace(alert, FrameOf(MessageKind.Alert, 50), 0);
+                    Expect.Fail("the fault was not injected");
+                }
+                catch (PowerLossException)
+                {
+                }
+                store.Revive();
+                string left = Counters(new AlertOutbox(store, 4));
+                Assert.IsTrue(left == "1 2" || left == "50 2", "after power loss in operation " + operation.ToString() + " at byte " + tornAt.ToString() + " the outbox holds " + left);
+            }
+        }
+    }
+
+    [TestMethod]
     public void GarbageRecordsAreDiscardedAndCounted()
     {
         FlashRecordStore store = new FlashRecordStore();

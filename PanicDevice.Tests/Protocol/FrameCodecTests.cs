@@ -133,7 +133,7 @@ public class FrameCodecTests
     [DataRow(0x00)]
     [DataRow(0x05)]
     [DataRow(0x80)]
-    [DataRow(0x83)]
+    [DataRow(0x84)]
     [DataRow(0xFF)]
     public void UndefinedKindIsUnknownKind(int kind)
     {
@@ -273,7 +273,7 @@ public class FrameCodecTests
             // U+0141 has the low byte 0x41: cast to a byte it would go on the wire as "fobA", another device's id.
             Expect.Throws(typeof(ArgumentException), () => FrameCodec.Encode(f, key), "device id number " + i.ToString());
         }
-        int[] badKinds = { 0, 5, 0x80, 0x83 };
+        int[] badKinds = { 0, 5, 0x80, 0x84 };
         for (int i = 0; i < badKinds.Length; i++)
         {
             Frame f = SampleFrames.Alert();

@@ -37,6 +37,11 @@ public class ProtocolVectorTests
         f.BatteryPercent = byte.Parse(v["battery_pct"]);
         f.SignalDbm = sbyte.Parse(v["signal_dbm"]);
         f.Flags = byte.Parse(v["flags"]);
+        if (v.TryGetValue("next_counter", out string? next))
+        {
+            f.NextCounter = uint.Parse(next);
+            f.AnsweredTag = uint.Parse(v["answered_tag"], System.Globalization.NumberStyles.HexNumber);
+        }
         return f;
     }
 
@@ -47,6 +52,7 @@ public class ProtocolVectorTests
         Assert.IsGreaterThanOrEqualTo(3, vectors.Count);
         Assert.IsTrue(vectors.Any(v => v["kind"] == "Ack"), "a receiver acknowledgement vector is documented");
         Assert.IsTrue(vectors.Any(v => v["source"] == "None"), "a vector without a position is documented");
+        Assert.IsTrue(vectors.Any(v => v["kind"] == "Resync"), "a counter resync vector is documented");
     }
 
     [TestMethod]

@@ -144,7 +144,7 @@ public abstract class GroupCommitTests
         // Device 0: an old counter then a far newer one: both new, both stored.
         Task<IngestResult> a1 = pipeline.ProcessAsync(Alert(0, 10), Id(0), IngestPath.Mqtt);
         Task<IngestResult> a2 = pipeline.ProcessAsync(Alert(0, 300), Id(0), IngestPath.Mqtt);
-        // Device 1: the newer one first; the window then no longer reaches 20, so 20 is a replay.
+        // Device 1: the newer one first; the window then no longer reaches 20, so 20 is refused as too old.
         Task<IngestResult> b1 = pipeline.ProcessAsync(Alert(1, 300), Id(1), IngestPath.Mqtt);
         Task<IngestResult> b2 = pipeline.ProcessAsync(Alert(1, 20), Id(1), IngestPath.Mqtt);
         release.Set();
@@ -153,8 +153,8 @@ public abstract class GroupCommitTests
         Assert.AreEqual(IngestStatus.Stored, a1.Result.Status);
         Assert.AreEqual(IngestStatus.Stored, a2.Result.Status);
         Assert.AreEqual(IngestStatus.Stored, b1.Result.Status);
-        Assert.AreEqual(IngestStatus.Rejected, b2.Result.Status);
-        Assert.AreEqual("Replay", b2.Result.Reason);
+        Assert.AreEqual(IngestStatus.CounterRefused, b2.Result.Status);
+        Assert.AreEqual(IngestPipeline.CounterTooOld, b2.Result.Reason);
         Assert.IsNull(b2.Result.Ack);
         Assert.AreEqual(2, store.CountFrames(Id(0)));
         Assert.AreEqual(1, store.CountFrames(Id(1)));

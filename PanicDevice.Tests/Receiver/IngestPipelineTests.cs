@@ -97,13 +97,14 @@ public abstract class IngestPipelineTests
     }
 
     [TestMethod]
-    public void NeverSeenCounterOlderThanTheWindowIsAReplay()
+    public void NeverSeenCounterOlderThanTheWindowIsRefusedAsTooOld()
     {
         pipeline.Process(Alert(1), "fob-0001", IngestPath.Mqtt);
         pipeline.Process(Alert(2 + ReplayWindow.Size), "fob-0001", IngestPath.Mqtt);
         IngestResult replay = pipeline.Process(Alert(2), "fob-0001", IngestPath.Mqtt);
-        Assert.AreEqual(IngestStatus.Rejected, replay.Status);
-        Assert.AreEqual("Replay", replay.Reason);
+        Assert.AreEqual(IngestStatus.CounterRefused, replay.Status, "not stored, and never acknowledged");
+        Assert.AreEqual(IngestPipeline.CounterTooOld, replay.Reason);
+        Assert.IsNull(replay.Ack);
         IngestResult inside = pipeline.Process(Alert(3), "fob-0001", IngestPath.Mqtt);
         Assert.AreEqual(IngestStatus.Stored, inside.Status, "the oldest counter the window covers is still new");
         Assert.AreEqual(3, store.CountFrames("fob-0001"));

@@ -229,6 +229,53 @@ public class PostgresSharedStoreTests
     }
 
     [TestMethod]
+    public async Task TwoReceiversRacingDifferentFramesUnderOneCounterStoreOneRefuseTheOtherAndAgreeWhereToContinue()
+    {
+        // A restarted counter (or a cloned key) sends other bytes under counters the device already used; the two
+        // receivers get the two frames of each counter at once. Whichever commits first is stored; the other is a
+        // counter reuse, never a duplicate, recorded once, and both receivers name the same counter to continue from.
+        const uint Counters = 40;
+        using ReceiverDatabase dbB = shared.OpenAnother();
+        IngestPipeline a = PipelineOn(shared.Db), b = PipelineOn(dbB);
+        var calls = new List<(uint C, Task<IngestResult> A, Task<IngestResult> B)>();
+        for (uint c = 1; c <= Counters; c++)
+        {
+            byte[] panic = Alert(4, c), other = FrameCodec.Encode(WithCode(SampleFrames.Alert(Id(4), c), AlertCode.Test), KeyOf(4));
+            calls.Add((c, a.ProcessAsync(panic, Id(4), IngestPath.Mqtt), b.ProcessAsync(other, Id(4), IngestPath.Mqtt)));
+        }
+        await Task.WhenAll(calls.SelectMany(x => new[] { x.A, x.B }));
+        foreach (var (c, viaA, viaB) in calls)
+        {
+            IngestResult ra = viaA.Result, rb = viaB.Result;
+            Assert.IsTrue((ra.Status, rb.Status) is (IngestStatus.Stored, IngestStatus.CounterRefused) or (IngestStatus.CounterRefused, IngestStatus.Stored),
+                $"counter {c}: A {ra.Status} ({ra.Reason}), B {rb.Status} ({rb.Reason}): one stores it, the other refuses the other bytes");
+            IngestResult refused = ra.Status == IngestStatus.CounterRefused ? ra : rb;
+            Assert.AreEqual(IngestPipeline.CounterReuse, refused.Reason);
+            Assert.IsNull(refused.Ack, $"counter {c}: the refused frame was acknowledged");
+        }
+        Assert.AreEqual((long)Counters, shared.Count("SELECT COUNT(*) FROM frames WHERE device_id = @d", ("@d", Id(4))));
+        Assert.AreEqual((long)Counters, shared.Count("SELECT COUNT(*) FROM counter_events WHERE device_id = @d", ("@d", Id(4))));
+
+        // The device retries a refused frame through both receivers: still one event, and the same answer from each.
+        var (first, firstA, _) = calls[0];
+        byte[] refusedBytes = firstA.Result.Status == IngestStatus.CounterRefused
+            ? Alert(4, first)
+            : FrameCodec.Encode(WithCode(SampleFrames.Alert(Id(4), first), AlertCode.Test), KeyOf(4));
+        IngestResult[] again = await Task.WhenAll(a.ProcessAsync(refusedBytes, Id(4), IngestPath.Mqtt), b.ProcessAsync(refusedBytes, Id(4), IngestPath.Sms));
+        Assert.IsTrue(again.All(r => r.Status == IngestStatus.CounterRefused), string.Join(", ", again.Select(r => r.Status)));
+        uint[] next = again.Select(r => FrameCodec.DecodeAndVerify(r.Resync!, KeyOf(4)).Frame.NextCounter).ToArray();
+        Assert.AreEqual(Counters + 1, next[0], "past every stored counter");
+        Assert.AreEqual(next[0], next[1], "both receivers name the same counter");
+        Assert.AreEqual((long)Counters, shared.Count("SELECT COUNT(*) FROM counter_events WHERE device_id = @d", ("@d", Id(4))), "a repeated refusal adds no event");
+    }
+
+    private static Frame WithCode(Frame f, AlertCode code)
+    {
+        f.Code = (byte)code;
+        return f;
+    }
+
+    [TestMethod]
     public void TwoReceiversCheckingSupervisionAtOnceRaiseEachEventOnce()
     {
         var time = new ManualTime { Now = DateTimeOffset.UtcNow + TimeSpan.FromHours(2) }; // every device overdue

@@ -20,7 +20,7 @@ public class ReceiverHttpTests
 {
     private const string OperatorToken = "operator-token-for-tests-0001";
     private const string GatewayToken = "gateway-token-for-tests-00001";
-    private static readonly byte[] Key = SampleFrames.Key(0x50);
+    private static readonly byte[] Key = SampleFrames.RandomKey(0x50);
     private string dir = "";
     private WebApplication app = null!;
     private HttpClient http = null!;

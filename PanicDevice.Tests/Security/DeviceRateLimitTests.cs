@@ -114,7 +114,7 @@ public class DeviceRateLimitTests
             Assert.AreEqual(IngestStatus.Duplicate, p.Process(first, null, IngestPath.Sms).Status);
         }
         Assert.AreEqual(IngestStatus.Stored, p.Process(FrameCodec.Encode(Routine(MessageKind.Heartbeat, "fob-a", 1500), KeyA), "fob-a", IngestPath.Mqtt).Status);
-        Assert.AreEqual("Replay", p.Process(FrameCodec.Encode(Routine(MessageKind.Heartbeat, "fob-a", 1), KeyA), null, IngestPath.Sms).Reason, "an old counter");
+        Assert.AreEqual(IngestPipeline.CounterTooOld, p.Process(FrameCodec.Encode(Routine(MessageKind.Heartbeat, "fob-a", 1), KeyA), null, IngestPath.Sms).Reason, "an old counter");
         int stored = 0;
         for (uint i = 0; i < 18; i++)
         {

@@ -28,8 +28,8 @@ public class ReceiverSecretsTests
 {
     private const string OperatorToken = "operator-token-secret-7f3a9c21";
     private const string GatewayToken = "gateway-token-secret-52be0d84";
-    private static readonly byte[] KeyA = SampleFrames.Key(0xA0);
-    private static readonly byte[] KeyB = SampleFrames.Key(0xC5);
+    private static readonly byte[] KeyA = SampleFrames.RandomKey(0xA0);
+    private static readonly byte[] KeyB = SampleFrames.RandomKey(0xC5);
     private string dir = "";
     private int mqttPort;
     private WebApplication app = null!;
@@ -76,6 +76,7 @@ public class ReceiverSecretsTests
         ("GET", "/api/devices"), ("POST", "/api/devices"), ("GET", "/api/devices/fob-a"), ("POST", "/api/devices/fob-a/revoke"), ("POST", "/api/devices/revoke"),
         ("GET", "/api/alerts"), ("GET", "/api/alerts/1"), ("GET", "/api/alerts/1/cap"), ("GET", "/api/alerts/1/cap/messages"), ("GET", "/api/alerts/1/cap/messages/1"), ("POST", "/api/alerts/1/acknowledge"),
         ("GET", "/api/webhooks"), ("GET", "/api/supervision"), ("GET", "/api/responders"), ("GET", "/api/dashboard"), ("POST", "/api/events/ticket"),
+        ("GET", "/api/counter-events"), ("GET", "/api/counter-events/1"), ("POST", "/api/counter-events/1/acknowledge"),
     };
 
     [TestMethod]

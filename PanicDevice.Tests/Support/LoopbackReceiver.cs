@@ -15,7 +15,7 @@ namespace PanicDevice.Tests.Support;
 public sealed class LoopbackReceiver : IAsyncDisposable
 {
     public const string OperatorToken = "operator-token-for-loopback-01";
-    public static readonly byte[] Key = SampleFrames.Key(0x30);
+    public static readonly byte[] Key = SampleFrames.RandomKey(0x30);
     private readonly string dir = Path.Combine(Path.GetTempPath(), "pd-dash-" + Guid.NewGuid().ToString("N"));
 
     public WebApplication App { get; private set; } = null!;

@@ -15,6 +15,18 @@ namespace PanicDevice.Tests.Support
             return k;
         }
 
+        /// <summary>A key that passes provisioning's strength check (Key counts up, which provisioning refuses); the same on every run.</summary>
+        public static byte[] RandomKey(int seed)
+        {
+            TestRandom rng = new TestRandom(seed);
+            byte[] k = new byte[FrameCodec.KeyLength];
+            for (int i = 0; i < k.Length; i++)
+            {
+                k[i] = (byte)rng.Next(256);
+            }
+            return k;
+        }
+
         public static Frame Alert(string id = "fob-0001", uint counter = 7)
         {
             Frame f = Frame.Create(MessageKind.Alert, id, counter, (byte)AlertCode.Panic);
@@ -93,6 +105,8 @@ namespace PanicDevice.Tests.Support
             Assert.AreEqual(expected.BatteryPercent, actual.BatteryPercent, "battery");
             Assert.AreEqual(expected.SignalDbm, actual.SignalDbm, "signal");
             Assert.AreEqual(expected.Flags, actual.Flags, "flags");
+            Assert.AreEqual(expected.NextCounter, actual.NextCounter, "next counter");
+            Assert.AreEqual(expected.AnsweredTag, actual.AnsweredTag, "answered tag");
         }
     }
 }

@@ -39,6 +39,8 @@ public static class FrameDecodeCommand
                     kind = f.Kind.ToString(), device = f.DeviceId, counter = f.Counter, code = f.Code, timeUtcSeconds = f.TimeUtcSeconds,
                     latE7 = f.LatitudeE7, lonE7 = f.LongitudeE7, accuracyM = f.AccuracyM, fixAgeS = f.FixAgeS, source = f.Source.ToString(),
                     batteryPercent = f.BatteryPercent, signalDbm = f.SignalDbm, flags = f.Flags,
+                    nextCounter = f.Kind == MessageKind.Resync ? f.NextCounter : (uint?)null,
+                    answeredTag = f.Kind == MessageKind.Resync ? f.AnsweredTag.ToString("x8") : null,
                 },
             }));
         }
@@ -48,6 +50,10 @@ public static class FrameDecodeCommand
             {
                 output.WriteLine("kind      " + f.Kind + " (code " + f.Code + ")");
                 output.WriteLine("device    " + f.DeviceId + ", counter " + f.Counter);
+                if (f.Kind == MessageKind.Resync)
+                {
+                    output.WriteLine("resync    continue from " + f.NextCounter + "; answers the frame whose tag begins " + f.AnsweredTag.ToString("x8"));
+                }
                 output.WriteLine("time      " + (f.TimeUtcSeconds == 0 ? "unknown (clock not set)" : DateTimeOffset.FromUnixTimeSeconds(f.TimeUtcSeconds).ToString("u")));
                 output.WriteLine("position  " + (f.Source == LocationSource.None ? "unknown" : (f.LatitudeE7 / 1e7).ToString("F7") + "," + (f.LongitudeE7 / 1e7).ToString("F7")
                     + " ±" + (f.AccuracyM == Frame.Unknown16 ? "?" : f.AccuracyM.ToString()) + " m, " + f.Source + ", fix age " + (f.FixAgeS == Frame.Unknown16 ? "unknown" : f.FixAgeS + " s")));

@@ -19,7 +19,8 @@ public sealed record ProvisionRequest(string Id, string Kind, string Owner, stri
 /// </summary>
 public static class ProvisionCommand
 {
-    public static async Task<int> RunAsync(ProvisionRequest r, TextWriter output, HttpClient? http = null)
+    /// <param name="newKey">Makes the key (tests); the machine's cryptographic random generator when null.</param>
+    public static async Task<int> RunAsync(ProvisionRequest r, TextWriter output, HttpClient? http = null, Func<byte[]>? newKey = null)
     {
         if (DeviceIds.Problem(r.Id) is { } idProblem)
         {
@@ -44,7 +45,14 @@ public static class ProvisionCommand
             output.WriteLine("error: " + r.OutPath + " exists; choose another --out (a device's key must not be overwritten by accident)");
             return 2;
         }
-        string key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        byte[] keyBytes = newKey != null ? newKey() : RandomNumberGenerator.GetBytes(FrameCodec.KeyLength);
+        if (KeyStrength.Problem(keyBytes) is { } weak)
+        {
+            // Checked before anything is registered or written; the message names the rule, never the key.
+            output.WriteLine("error: the generated " + weak + ": this machine's random generator is not working; nothing was registered");
+            return 1;
+        }
+        string key = Convert.ToHexString(keyBytes).ToLowerInvariant();
         http ??= new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, r.ReceiverUrl.TrimEnd('/') + "/api/devices")
         {

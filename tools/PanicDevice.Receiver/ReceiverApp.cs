@@ -53,6 +53,10 @@ public static class ReceiverApp
         var feed = new Dashboard.AlertFeed();
         builder.Services.AddSingleton(feed);
         pipeline.Stored += Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed);
+        // Frames refused for their counter (restarted counter or cloned key) reach operators with their content.
+        var counterEvents = new CounterEventBook(db);
+        builder.Services.AddSingleton(counterEvents);
+        pipeline.CounterRefused += Dashboard.DashboardEndpoints.PublishCounterRefused(counterEvents, feed);
         var webhooks = new Dispatch.WebhookDispatcher(db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, time,
             holder: Environment.MachineName + ":" + Path.GetFullPath(options.Data));
         builder.Services.AddSingleton(webhooks);
@@ -104,13 +108,14 @@ public static class ReceiverApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         ExternalBrokerClient? external = app.Services.GetService<ExternalBrokerClient>();
         EmbeddedBroker? embedded = app.Services.GetService<EmbeddedBroker>();
-        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, webhooks, supervision, external, embedded), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, counterEvents, webhooks, supervision, external, embedded), "text/plain; version=0.0.4"));
 
         var operatorApi = app.MapGroup("/api").RequireToken(TokenRole.Operator);
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, new CapMessageLog(db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/supervision", () => supervision.Open());
+        CounterEventEndpoints.Map(operatorApi.MapGroup("/counter-events"), counterEvents);
         Responders.ResponderEndpoints.Map(operatorApi, responders, alerts);
         Dashboard.DashboardEndpoints.Map(app, operatorApi, feed, options);
 
@@ -122,7 +127,7 @@ public static class ReceiverApp
         return app;
     }
 
-    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision,
+    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, CounterEventBook counterEvents, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision,
         ExternalBrokerClient? external, EmbeddedBroker? embedded)
     {
         var sb = new StringBuilder();
@@ -133,6 +138,10 @@ public static class ReceiverApp
         }
         sb.Append("# HELP pd_acks_issued_total Signed acknowledgements issued (after the frame was committed; duplicates are acknowledged again).\n# TYPE pd_acks_issued_total counter\n");
         sb.Append("pd_acks_issued_total ").Append(pipeline.AcksIssued).Append('\n');
+        sb.Append("# HELP pd_resyncs_issued_total Signed Resync answers issued for frames refused for their counter (never counted as acks).\n# TYPE pd_resyncs_issued_total counter\n");
+        sb.Append("pd_resyncs_issued_total ").Append(pipeline.ResyncsIssued).Append('\n');
+        sb.Append("# HELP pd_counter_events_open Frames refused for their counter (reused or too old) neither re-sent by the device nor acknowledged by an operator.\n# TYPE pd_counter_events_open gauge\n");
+        sb.Append("pd_counter_events_open ").Append(counterEvents.CountOpen()).Append('\n');
         if (external != null)
         {
             // External broker mode only: a receiver that is up but not subscribed takes no uplinks (alert on 0).

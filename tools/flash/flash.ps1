@@ -1,5 +1,9 @@
 # Flash a PanicDevice fob or wall unit: nanoCLR firmware, the application, then device.json on I:\.
-# Usage: tools/flash/flash.ps1 -Port COM5 -Config fob-7.json [-Image ...\PanicDevice.Firmware.bin] [-Target ESP32_REV0] [-NanoclrVersion 1.x.y.z]
+# Usage: tools/flash/flash.ps1 -Port COM5 -Config fob-7.json [-Image ...\PanicDevice.Firmware.bin] [-Target ESP32_REV0] [-NanoclrVersion 1.x.y.z] [-CounterFloor N]
+# The mass erase also erases the device's frame counter. So that it never starts again under the same key, the
+# device.json that goes to I:\ carries "counterFloor": the seconds since 2025-01-01 UTC now (a device uses far fewer
+# than one counter value a second), or the file's own counterFloor, or -CounterFloor N, whichever is highest.
+# The tester's file is not changed. Why and what else guards it: docs\protocol.md, "Counter".
 # Needs nanoff (dotnet tool install -g nanoff). Build PanicDevice.Firmware.nfproj in Release first (Visual Studio
 # or the VS Code nanoFramework extension).
 param(
@@ -8,9 +12,15 @@ param(
     [string]$Image = "firmware\PanicDevice.Firmware\bin\Release\PanicDevice.Firmware.bin",
     [string]$Target = "ESP32_REV0",
     # Overrides the pinned nanoCLR below (so does the PANICDEVICE_NANOCLR_VERSION environment variable).
-    [string]$NanoclrVersion = $env:PANICDEVICE_NANOCLR_VERSION
+    [string]$NanoclrVersion = $env:PANICDEVICE_NANOCLR_VERSION,
+    # The counter the device continues from at least (e.g. from the receiver); the clock gives one when it is lower.
+    [string]$CounterFloor = ""
 )
 $ErrorActionPreference = "Stop"
+
+# Counter floors are counted from here; MonotonicCounter.AdvanceCeiling is the highest a device accepts.
+$CounterEpoch = [DateTimeOffset]::new(2025, 1, 1, 0, 0, 0, [TimeSpan]::Zero)
+$CounterCeiling = [int64]4227858430
 
 # The nanoCLR image every tester flashes (nanoff --fwversion; stable Cloudsmith repository nanoframework-images).
 # 1.17.0.456 registers mscorlib 0x1549C856, the native checksum of CoreLibrary 1.17.11: every nf-interpreter
@@ -26,6 +36,27 @@ if (-not (Test-Path $Config)) { throw "$Config does not exist: run panicctl prov
 if (-not (Test-Path $Image)) { throw "$Image does not exist: build firmware\PanicDevice.Firmware in Release first." }
 
 function Invoke-Nanoff { nanoff @args; if ($LASTEXITCODE -ne 0) { throw "nanoff $args failed ($LASTEXITCODE)" } }
+
+# Decided before anything is erased, so a refusal here leaves the device as it was.
+if ($CounterFloor -and $CounterFloor -notmatch '^\d{1,10}$') { throw "-CounterFloor takes a whole number (the counter the device continues from), not '$CounterFloor'." }
+$Floor = [int64][Math]::Floor(([DateTimeOffset]::UtcNow - $CounterEpoch).TotalSeconds)
+if ($Floor -le 0) { throw "This computer's clock is before 2025, so the device's counter floor cannot be set from it. Set the clock, or pass -CounterFloor N with a value above every counter this device has used." }
+$ConfigText = [System.IO.File]::ReadAllText((Resolve-Path $Config).Path)
+$InFile = [regex]::Match($ConfigText, '"counterFloor"\s*:\s*(\d+)')
+foreach ($candidate in @($(if ($InFile.Success) { $InFile.Groups[1].Value }), $CounterFloor)) {
+    if (-not $candidate) { continue }
+    if ($candidate.Length -gt 10 -or [int64]$candidate -gt $CounterCeiling) { throw "A counter floor of $candidate is above $CounterCeiling, the highest a device accepts: check $Config and -CounterFloor (or give the device a new key)." }
+    if ([int64]$candidate -gt $Floor) { $Floor = [int64]$candidate }
+}
+if ($Floor -gt $CounterCeiling) { throw "This computer's clock gives a counter floor above $CounterCeiling, the highest a device accepts: set the clock, or pass -CounterFloor N." }
+if ($InFile.Success) {
+    $Deployed = [regex]::Replace($ConfigText, '("counterFloor"\s*:\s*)\d+', "`${1}$Floor")
+} elseif ($ConfigText -match '^\s*\{\s*\}\s*$') {
+    $Deployed = "{ `"counterFloor`": $Floor }"
+} else {
+    # The first '{' opens device.json's object: the floor goes in as its first member.
+    $Deployed = ([regex]'\{').Replace($ConfigText, "{ `"counterFloor`": $Floor,", 1)
+}
 
 $FwVersion = $PinnedNanoclrVersion
 if ($NanoclrVersion -and $NanoclrVersion -ne $PinnedNanoclrVersion) {
@@ -97,13 +128,16 @@ Test-Runtime
 Write-Host "2/3 application $Image"
 Invoke-Nanoff --target $Target --serialport $Port --deploy --image $Image
 
-Write-Host "3/3 $Config to I:\device.json"
+Write-Host "3/3 $Config to I:\device.json with counterFloor $Floor (the counter continues above every value used before this flash)"
 $plan = New-TemporaryFile
+$copy = New-TemporaryFile
 try {
-    @{ serialport = $Port; files = @(@{ DestinationFilePath = "I:\device.json"; SourceFilePath = (Resolve-Path $Config).Path }) } |
+    # UTF-8 without a byte-order mark, as panicctl provision writes it.
+    [System.IO.File]::WriteAllText($copy.FullName, $Deployed, (New-Object System.Text.UTF8Encoding $false))
+    @{ serialport = $Port; files = @(@{ DestinationFilePath = "I:\device.json"; SourceFilePath = $copy.FullName }) } |
         ConvertTo-Json -Depth 3 | Set-Content -Encoding UTF8 $plan
     Invoke-Nanoff --filedeployment $plan --serialport $Port
-} finally { Remove-Item $plan -ErrorAction SilentlyContinue }
+} finally { Remove-Item $plan, $copy -ErrorAction SilentlyContinue }
 
 Write-Host @"
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Flash a PanicDevice fob or wall unit: nanoCLR firmware, the application, then device.json on I:\.
-# Usage: tools/flash/flash.sh <serial port> <device.json> [app .bin] [target]
+# Usage: tools/flash/flash.sh [--counter-floor N] <serial port> <device.json> [app .bin] [target]
 #   e.g. tools/flash/flash.sh /dev/ttyUSB0 fob-7.json firmware/PanicDevice.Firmware/bin/Release/PanicDevice.Firmware.bin
+# The mass erase also erases the device's frame counter. So that it never starts again under the same key, the
+# device.json that goes to I:\ carries "counterFloor": the seconds since 2025-01-01 UTC now (a device uses far fewer
+# than one counter value a second), or the file's own counterFloor, or --counter-floor N, whichever is highest.
+# The tester's file is not changed. Why and what else guards it: docs/protocol.md, "Counter".
 # Needs nanoff (dotnet tool install -g nanoff). The .bin comes from building PanicDevice.Firmware.nfproj in
 # Visual Studio or the VS Code nanoFramework extension (it cannot be built with plain dotnet).
 set -euo pipefail
@@ -15,6 +19,21 @@ set -euo pipefail
 # not verified: docs/testing-on-hardware.md, "Which nanoCLR image, and why".
 NANOCLR_VERSION="1.17.0.456"
 
+# Counter floors are counted from here; MonotonicCounter.AdvanceCeiling is the highest a device accepts.
+COUNTER_EPOCH_S=1735689600  # 2025-01-01T00:00:00Z
+COUNTER_CEILING=4227858430
+
+floor_option=""
+positional=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --counter-floor) [ $# -ge 2 ] || { echo "--counter-floor needs a number." >&2; exit 2; }; floor_option="$2"; shift 2 ;;
+    --counter-floor=*) floor_option="${1#*=}"; [ -n "$floor_option" ] || { echo "--counter-floor needs a number." >&2; exit 2; }; shift ;;
+    *) positional+=("$1"); shift ;;
+  esac
+done
+set -- ${positional[@]+"${positional[@]}"}
+
 port="${1:?serial port, e.g. /dev/ttyUSB0 (nanoff --listports shows them)}"
 config="${2:?device.json for this unit (panicctl provision writes one)}"
 image="${3:-firmware/PanicDevice.Firmware/bin/Release/PanicDevice.Firmware.bin}"
@@ -23,6 +42,40 @@ target="${4:-ESP32_REV0}"
 command -v nanoff >/dev/null || { echo "nanoff is missing: dotnet tool install -g nanoff (and put ~/.dotnet/tools on PATH)." >&2; exit 2; }
 [ -f "$config" ] || { echo "$config does not exist: run panicctl provision first." >&2; exit 2; }
 [ -f "$image" ] || { echo "$image does not exist: build firmware/PanicDevice.Firmware in Release first." >&2; exit 2; }
+
+# Decided before anything is erased, so a refusal here leaves the device as it was.
+if [ -n "$floor_option" ] && ! [[ "$floor_option" =~ ^[0-9]{1,10}$ ]]; then
+  echo "--counter-floor takes a whole number (the counter the device continues from), not '$floor_option'." >&2; exit 2
+fi
+now_s="$(date -u +%s)"
+floor=$((now_s - COUNTER_EPOCH_S))
+if [ "$floor" -le 0 ]; then
+  echo "This computer's clock is before 2025 ($(date -u)), so the device's counter floor cannot be set from it." >&2
+  echo "Set the clock, or pass --counter-floor N with a value above every counter this device has used." >&2
+  exit 2
+fi
+in_file="$(grep -oE '"counterFloor"[[:space:]]*:[[:space:]]*[0-9]+' "$config" | grep -oE '[0-9]+$' | head -n 1 || true)"
+for candidate in "$in_file" "$floor_option"; do
+  [ -n "$candidate" ] || continue
+  if [ "${#candidate}" -gt 10 ] || [ "$((10#$candidate))" -gt "$COUNTER_CEILING" ]; then
+    echo "A counter floor of $candidate is above $COUNTER_CEILING, the highest a device accepts: check $config and --counter-floor (or give the device a new key)." >&2
+    exit 2
+  fi
+  if [ "$((10#$candidate))" -gt "$floor" ]; then floor=$((10#$candidate)); fi
+done
+if [ "$floor" -gt "$COUNTER_CEILING" ]; then
+  echo "This computer's clock ($(date -u)) gives a counter floor above $COUNTER_CEILING, the highest a device accepts: set the clock, or pass --counter-floor N." >&2
+  exit 2
+fi
+deployed="$(mktemp --suffix=.json)"
+plan="$(mktemp --suffix=.json)"
+trap 'rm -f "$plan" "$deployed"' EXIT
+if [ -n "$in_file" ]; then
+  sed -E "s/(\"counterFloor\"[[:space:]]*:[[:space:]]*)[0-9]+/\1$floor/" "$config" > "$deployed"
+else
+  # The first '{' opens device.json's object: the floor goes in as its first member.
+  awk -v f="$floor" 'done { print; next } /\{/ { if (!sub(/\{[ \t]*\}/, "{ \"counterFloor\": " f " }")) sub(/\{/, "{ \"counterFloor\": " f ","); done = 1 } { print }' "$config" > "$deployed"
+fi
 
 fwversion="$NANOCLR_VERSION"
 if [ -n "${PANICDEVICE_NANOCLR_VERSION:-}" ] && [ "$PANICDEVICE_NANOCLR_VERSION" != "$NANOCLR_VERSION" ]; then
@@ -88,11 +141,8 @@ echo "2/3 application $image"
 # No --address: nanoff picks the deployment region of the image it just flashed.
 nanoff --target "$target" --serialport "$port" --deploy --image "$image"
 
-echo "3/3 $config to I:\\device.json"
-plan="$(mktemp --suffix=.json)"
-trap 'rm -f "$plan"' EXIT
-abs="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
-printf '{ "serialport": "%s", "files": [ { "DestinationFilePath": "I:\\\\device.json", "SourceFilePath": "%s" } ] }\n' "$port" "$abs" > "$plan"
+echo "3/3 $config to I:\\device.json with counterFloor $floor (the counter continues above every value used before this flash)"
+printf '{ "serialport": "%s", "files": [ { "DestinationFilePath": "I:\\\\device.json", "SourceFilePath": "%s" } ] }\n' "$port" "$deployed" > "$plan"
 nanoff --filedeployment "$plan" --serialport "$port"
 
 cat <<'GUIDE'

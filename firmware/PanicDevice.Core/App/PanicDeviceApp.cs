@@ -1,3 +1,4 @@
+using System;
 using PanicDevice.Core.Button;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Counter;
@@ -63,8 +64,30 @@ namespace PanicDevice.Core.App
             options.EmergencyNumber = config.EmergencyNumber;
             options.GuardianNumbers = config.GuardianNumbers;
             options.GatewayNumber = config.GatewayNumber;
-            engine = new DeliveryEngine(options, new AlertOutbox(flash, OutboxSlots), new MonotonicCounter(flash, "counter", MonotonicCounter.DefaultBlockSize),
-                uplink, sms, location, telemetry, smsText, feedback);
+            MonotonicCounter counter = new MonotonicCounter(flash, "counter", MonotonicCounter.DefaultBlockSize);
+            ApplyCounterFloor(counter, config.CounterFloor);
+            engine = new DeliveryEngine(options, new AlertOutbox(flash, OutboxSlots), counter, uplink, sms, location, telemetry, smsText, feedback);
+        }
+
+        /// <summary>
+        /// A flash that erased the counter comes with a higher floor in device.json (tools/flash), so the counter never
+        /// restarts under the same key; on every later boot the floor is behind the counter and nothing is written.
+        /// </summary>
+        private static void ApplyCounterFloor(MonotonicCounter counter, uint floor)
+        {
+            if (floor == 0)
+            {
+                return;
+            }
+            try
+            {
+                counter.AdvanceTo(floor);
+            }
+            catch (Exception)
+            {
+                // Flash that cannot be written (or corrupt counter records) fails the first Next() as well, and the
+                // engine then sends the human SMS at once; a floor that did not take is caught by the receiver's Resync.
+            }
         }
 
         /// <summary>The delivery engine (state for the simulator and tests).</summary>

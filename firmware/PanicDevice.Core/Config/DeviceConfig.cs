@@ -62,5 +62,10 @@ namespace PanicDevice.Core.Config
         public ButtonProfile Buttons;
         /// <summary>Silent: delivery feedback by vibration only, never the LED (fob default). Faults without a configuration still blink.</summary>
         public bool SilentFeedback = true;
+        /// <summary>
+        /// The frame counter starts at least here; 0 = no floor. tools/flash writes the seconds since 2025-01-01 at
+        /// flashing, so a flash that erased the counter never restarts it under the same key (docs/protocol.md, Counter).
+        /// </summary>
+        public uint CounterFloor;
     }
 }

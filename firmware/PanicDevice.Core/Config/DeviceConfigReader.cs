@@ -1,5 +1,6 @@
 using System.Collections;
 using PanicDevice.Core.Button;
+using PanicDevice.Core.Counter;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Protocol;
 
@@ -31,7 +32,7 @@ namespace PanicDevice.Core.Config
         private static readonly string[] KnownSettings =
         {
             "deviceId", "key", "kind", "owner", "language", "emergencyNumber", "guardians", "gatewayNumber",
-            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns",
+            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns", "counterFloor",
         };
 
         /// <summary>
@@ -87,6 +88,7 @@ namespace PanicDevice.Core.Config
             if (error == null) error = ReadNetwork(doc, c);
             if (error == null) error = ReadPlaceAndTiming(doc, c);
             if (error == null) error = ReadPatterns(doc, c);
+            if (error == null) error = ReadCounterFloor(doc, c);
             if (error != null)
             {
                 return Fail(error);
@@ -429,6 +431,23 @@ namespace PanicDevice.Core.Config
                 return "patterns: " + problem;
             }
             c.Buttons = profile;
+            return null;
+        }
+
+        /// <summary>"counterFloor": a whole number 0..MonotonicCounter.AdvanceCeiling (the flash scripts write it).</summary>
+        private static string ReadCounterFloor(Hashtable doc, DeviceConfig c)
+        {
+            if (!doc.Contains("counterFloor"))
+            {
+                return null;
+            }
+            JsonNumber n = doc["counterFloor"] as JsonNumber;
+            long v;
+            if (n == null || !n.TryGetInt64(out v) || v < 0 || v > MonotonicCounter.AdvanceCeiling)
+            {
+                return "counterFloor must be a whole number 0.." + MonotonicCounter.AdvanceCeiling.ToString();
+            }
+            c.CounterFloor = (uint)v;
             return null;
         }
 

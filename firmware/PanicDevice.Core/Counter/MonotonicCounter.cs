@@ -19,6 +19,15 @@ namespace PanicDevice.Core.Counter
         /// <summary>Values reserved per flash write unless configured otherwise.</summary>
         public const uint DefaultBlockSize = 64;
 
+        /// <summary>
+        /// The highest value <see cref="AdvanceTo"/> moves to: 2^26 (67 million) values below the end of the space. A jump
+        /// comes from device.json's counter floor or from the receiver's signed Resync; neither may leave the key too few
+        /// values to keep sending (67 million frames last a fob more than 30 years at 2 million frames a year, far above
+        /// its real rate). A genuine receiver only names counters this key has signed, so a value beyond this means a
+        /// cloned key or a broken receiver: the device then keeps its counter and needs a new key.
+        /// </summary>
+        public const uint AdvanceCeiling = 0xFFFFFFFE - (1u << 26);
+
         private const int RecordLength = 16;
         private const byte Magic0 = (byte)'P';
         private const byte Magic1 = (byte)'C';
@@ -90,6 +99,37 @@ namespace PanicDevice.Core.Counter
             uint value = next;
             next = value + 1;
             return value;
+        }
+
+        /// <summary>
+        /// Moves the counter forward so that the next value handed out is <paramref name="value"/>: a counter floor from
+        /// device.json, or the counter the receiver's signed Resync names. Never backwards: when the next value is already
+        /// at or past <paramref name="value"/> nothing changes and false is returned. The new reservation is persisted to
+        /// both records before the counter moves, so after a torn write either record may be the one that survives, and
+        /// the rule that the records are never more than one block apart (which corrupt-record recovery relies on) holds.
+        /// Throws ArgumentOutOfRangeException above <see cref="AdvanceCeiling"/>, and whatever the store throws.
+        /// </summary>
+        public bool AdvanceTo(uint value)
+        {
+            if (value > AdvanceCeiling)
+            {
+                throw new ArgumentOutOfRangeException("value");
+            }
+            Load();
+            if (value <= next)
+            {
+                return false;
+            }
+            uint end = value + blockSize;
+            if (end < value)
+            {
+                end = uint.MaxValue;
+            }
+            Persist(end);
+            Persist(end);
+            next = value;
+            reservedEnd = end;
+            return true;
         }
 
         private void Load()

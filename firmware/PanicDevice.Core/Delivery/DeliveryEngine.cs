@@ -14,7 +14,9 @@ namespace PanicDevice.Core.Delivery
     /// outbox before anything is sent; it is published (QoS 1) with bounded exponential backoff until the
     /// receiver's signed acknowledgement arrives. No acknowledgement by the deadline → SMS to the
     /// emergency number and guardians (human text) and to the gateway (signed frame), while the data
-    /// path keeps retrying. While an alert is active, follow-up locations go out at an interval.
+    /// path keeps retrying. While an alert is active, follow-up locations go out at an interval. A signed Resync (the
+    /// receiver refused a frame's counter: it restarted under the same key) moves the counter forward and sends the
+    /// frame again under a new counter; it is never taken for an acknowledgement.
     /// Safety choices (docs/delivery.md): a Test alert never texts the emergency number; a duress cancel
     /// looks cancelled on the device but keeps sending locations and never texts a person to stand down; when the frame cannot be built or
     /// stored, the human SMS still goes out at once.
@@ -42,6 +44,10 @@ namespace PanicDevice.Core.Delivery
         private long nextFollowUpMs = -1;
         private bool alertUsedSms;
         private int rejectedDownlinks;
+        private int counterResyncs;
+        // Heartbeats are not kept in the outbox; these name the last one so that a Resync about it can be believed.
+        private uint lastHeartbeatCounter;
+        private uint lastHeartbeatTag;
 
         /// <summary>Wires the engine; call <see cref="Start"/> once at boot.</summary>
         public DeliveryEngine(DeliveryOptions options, AlertOutbox outbox, MonotonicCounter counter, IUplink uplink, ISmsSender sms,
@@ -83,6 +89,12 @@ namespace PanicDevice.Core.Delivery
         public int RejectedDownlinks
         {
             get { return rejectedDownlinks; }
+        }
+
+        /// <summary>Signed Resync answers acted on: the counter moved past the receiver's value and the refused frame went out again.</summary>
+        public int CounterResyncs
+        {
+            get { return counterResyncs; }
         }
 
         /// <summary>Frames waiting for acknowledgement.</summary>
@@ -176,15 +188,19 @@ namespace PanicDevice.Core.Delivery
                 return false;
             }
             Frame frame = BuildFrame(MessageKind.Heartbeat, (byte)AlertCode.None, nowMs);
+            byte[] bytes;
             try
             {
                 frame.Counter = counter.Next();
+                bytes = FrameCodec.Encode(frame, options.Key);
             }
             catch (Exception)
             {
                 return false;
             }
-            return uplink.Publish(FrameCodec.Encode(frame, options.Key), nowMs);
+            lastHeartbeatCounter = frame.Counter;
+            lastHeartbeatTag = FrameCodec.TagPrefix(bytes);
+            return uplink.Publish(bytes, nowMs);
         }
 
         /// <summary>The earliest time <see cref="Poll"/> has work to do; -1 when nothing is scheduled.</summary>
@@ -235,6 +251,12 @@ namespace PanicDevice.Core.Delivery
                 return;
             }
             Frame f = r.Frame;
+            if (f.Kind == MessageKind.Resync)
+            {
+                // Not an acknowledgement: the receiver did NOT store the frame. Never let it reach the lines below.
+                OnResync(f, atMs);
+                return;
+            }
             // Any receiver frame about a counter means the receiver has stored that frame.
             PendingDelivery p = Find(f.Counter);
             if (p != null)
@@ -283,6 +305,85 @@ namespace PanicDevice.Core.Delivery
                 }
                 covert = false;
             }
+        }
+
+        /// <summary>
+        /// The receiver refused the counter of a frame this device sent (already used by other bytes, or older than it
+        /// remembers: the counter restarted under the same key). Believed only about a frame still waiting, or the last
+        /// heartbeat, whose tag begins as the answer says, so an answer about other bytes under the same counter changes
+        /// nothing. Then the counter moves to the receiver's value (persisted first; never backwards, never past
+        /// MonotonicCounter.AdvanceCeiling) and the frame goes out again under a new counter, so the alert still gets through.
+        /// </summary>
+        private void OnResync(Frame f, long atMs)
+        {
+            PendingDelivery p = Find(f.Counter);
+            bool heartbeat = p == null && lastHeartbeatCounter != 0 && f.Counter == lastHeartbeatCounter && f.AnsweredTag == lastHeartbeatTag;
+            if ((p == null || FrameCodec.TagPrefix(p.Entry.Frame) != f.AnsweredTag) && !heartbeat)
+            {
+                // About other bytes, a frame already re-sent or acknowledged, or someone else's: stale or replayed.
+                rejectedDownlinks++;
+                return;
+            }
+            if (f.NextCounter > MonotonicCounter.AdvanceCeiling)
+            {
+                // A value that would leave the key almost no counters: a cloned key or a broken receiver. The frame stays
+                // pending (refused again at each retry; its SMS fallback runs as for any unanswered alert).
+                rejectedDownlinks++;
+                return;
+            }
+            try
+            {
+                counter.AdvanceTo(f.NextCounter);
+            }
+            catch (Exception)
+            {
+                // Flash failure: nothing moved; the next retry is refused again and answered again.
+                return;
+            }
+            counterResyncs++;
+            if (heartbeat)
+            {
+                lastHeartbeatCounter = 0;
+                SendHeartbeat(atMs);
+                return;
+            }
+            Reissue(p, atMs);
+        }
+
+        /// <summary>
+        /// Signs a waiting frame again under a fresh counter, with every other field as it was (the receiver can tell it
+        /// is the refused message), replaces it in the outbox and publishes it at once.
+        /// </summary>
+        private void Reissue(PendingDelivery p, long nowMs)
+        {
+            Frame frame = FrameCodec.Decode(p.Entry.Frame).Frame;
+            uint refused = frame.Counter;
+            byte flags = p.Entry.Flags;
+            bool gatewayHadOldBytes = p.Entry.Has(OutboxEntry.GatewaySmsSent);
+            try
+            {
+                frame.Counter = counter.Next();
+                // The gateway was sent the refused bytes: if the data path fails again it must get the new ones.
+                outbox.Replace(p.Entry, FrameCodec.Encode(frame, options.Key), (byte)(flags & ~OutboxEntry.GatewaySmsSent));
+            }
+            catch (Exception)
+            {
+                // Still pending under the refused counter: the next retry is refused and answered again.
+                return;
+            }
+            p.Counter = frame.Counter;
+            p.Attempts = 0;
+            p.NextPublishMs = nowMs;
+            if (gatewayHadOldBytes && p.SmsIds == null)
+            {
+                p.SmsDueMs = nowMs + options.SmsDeadlineMs;
+                p.SmsRetryAtMs = -1;
+            }
+            if (refused == activeAlertCounter)
+            {
+                activeAlertCounter = frame.Counter;
+            }
+            Publish(nowMs);
         }
 
         private void BeginAlert(uint alertCounter, byte code, long nowMs)

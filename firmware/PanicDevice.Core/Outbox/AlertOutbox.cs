@@ -124,6 +124,40 @@ namespace PanicDevice.Core.Outbox
             slots[free] = entry;
         }
 
+        /// <summary>
+        /// Puts a re-signed frame in place of an entry: the same message under a new counter, after the receiver refused
+        /// the old counter. The entry keeps its place in the order and takes <paramref name="flags"/>. As with
+        /// <see cref="SetFlags"/>, the new version goes to the free slot before the old one is deleted, so power loss
+        /// leaves one whole copy; when the outbox opens with both, the one with the higher counter is the newer.
+        /// </summary>
+        public void Replace(OutboxEntry entry, byte[] frame, byte flags)
+        {
+            if (frame == null || frame.Length < 2 || frame.Length > FrameCodec.MaxFrameLength)
+            {
+                throw new ArgumentException("outbox takes encoded frames of at most " + FrameCodec.MaxFrameLength.ToString() + " bytes");
+            }
+            int free = FreeSlot();
+            if (free < 0)
+            {
+                // As in SetFlags: never rewrite in place. After a reboot the old frame is refused again and re-signed again.
+                entry.Frame = frame;
+                entry.Flags = flags;
+                return;
+            }
+            OutboxEntry copy = new OutboxEntry();
+            copy.Sequence = entry.Sequence;
+            copy.Frame = frame;
+            copy.Flags = flags;
+            copy.Slot = free;
+            Write(copy);
+            store.Delete(SlotName(entry.Slot));
+            slots[entry.Slot] = null;
+            entry.Frame = frame;
+            entry.Flags = flags;
+            entry.Slot = free;
+            slots[free] = entry;
+        }
+
         /// <summary>Removes an acknowledged or superseded entry.</summary>
         public void Remove(OutboxEntry entry)
         {
@@ -244,7 +278,8 @@ namespace PanicDevice.Core.Outbox
                 }
             }
             // A crash between writing an updated copy and deleting the old one leaves two copies of one
-            // entry: keep the one with more flags (the newer), drop the other.
+            // entry: keep the newer, drop the other. A re-signed copy (Replace) has the higher counter; a copy
+            // with the same frame and more flags (SetFlags) is newer.
             for (int i = 0; i < capacity; i++)
             {
                 for (int j = i + 1; j < capacity; j++)
@@ -255,11 +290,23 @@ namespace PanicDevice.Core.Outbox
                     {
                         continue;
                     }
-                    OutboxEntry drop = (b.Flags | a.Flags) == b.Flags ? a : b;
+                    uint counterA = CounterOf(a.Frame);
+                    uint counterB = CounterOf(b.Frame);
+                    OutboxEntry drop = counterA != counterB ? (counterA < counterB ? a : b) : (b.Flags | a.Flags) == b.Flags ? a : b;
                     store.Delete(SlotName(drop.Slot));
                     slots[drop.Slot] = null;
                 }
             }
+        }
+
+        /// <summary>The counter field of an encoded frame (0 when the bytes are too short to hold one).</summary>
+        private static uint CounterOf(byte[] frame)
+        {
+            if (frame.Length < 3 || frame.Length < 7 + frame[2])
+            {
+                return 0;
+            }
+            return BigEndian.ReadUInt32(frame, 3 + frame[2]);
         }
 
         private static OutboxEntry Parse(byte[] r)

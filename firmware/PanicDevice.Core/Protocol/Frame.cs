@@ -38,11 +38,21 @@ namespace PanicDevice.Core.Protocol
         public sbyte SignalDbm;
         /// <summary>Bits from <see cref="FrameFlags"/>.</summary>
         public byte Flags;
+        /// <summary>
+        /// Resync frames only (0 otherwise): the counter the device continues from. On the wire it takes the
+        /// latitude field, which a Resync does not use (<see cref="LatitudeE7"/> is then 0).
+        /// </summary>
+        public uint NextCounter;
+        /// <summary>
+        /// Resync frames only (0 otherwise): the first 4 bytes of the refused frame's tag, big-endian, so the device
+        /// knows the answer is about the bytes it sent and not only its counter. On the wire it takes the longitude field.
+        /// </summary>
+        public uint AnsweredTag;
 
         /// <summary>True for frames the receiver sends to a device.</summary>
         public bool IsFromReceiver
         {
-            get { return Kind == MessageKind.Ack || Kind == MessageKind.Status; }
+            get { return Kind == MessageKind.Ack || Kind == MessageKind.Status || Kind == MessageKind.Resync; }
         }
 
         /// <summary>A frame with every optional field set to "unknown".</summary>
@@ -66,6 +76,19 @@ namespace PanicDevice.Core.Protocol
             Frame ack = Create(MessageKind.Ack, stored.DeviceId, stored.Counter, (byte)AlertStatus.Received);
             ack.TimeUtcSeconds = receiverTimeUtcSeconds;
             return ack;
+        }
+
+        /// <summary>
+        /// The receiver's answer to a verified frame whose counter it refused: <paramref name="refusedBytes"/> are the
+        /// frame's bytes as they arrived (their tag names them), <paramref name="nextCounter"/> the counter to continue from.
+        /// </summary>
+        public static Frame ResyncFor(Frame refused, byte[] refusedBytes, CounterProblem problem, uint nextCounter, uint receiverTimeUtcSeconds)
+        {
+            Frame resync = Create(MessageKind.Resync, refused.DeviceId, refused.Counter, (byte)problem);
+            resync.TimeUtcSeconds = receiverTimeUtcSeconds;
+            resync.NextCounter = nextCounter;
+            resync.AnsweredTag = FrameCodec.TagPrefix(refusedBytes);
+            return resync;
         }
     }
 }

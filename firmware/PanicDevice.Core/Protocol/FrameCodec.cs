@@ -57,8 +57,10 @@ namespace PanicDevice.Core.Protocol
             p = BigEndian.WriteUInt32(output, p, frame.Counter);
             output[p++] = frame.Code;
             p = BigEndian.WriteUInt32(output, p, frame.TimeUtcSeconds);
-            p = BigEndian.WriteUInt32(output, p, (uint)frame.LatitudeE7);
-            p = BigEndian.WriteUInt32(output, p, (uint)frame.LongitudeE7);
+            // A Resync carries no position: its two 4-byte position fields hold the next counter and the answered tag.
+            bool resync = frame.Kind == MessageKind.Resync;
+            p = BigEndian.WriteUInt32(output, p, resync ? frame.NextCounter : (uint)frame.LatitudeE7);
+            p = BigEndian.WriteUInt32(output, p, resync ? frame.AnsweredTag : (uint)frame.LongitudeE7);
             p = BigEndian.WriteUInt16(output, p, frame.AccuracyM);
             p = BigEndian.WriteUInt16(output, p, frame.FixAgeS);
             output[p++] = (byte)frame.Source;
@@ -139,6 +141,13 @@ namespace PanicDevice.Core.Protocol
             f.BatteryPercent = data[p++];
             f.SignalDbm = (sbyte)data[p++];
             f.Flags = data[p];
+            if (f.Kind == MessageKind.Resync)
+            {
+                f.NextCounter = (uint)f.LatitudeE7;
+                f.AnsweredTag = (uint)f.LongitudeE7;
+                f.LatitudeE7 = 0;
+                f.LongitudeE7 = 0;
+            }
 
             string problem = ValidateFields(f);
             if (problem != null)
@@ -165,6 +174,19 @@ namespace PanicDevice.Core.Protocol
             int signedLength = data.Length - TagLength;
             byte[] expected = FrameSigner.ComputeTag(key, data, signedLength);
             return TagComparer.FixedTimeEquals(expected, 0, data, signedLength, TagLength);
+        }
+
+        /// <summary>
+        /// The first 4 bytes of an encoded frame's tag, big-endian: what a Resync names (<see cref="Frame.AnsweredTag"/>)
+        /// so that its answer is bound to the bytes of one frame, not only to a counter.
+        /// </summary>
+        public static uint TagPrefix(byte[] frame)
+        {
+            if (frame == null || frame.Length < MinFrameLength)
+            {
+                throw new ArgumentException("not an encoded frame");
+            }
+            return BigEndian.ReadUInt32(frame, frame.Length - TagLength);
         }
 
         /// <summary>Decodes, then verifies the tag: the single call a device uses on acknowledgements.</summary>
@@ -210,6 +232,21 @@ namespace PanicDevice.Core.Protocol
 
         private static string ValidateFields(Frame f)
         {
+            if (f.Kind == MessageKind.Resync)
+            {
+                if (f.Source != LocationSource.None || f.LatitudeE7 != 0 || f.LongitudeE7 != 0)
+                {
+                    return "a Resync frame carries no position";
+                }
+                if (f.NextCounter <= f.Counter)
+                {
+                    return "next counter must be above the refused counter";
+                }
+            }
+            else if (f.NextCounter != 0 || f.AnsweredTag != 0)
+            {
+                return "next counter and answered tag belong to Resync frames only";
+            }
             if (f.LatitudeE7 < -900000000 || f.LatitudeE7 > 900000000)
             {
                 return "latitude outside ±90°";
@@ -269,6 +306,12 @@ namespace PanicDevice.Core.Protocol
                         return null;
                     }
                     return "code " + code.ToString() + " is not an alert status";
+                case MessageKind.Resync:
+                    if (code == (byte)CounterProblem.Reused || code == (byte)CounterProblem.TooOld)
+                    {
+                        return null;
+                    }
+                    return "code " + code.ToString() + " is not a counter problem";
             }
             return "kind is not defined";
         }
@@ -276,7 +319,8 @@ namespace PanicDevice.Core.Protocol
         private static bool IsKnownKind(byte kind)
         {
             return kind == (byte)MessageKind.Alert || kind == (byte)MessageKind.Update || kind == (byte)MessageKind.Cancel
-                || kind == (byte)MessageKind.Heartbeat || kind == (byte)MessageKind.Ack || kind == (byte)MessageKind.Status;
+                || kind == (byte)MessageKind.Heartbeat || kind == (byte)MessageKind.Ack || kind == (byte)MessageKind.Status
+                || kind == (byte)MessageKind.Resync;
         }
 
         private static void CheckKey(byte[] key)

@@ -15,6 +15,21 @@ namespace PanicDevice.Core.Protocol
         Ack = 0x81,
         /// <summary>Receiver → device: the alert's handling changed (code = <see cref="AlertStatus"/>).</summary>
         Status = 0x82,
+        /// <summary>
+        /// Receiver → device: the frame with this counter was NOT stored, because its counter was already used by other
+        /// bytes or is older than the receiver remembers (code = <see cref="CounterProblem"/>); continue from
+        /// <see cref="Frame.NextCounter"/> and send it again under a new counter.
+        /// </summary>
+        Resync = 0x83,
+    }
+
+    /// <summary>Why the receiver refused a frame's counter (the code of a Resync frame). Values are on the wire; never renumber.</summary>
+    public enum CounterProblem : byte
+    {
+        /// <summary>The receiver already stored different bytes under this counter (a counter restarted, or a cloned key).</summary>
+        Reused = 1,
+        /// <summary>The counter is below the receiver's anti-replay window and no frame is stored under it.</summary>
+        TooOld = 2,
     }
 
     /// <summary>Why a device sent a frame. Values are on the wire; never renumber.</summary>

@@ -75,6 +75,10 @@ public static class DeviceEndpoints
             return "key must be 64 hexadecimal characters";
         }
         key = Convert.FromHexString(r.Key);
+        if (KeyStrength.Problem(key) is { } weak)
+        {
+            return weak + "; use a key from a random generator (panicctl provision makes one)"; // names the rule, never the key
+        }
         if (r.Kind != "fob" && r.Kind != "wall")
         {
             return "kind must be \"fob\" or \"wall\"";

@@ -51,6 +51,18 @@ public static class SmsGatewayEndpoint
             log.Warn(result.Reason, from, "SMS frame from {From} rejected: {Reason}", from, result.Reason);
             return Results.UnprocessableEntity(new { status = "rejected", reason = result.Reason });
         }
+        if (result.Status == IngestStatus.CounterRefused)
+        {
+            // SMS has no way back to the device: the Resync goes to its ack topic for when its data path returns, and the
+            // operators have the frame's content as a counter event. 409: the gateway must not post it again.
+            log.Warn(result.Reason, result.Frame!.DeviceId, "SMS frame {Counter} of {DeviceId} refused: {Reason}; recorded as a counter event",
+                result.Frame.Counter, result.Frame.DeviceId, result.Reason);
+            if (broker != null && result.Resync != null)
+            {
+                await broker.PublishToDeviceAsync(result.Frame.DeviceId, result.Resync);
+            }
+            return Results.Json(new { status = "counter-refused", reason = result.Reason, device = result.Frame.DeviceId, counter = result.Frame.Counter }, statusCode: 409);
+        }
         if (broker != null)
         {
             await broker.PublishToDeviceAsync(result.Frame!.DeviceId, result.Ack!);

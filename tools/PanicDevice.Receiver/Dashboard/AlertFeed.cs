@@ -5,14 +5,15 @@ namespace PanicDevice.Receiver.Dashboard;
 
 /// <summary>
 /// Publish/subscribe for alert changes (created by a stored frame, changed by a follow-up, a cancel or
-/// an operator action). Each subscriber has its own bounded channel: a slow dashboard loses its oldest
+/// an operator action) and counter events (a frame refused for its counter; <see cref="CounterEventView"/>),
+/// in the order they happened. Each subscriber has its own bounded channel: a slow dashboard loses its oldest
 /// queued events (it reloads the list when it reconnects) and never slows ingest down.
 /// </summary>
 public sealed class AlertFeed
 {
     public const int Capacity = 256;
     private readonly object gate = new();
-    private readonly List<Channel<AlertView>> subscribers = new();
+    private readonly List<Channel<object>> subscribers = new();
 
     public int SubscriberCount
     {
@@ -20,23 +21,28 @@ public sealed class AlertFeed
     }
 
     /// <summary>Queues the alert for every subscriber; never blocks.</summary>
-    public void Publish(AlertView alert)
+    public void Publish(AlertView alert) => Queue(alert);
+
+    /// <summary>Queues the counter event for every subscriber; never blocks.</summary>
+    public void Publish(CounterEventView counterEvent) => Queue(counterEvent);
+
+    private void Queue(object item)
     {
-        Channel<AlertView>[] now;
+        Channel<object>[] now;
         lock (gate)
         {
             now = subscribers.ToArray();
         }
         foreach (var c in now)
         {
-            c.Writer.TryWrite(alert);
+            c.Writer.TryWrite(item);
         }
     }
 
     /// <summary>A new subscription; dispose it to stop receiving.</summary>
     public Subscription Subscribe(int capacity = Capacity)
     {
-        var channel = Channel.CreateBounded<AlertView>(new BoundedChannelOptions(capacity)
+        var channel = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
@@ -49,7 +55,7 @@ public sealed class AlertFeed
         return new Subscription(this, channel);
     }
 
-    private void Remove(Channel<AlertView> channel)
+    private void Remove(Channel<object> channel)
     {
         lock (gate)
         {
@@ -61,15 +67,16 @@ public sealed class AlertFeed
     public sealed class Subscription : IDisposable
     {
         private readonly AlertFeed feed;
-        private readonly Channel<AlertView> channel;
+        private readonly Channel<object> channel;
 
-        internal Subscription(AlertFeed feed, Channel<AlertView> channel)
+        internal Subscription(AlertFeed feed, Channel<object> channel)
         {
             this.feed = feed;
             this.channel = channel;
         }
 
-        public ChannelReader<AlertView> Reader => channel.Reader;
+        /// <summary>Items are <see cref="AlertView"/> or <see cref="CounterEventView"/>.</summary>
+        public ChannelReader<object> Reader => channel.Reader;
 
         public void Dispose() => feed.Remove(channel);
     }

@@ -44,13 +44,17 @@ public static class DashboardEndpoints
             });
         }
 
-        // Operator actions answer with the updated alert: every such answer is also an event.
+        // Operator actions answer with the updated alert (or counter event): every such answer is also an event.
         operatorApi.AddEndpointFilter(async (context, next) =>
         {
             object? result = await next(context);
             if (HttpMethods.IsPost(context.HttpContext.Request.Method) && result is IValueHttpResult { Value: AlertView changed })
             {
                 feed.Publish(changed);
+            }
+            else if (HttpMethods.IsPost(context.HttpContext.Request.Method) && result is IValueHttpResult { Value: CounterEventView seen })
+            {
+                feed.Publish(seen);
             }
             return result;
         });
@@ -89,6 +93,22 @@ public static class DashboardEndpoints
         }
     };
 
+    /// <summary>The pipeline hook: after a frame is refused for its counter, publish its counter event.</summary>
+    public static Action<Frame, byte[]> PublishCounterRefused(CounterEventBook events, AlertFeed feed) => (frame, raw) =>
+    {
+        try
+        {
+            if (events.FindByBytes(frame.DeviceId, raw) is { } view)
+            {
+                feed.Publish(view);
+            }
+        }
+        catch (Exception)
+        {
+            // The event is stored regardless; a dashboard reloads its list on reconnect.
+        }
+    };
+
     private static async Task<IResult> Stream(HttpContext http, AlertFeed feed)
     {
         // Ends when the browser goes away or the receiver shuts down (so a dashboard never holds up a stop).
@@ -122,9 +142,10 @@ public static class DashboardEndpoints
                     break;
                 }
                 var sb = new StringBuilder();
-                while (subscription.Reader.TryRead(out AlertView? alert))
+                while (subscription.Reader.TryRead(out object? item))
                 {
-                    sb.Append("event: alert\ndata: ").Append(JsonSerializer.Serialize(alert, JsonSerializerOptions.Web)).Append("\n\n");
+                    string name = item is CounterEventView ? "counter" : "alert";
+                    sb.Append("event: ").Append(name).Append("\ndata: ").Append(JsonSerializer.Serialize(item, item.GetType(), JsonSerializerOptions.Web)).Append("\n\n");
                 }
                 await Write(http, sb.ToString(), gone);
             }

@@ -76,7 +76,7 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
 
     public Task StartAsync() => server.StartAsync();
 
-    /// <summary>Publishes a receiver frame (ack or status) to a device's ack topic, QoS 1, queued for it if offline.</summary>
+    /// <summary>Publishes a receiver frame (ack, status or resync) to a device's ack topic, QoS 1, queued for it if offline.</summary>
     public Task PublishToDeviceAsync(string deviceId, byte[] frame)
     {
         var message = new MqttApplicationMessageBuilder()
@@ -148,6 +148,18 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         {
             log.Warn(result.Reason, deviceId, "Frame from {ClientId} rejected: {Reason}", LogText.Escape(e.ClientId), result.Reason);
             Refuse(e);
+            return;
+        }
+        if (result.Status == IngestStatus.CounterRefused)
+        {
+            // Not stored and never acked; the device is told where its counter must continue, and sends the frame again.
+            log.Warn(result.Reason, deviceId, "Frame {Counter} from {ClientId} refused: {Reason}; recorded as a counter event, answered with a Resync",
+                result.Frame!.Counter, LogText.Escape(e.ClientId), result.Reason);
+            Refuse(e);
+            if (result.Resync != null)
+            {
+                await PublishToDeviceAsync(deviceId, result.Resync);
+            }
             return;
         }
         await PublishToDeviceAsync(deviceId, result.Ack!);

@@ -243,20 +243,22 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             try
             {
                 IngestResult result = await processing;
-                if (result.Status == IngestStatus.Rejected)
+                if (result.Status is IngestStatus.Rejected or IngestStatus.CounterRefused)
                 {
                     // A refused frame will be refused again: acknowledge it so the broker does not keep offering it.
                     // Throttled per device and reason; /metrics counts each one.
                     rejections.Warn(result.Reason, deviceId!, "Frame from {DeviceId} rejected: {Reason}", Logging.LogText.Escape(deviceId), result.Reason);
                 }
-                else
+                // A stored frame or a duplicate gets its ack; a refused counter (recorded as a counter event) its Resync.
+                byte[]? answer = result.Status == IngestStatus.CounterRefused ? result.Resync : result.Status == IngestStatus.Rejected ? null : result.Ack;
+                if (answer != null)
                 {
                     if (c is not { IsConnected: true })
                     {
-                        throw new InvalidOperationException("the connection to the broker is gone; the ack was not sent");
+                        throw new InvalidOperationException("the connection to the broker is gone; the answer was not sent");
                     }
-                    // On this connection, not "the current one": a PUBACK below means this ack went out first.
-                    await c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(deviceId!)).WithPayload(result.Ack!)
+                    // On this connection, not "the current one": a PUBACK below means this answer went out first.
+                    await c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(deviceId!)).WithPayload(answer)
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), stopping.Token);
                 }
             }

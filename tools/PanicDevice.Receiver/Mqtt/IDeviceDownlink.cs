@@ -6,6 +6,6 @@ namespace PanicDevice.Receiver.Mqtt;
 /// </summary>
 public interface IDeviceDownlink
 {
-    /// <summary>Publishes a receiver frame (ack or status) to the device's ack topic, QoS 1.</summary>
+    /// <summary>Publishes a receiver frame (ack, status or resync) to the device's ack topic, QoS 1.</summary>
     Task PublishToDeviceAsync(string deviceId, byte[] frame);
 }

@@ -21,17 +21,26 @@ public enum IngestStatus
     Duplicate,
     /// <summary>Refused; <see cref="IngestResult.Reason"/> says why. Nothing was stored.</summary>
     Rejected,
+    /// <summary>
+    /// Verified, but its counter is used by other bytes (<c>CounterReuse</c>) or older than the window with nothing
+    /// stored under it (<c>CounterTooOld</c>): not stored, not acknowledged, recorded as a counter event for operators,
+    /// and answered with the signed <see cref="IngestResult.Resync"/> that tells the device where to continue.
+    /// </summary>
+    CounterRefused,
 }
 
-/// <summary>The pipeline's answer: status, the reason for a rejection, the frame, and the signed ack to send.</summary>
-public sealed record IngestResult(IngestStatus Status, string Reason, Frame? Frame, byte[]? Ack)
+/// <summary>
+/// The pipeline's answer: status, the reason for a refusal, the frame, and the signed frame to send back: the ack of a
+/// stored frame or a duplicate, or the Resync of a refused counter.
+/// </summary>
+public sealed record IngestResult(IngestStatus Status, string Reason, Frame? Frame, byte[]? Ack, byte[]? Resync = null)
 {
     public static IngestResult Reject(string reason) => new(IngestStatus.Rejected, reason, null, null);
 }
 
 /// <summary>
 /// decode → authenticate device → verify tag → per-device rate limit (routine frames only) → anti-replay + store (one transaction) → signed
-/// acknowledgement. Each stage is a method that can be tested alone; the acknowledgement is built only
+/// acknowledgement, or for a refused counter the signed Resync. Each stage is a method that can be tested alone; the acknowledgement is built only
 /// after the commit. Rejections are counted by reason; reasons never contain key material.
 /// </summary>
 public sealed class IngestPipeline
@@ -55,6 +64,9 @@ public sealed class IngestPipeline
     /// <summary>Raised after a frame is committed for the first time (not for duplicates or rejections).</summary>
     public event Action<Frame>? Stored;
 
+    /// <summary>Raised after a refused counter's event is committed, with the frame and its bytes as they arrived.</summary>
+    public event Action<Frame, byte[]>? CounterRefused;
+
     /// <summary>Rejections and outcomes by reason, for /metrics.</summary>
     public ConcurrentDictionary<string, long> Counts { get; } = new();
 
@@ -66,15 +78,26 @@ public sealed class IngestPipeline
 
     private long acksIssued;
 
+    /// <summary>Signed Resync answers handed back to be sent (refused counters), for /metrics.</summary>
+    public long ResyncsIssued => Interlocked.Read(ref resyncsIssued);
+
+    private long resyncsIssued;
+
     /// <summary>The rejection reason for a routine frame over its device's rate limit.</summary>
     public const string RateLimited = "RateLimited";
+
+    /// <summary>The refusal reason for other bytes under a counter the store already holds.</summary>
+    public const string CounterReuse = "CounterReuse";
+
+    /// <summary>The refusal reason for a counter below the anti-replay window with nothing stored under it.</summary>
+    public const string CounterTooOld = "CounterTooOld";
 
     public IngestResult Process(byte[] payload, string? topicDeviceId, IngestPath path)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         IngestResult? refused = Admit(payload, topicDeviceId, out Frame? frame, out DeviceRecord? device);
-        IngestResult result = refused ?? Finish(store.Store(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime), frame!, device!);
-        return Tally(result, started);
+        IngestResult result = refused ?? Finish(store.Store(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime), frame!, payload, device!);
+        return Tally(result, payload, started);
     }
 
     /// <summary>
@@ -89,24 +112,27 @@ public sealed class IngestPipeline
         IngestResult? refused = Admit(payload, topicDeviceId, out Frame? frame, out DeviceRecord? device);
         if (refused != null)
         {
-            return Tally(refused, started);
+            return Tally(refused, payload, started);
         }
-        StoreOutcome outcome = await store.StoreAsync(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime);
-        return Tally(Finish(outcome, frame!, device!), started);
+        StoreResult outcome = await store.StoreAsync(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime);
+        return Tally(Finish(outcome, frame!, payload, device!), payload, started);
     }
 
     /// <summary>
     /// Counts a payload refused before it reached the pipeline (SMS text that is not a frame's base64,
     /// <c>BadText</c>), so /metrics counts every refusal in one place.
     /// </summary>
-    public IngestResult Refuse(string reason) => Tally(IngestResult.Reject(reason), System.Diagnostics.Stopwatch.GetTimestamp());
+    public IngestResult Refuse(string reason) => Tally(IngestResult.Reject(reason), Array.Empty<byte>(), System.Diagnostics.Stopwatch.GetTimestamp());
 
-    private IngestResult Tally(IngestResult result, long started)
+    private IngestResult Tally(IngestResult result, byte[] payload, long started)
     {
         Latency.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (result.Ack != null) Interlocked.Increment(ref acksIssued);
-        Counts.AddOrUpdate(result.Status == IngestStatus.Rejected ? "rejected_" + result.Reason : result.Status.ToString().ToLowerInvariant(), 1, (_, n) => n + 1);
+        if (result.Resync != null) Interlocked.Increment(ref resyncsIssued);
+        bool refused = result.Status is IngestStatus.Rejected or IngestStatus.CounterRefused;
+        Counts.AddOrUpdate(refused ? "rejected_" + result.Reason : result.Status.ToString().ToLowerInvariant(), 1, (_, n) => n + 1);
         if (result.Status == IngestStatus.Stored) Stored?.Invoke(result.Frame!);
+        if (result.Status == IngestStatus.CounterRefused) CounterRefused?.Invoke(result.Frame!, payload);
         return result;
     }
 
@@ -138,20 +164,28 @@ public sealed class IngestPipeline
         return null;
     }
 
-    /// <summary>After stage 4 (anti-replay + store, committed): the result, with the ack built now.</summary>
-    private IngestResult Finish(StoreOutcome outcome, Frame frame, DeviceRecord device)
+    /// <summary>After stage 4 (anti-replay + store, committed): the result, with the ack (or the Resync) built now.</summary>
+    private IngestResult Finish(StoreResult outcome, Frame frame, byte[] payload, DeviceRecord device)
     {
-        if (outcome != StoreOutcome.Stored)
+        if (outcome.Outcome != StoreOutcome.Stored)
         {
             RateLimiter.Refund(frame.DeviceId, frame.Kind); // only new frames spend the budget
         }
-        if (outcome == StoreOutcome.Replay)
+        if (outcome.IsCounterRefusal)
         {
-            return IngestResult.Reject("Replay");
+            // Never an ack: the frame is not stored. The device learns where to continue and sends it again.
+            string reason = outcome.Outcome == StoreOutcome.CounterReuse ? CounterReuse : CounterTooOld;
+            CounterProblem problem = outcome.Outcome == StoreOutcome.CounterReuse ? CounterProblem.Reused : CounterProblem.TooOld;
+            byte[]? resync = outcome.NextCounter > frame.Counter
+                ? FrameCodec.Encode(Frame.ResyncFor(frame, payload, problem, outcome.NextCounter, Now()), device.Key.Reveal())
+                : null; // the counter space is used up: nothing to continue from (the device needs a new key)
+            return new IngestResult(IngestStatus.CounterRefused, reason, frame, null, resync);
         }
         byte[] ack = Acknowledge(frame, device);
-        return new IngestResult(outcome == StoreOutcome.Stored ? IngestStatus.Stored : IngestStatus.Duplicate, "", frame, ack);
+        return new IngestResult(outcome.Outcome == StoreOutcome.Stored ? IngestStatus.Stored : IngestStatus.Duplicate, "", frame, ack);
     }
+
+    private uint Now() => (uint)Math.Clamp(time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue);
 
     private static string PathName(IngestPath path) => path == IngestPath.Mqtt ? "mqtt" : "sms";
 
@@ -188,7 +222,6 @@ public sealed class IngestPipeline
     /// <summary>Stage 5: the signed acknowledgement, built only after the frame is committed.</summary>
     public byte[] Acknowledge(Frame stored, DeviceRecord device)
     {
-        uint now = (uint)Math.Clamp(time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue);
-        return FrameCodec.Encode(Frame.AckFor(stored, now), device.Key.Reveal());
+        return FrameCodec.Encode(Frame.AckFor(stored, Now()), device.Key.Reveal());
     }
 }

@@ -5,9 +5,9 @@ public enum ReplayVerdict
 {
     /// <summary>Never seen and inside (or ahead of) the window: accept.</summary>
     New,
-    /// <summary>Seen before: the same frame again (e.g. its SMS copy). Acknowledge again, dispatch nothing.</summary>
+    /// <summary>Seen before. Only the bytes tell whether it is the same frame again (its SMS copy, a resend) or another frame under a used counter: FrameStore compares them.</summary>
     Duplicate,
-    /// <summary>Older than the window can remember: reject as a possible replay.</summary>
+    /// <summary>Older than the window can remember: the same frame if the store holds these bytes under it, refused otherwise.</summary>
     TooOld,
 }
 

@@ -229,6 +229,22 @@ public sealed class AlertBook
         return ids;
     }
 
+    /// <summary>Adds to the timeline of the alert a device's frame with this counter opened (nothing when it opened none).</summary>
+    internal static void AddTimelineOf(DbConnection c, DbTransaction tx, string deviceId, uint counter, string nowUtc, string evt, string detail)
+    {
+        long? id;
+        using (var find = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND counter = @c"))
+        {
+            find.With("@d", deviceId);
+            find.With("@c", (long)counter);
+            id = find.ExecuteScalar() is long found ? found : null;
+        }
+        if (id != null)
+        {
+            AddTimeline(c, tx, id.Value, nowUtc, evt, detail);
+        }
+    }
+
     private static void AddTimeline(DbConnection c, DbTransaction tx, long alertId, string nowUtc, string evt, string detail)
     {
         using var cmd = Command(c, tx, "INSERT INTO timeline (alert_id, at_utc, event, detail) VALUES (@a, @t, @e, @d)");

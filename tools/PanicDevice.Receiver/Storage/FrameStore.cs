@@ -9,17 +9,27 @@ public enum StoreOutcome
 {
     /// <summary>Committed for the first time, with its dispatch event queued in the same transaction.</summary>
     Stored,
-    /// <summary>Already stored (another path or another receiver got it first): acknowledge again, dispatch nothing.</summary>
+    /// <summary>These very bytes are already stored (another path or another receiver got them first): acknowledge again, dispatch nothing.</summary>
     Duplicate,
-    /// <summary>Older than the anti-replay window: rejected.</summary>
-    Replay,
+    /// <summary>Other bytes are stored under this counter: refused, recorded as a counter event, answered with a Resync.</summary>
+    CounterReuse,
+    /// <summary>Below the anti-replay window and nothing stored under it: refused, recorded as a counter event, answered with a Resync.</summary>
+    CounterTooOld,
+}
+
+/// <summary>What the store decided, and for a refused counter the counter the device continues from (0 otherwise).</summary>
+public readonly record struct StoreResult(StoreOutcome Outcome, uint NextCounter)
+{
+    public bool IsCounterRefusal => Outcome is StoreOutcome.CounterReuse or StoreOutcome.CounterTooOld;
 }
 
 /// <summary>
 /// Stores verified frames durably. One transaction does the anti-replay check, inserts the frame,
 /// moves the device's window and queues the dispatch event, so "stored" and "will be dispatched" can
 /// never disagree, and the (device, counter) primary key makes storing exactly-once even when several
-/// receivers race for the same frame.
+/// receivers race for the same frame. A counter seen before is a duplicate only when the stored bytes
+/// are the same bytes; other bytes under a used counter, or a counter below the window with nothing
+/// stored, are refused and recorded as a counter event for operators in the same transaction.
 /// </summary>
 public sealed class FrameStore
 {
@@ -33,17 +43,17 @@ public sealed class FrameStore
     /// Stores one frame in its own transaction and commits it before returning (run again from the start
     /// after a deadlock with another receiver, so a transient failure never costs the frame).
     /// </summary>
-    public StoreOutcome Store(Frame f, byte[] raw, string path, DateTime receivedUtc)
+    public StoreResult Store(Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
         return db.InTransaction((c, tx) =>
         {
             using var statements = new StatementCache(c);
-            StoreOutcome outcome = StoreIn(db.Dialect, c, tx, statements, f, raw, path, receivedUtc);
-            if (outcome == StoreOutcome.Stored)
+            StoreResult result = StoreIn(db.Dialect, c, tx, statements, f, raw, path, receivedUtc);
+            if (result.Outcome != StoreOutcome.Duplicate)
             {
-                tx.Commit();
+                tx.Commit(); // the frame, or the counter event of a refused one
             }
-            return outcome;
+            return result;
         });
     }
 
@@ -55,7 +65,7 @@ public sealed class FrameStore
     /// commit fails, every task of the batch faults. Either way a faulted task means nothing of its frame
     /// was stored.
     /// </summary>
-    public Task<StoreOutcome> StoreAsync(Frame f, byte[] raw, string path, DateTime receivedUtc)
+    public Task<StoreResult> StoreAsync(Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
         return Batcher().Enqueue(f, raw, path, receivedUtc);
     }
@@ -78,8 +88,11 @@ public sealed class FrameStore
         return batcher;
     }
 
-    /// <summary>The per-frame work of a store, inside a transaction the caller commits (only when this returns Stored does it write anything).</summary>
-    private static StoreOutcome StoreIn(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc)
+    /// <summary>
+    /// The per-frame work of a store, inside a transaction the caller commits. Writes only when it returns
+    /// Stored (the frame) or a counter refusal (the counter event).
+    /// </summary>
+    private static StoreResult StoreIn(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
         ReplayWindow window;
         {
@@ -89,14 +102,18 @@ public sealed class FrameStore
             read.With("@id", f.DeviceId);
             window = ReplayWindow.FromBytes(read.ExecuteScalar() as byte[]);
         }
-        switch (window.Check(f.Counter))
+        ReplayVerdict verdict = window.Check(f.Counter);
+        if (verdict != ReplayVerdict.New)
         {
-            case ReplayVerdict.TooOld:
-                // A stored frame whose ack was lost may come back after the window moved on (the device
-                // kept it through reboots): acknowledge it again. Anything else that old is a replay.
-                return IsStored(statements, tx, f.DeviceId, f.Counter) ? StoreOutcome.Duplicate : StoreOutcome.Replay;
-            case ReplayVerdict.Duplicate:
-                return StoreOutcome.Duplicate;
+            // A counter seen before (or too old to tell) is the same frame again only if the bytes are the same:
+            // a stored frame whose ack was lost comes back, even long after the window moved on, and is acked again.
+            byte[]? stored = StoredRaw(statements, tx, f.DeviceId, f.Counter);
+            if (stored != null && stored.AsSpan().SequenceEqual(raw))
+            {
+                return new StoreResult(StoreOutcome.Duplicate, 0);
+            }
+            // A counter the window marks has a stored frame (frames are never deleted), so no row means too old.
+            return Refuse(statements, tx, f, raw, path, receivedUtc, stored != null ? StoreOutcome.CounterReuse : StoreOutcome.CounterTooOld, window);
         }
         {
             var insert = statements.Get(tx, """
@@ -122,7 +139,12 @@ public sealed class FrameStore
             insert.With("@rx", receivedUtc.ToString("O"));
             if (insert.ExecuteNonQuery() == 0)
             {
-                return StoreOutcome.Duplicate;
+                // The window did not know this counter but a frame is stored under it: the device was given a new
+                // key (which resets the window) and its counter started again below its old frames.
+                byte[]? stored = StoredRaw(statements, tx, f.DeviceId, f.Counter);
+                return stored != null && stored.AsSpan().SequenceEqual(raw)
+                    ? new StoreResult(StoreOutcome.Duplicate, 0)
+                    : Refuse(statements, tx, f, raw, path, receivedUtc, StoreOutcome.CounterReuse, window);
             }
         }
         window.Mark(f.Counter);
@@ -141,6 +163,7 @@ public sealed class FrameStore
             update.ExecuteNonQuery();
         }
         AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"));
+        CounterEventBook.Resolve(c, tx, statements, f, receivedUtc.ToString("O"));
         if (dialect.QueueInsertLock is { } queueLock)
         {
             statements.Get(tx, queueLock).ExecuteNonQuery();
@@ -152,15 +175,37 @@ public sealed class FrameStore
             queue.With("@rx", receivedUtc.ToString("O"));
             queue.ExecuteNonQuery();
         }
-        return StoreOutcome.Stored;
+        return new StoreResult(StoreOutcome.Stored, 0);
     }
 
-    private static bool IsStored(StatementCache statements, DbTransaction tx, string deviceId, uint counter)
+    /// <summary>
+    /// A verified frame under a used or too-old counter: nothing of it goes into frames or alerts; it is recorded as a
+    /// counter event (once per distinct bytes) with the counter the device must continue from: past every counter
+    /// the window or the frames table holds for this device id (a re-keyed device's window starts empty, its old
+    /// frames do not go away).
+    /// </summary>
+    private static StoreResult Refuse(StatementCache statements, DbTransaction tx, Frame f, byte[] raw, string path, DateTime receivedUtc, StoreOutcome outcome, ReplayWindow window)
     {
-        var cmd = statements.Get(tx, "SELECT 1 FROM frames WHERE device_id = @d AND counter = @c");
+        long highest = window.Highest;
+        {
+            var max = statements.Get(tx, "SELECT MAX(counter) FROM frames WHERE device_id = @d");
+            max.With("@d", f.DeviceId);
+            if (max.ExecuteScalar() is long stored && stored > highest)
+            {
+                highest = stored;
+            }
+        }
+        uint next = (uint)Math.Min(highest + 1, uint.MaxValue);
+        CounterEventBook.Record(statements, tx, f, raw, path, outcome == StoreOutcome.CounterReuse ? CounterEventBook.Reused : CounterEventBook.TooOld, next, receivedUtc.ToString("O"));
+        return new StoreResult(outcome, next);
+    }
+
+    private static byte[]? StoredRaw(StatementCache statements, DbTransaction tx, string deviceId, uint counter)
+    {
+        var cmd = statements.Get(tx, "SELECT raw FROM frames WHERE device_id = @d AND counter = @c");
         cmd.With("@d", deviceId);
         cmd.With("@c", (long)counter);
-        return cmd.ExecuteScalar() != null;
+        return cmd.ExecuteScalar() as byte[];
     }
 
     /// <summary>Number of stored frames for a device, optionally of one kind (tests and the API).</summary>

@@ -17,9 +17,9 @@ internal sealed class FrameStoreBatcher
     /// <summary>Most frames in one transaction: bounds the time a batch holds the write lock.</summary>
     public const int MaxBatch = 256;
 
-    internal delegate StoreOutcome StoreStep(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc);
+    internal delegate StoreResult StoreStep(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc);
 
-    private sealed record Item(Frame Frame, byte[] Raw, string Path, DateTime ReceivedUtc, TaskCompletionSource<StoreOutcome> Done);
+    private sealed record Item(Frame Frame, byte[] Raw, string Path, DateTime ReceivedUtc, TaskCompletionSource<StoreResult> Done);
 
     private readonly ReceiverDatabase db;
     private readonly StoreStep step;
@@ -40,10 +40,10 @@ internal sealed class FrameStoreBatcher
 
     public (long Batches, long Frames) Totals => (Interlocked.Read(ref batches), Interlocked.Read(ref frames));
 
-    public Task<StoreOutcome> Enqueue(Frame f, byte[] raw, string path, DateTime receivedUtc)
+    public Task<StoreResult> Enqueue(Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
         // Continuations run elsewhere: the writer must not publish acks or run callers' code.
-        var done = new TaskCompletionSource<StoreOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<StoreResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         bool start;
         lock (gate)
         {
@@ -125,7 +125,7 @@ internal sealed class FrameStoreBatcher
         int transientFailures = 0;
         while (batch.Count > 0)
         {
-            var outcomes = new StoreOutcome[batch.Count];
+            var outcomes = new StoreResult[batch.Count];
             int failed = -1;
             Exception? failure = null;
             try

@@ -134,6 +134,26 @@ public sealed class ReceiverDatabase : IDisposable
             received_utc TEXT NOT NULL,
             PRIMARY KEY (device_id, counter)
         );
+        CREATE TABLE IF NOT EXISTS counter_events (
+            id {d.AutoId},
+            device_id TEXT NOT NULL,
+            counter BIGINT NOT NULL,
+            reason TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            code INTEGER NOT NULL,
+            device_time_utc BIGINT NOT NULL,
+            lat_e7 INTEGER NOT NULL, lon_e7 INTEGER NOT NULL,
+            accuracy_m INTEGER NOT NULL, fix_age_s INTEGER NOT NULL, source INTEGER NOT NULL,
+            battery INTEGER NOT NULL, signal_dbm INTEGER NOT NULL, flags INTEGER NOT NULL,
+            raw {d.Bytes} NOT NULL,
+            path TEXT NOT NULL,
+            next_counter BIGINT NOT NULL,
+            received_utc TEXT NOT NULL,
+            resent_counter BIGINT, resent_utc TEXT,
+            acknowledged_utc TEXT, acknowledged_by TEXT,
+            UNIQUE (device_id, raw)
+        );
+        CREATE INDEX IF NOT EXISTS counter_events_unresolved ON counter_events (device_id) WHERE resent_counter IS NULL;
         CREATE TABLE IF NOT EXISTS alerts (
             id {d.AutoId},
             device_id TEXT NOT NULL,

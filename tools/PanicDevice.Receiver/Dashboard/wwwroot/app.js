@@ -8,7 +8,7 @@
   const st = {
     token: sessionStorage.getItem(TOKEN_KEY),
     lang: localStorage.getItem(LANG_KEY) || ((navigator.language || 'en').toLowerCase().startsWith('id') ? 'id' : 'en'),
-    alerts: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
+    alerts: new Map(), counters: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
   };
   const map = window.PDMap($('map'), id => select(id), () => renderMapNote());
 
@@ -75,7 +75,7 @@
     st.token = null;
     if (st.source) { st.source.close(); st.source = null; }
     clearTimeout(st.retry); clearInterval(st.webhookTimer);
-    st.alerts.clear(); st.selected = null;
+    st.alerts.clear(); st.counters.clear(); st.selected = null;
     $('app').classList.add('hidden'); $('logout').classList.add('hidden');
     $('login-view').classList.remove('hidden');
     setLive('offline');
@@ -91,6 +91,7 @@
       map.setTiles(cfg.mapTilesUrl, cfg.mapTilesAttribution);
     } catch (e) { map.setTiles('', ''); }
     connect();
+    loadCounters();
     loadWebhooks();
     st.webhookTimer = setInterval(loadWebhooks, 15000);
   }
@@ -104,7 +105,13 @@
       const es = new EventSource('/api/events?ticket=' + encodeURIComponent(ticket));
       st.source = es;
       es.onopen = () => { setLive('live'); reload(); };
-      es.addEventListener('alert', e => { upsert(JSON.parse(e.data)); renderAll(); loadWebhooks(); });
+      es.addEventListener('alert', e => {
+        const a = JSON.parse(e.data);
+        upsert(a); renderAll(); loadWebhooks();
+        // A stored frame may be the re-sent message of an open counter event: its state lives in the event.
+        if ([...st.counters.values()].some(c => c.open && c.deviceId === a.deviceId)) loadCounters();
+      });
+      es.addEventListener('counter', e => { const c = JSON.parse(e.data); st.counters.set(c.id, c); renderAll(); });
       es.onerror = () => {
         // A ticket works once: every reconnect asks for a new one.
         es.close();
@@ -128,6 +135,7 @@
   }
   async function reload() {
     try { replaceAll(await (await api('GET', '/api/alerts?limit=200')).json()); renderAll(); } catch (e) { /* next event or reconnect */ }
+    loadCounters();
   }
 
   // ---- alerts ---------------------------------------------------------------------------------
@@ -163,20 +171,78 @@
     if (!st.token) return;
     const list = sorted();
     renderAlarm(list);
+    renderCounters();
     renderList(list);
     renderDetail();
     map.setAlerts(list, st.selected);
     renderMapNote();
   }
 
+  // A frame refused for its counter may be a real alert: it alarms until re-sent (and stored) or seen by an operator.
+  const counterAlarms = () => [...st.counters.values()].filter(c => c.open && c.kind !== 'heartbeat');
+
   function renderAlarm(list) {
     // Any alert waiting for acknowledgement alarms, with or without a position.
     const waiting = list.filter(a => a.state === 'new' || (a.duress && isOpen(a.state)));
+    const unverified = counterAlarms().length;
     const el = $('alarm');
-    el.classList.toggle('hidden', waiting.length === 0);
-    el.textContent = waiting.length === 0 ? '' : t(waiting.length === 1 ? 'alarmOne' : 'alarmMany', { n: waiting.length });
-    el.dataset.count = String(waiting.length);
-    document.title = (waiting.length ? '(' + waiting.length + ') ' : '') + t('title') + ' — PanicDevice';
+    el.classList.toggle('hidden', waiting.length === 0 && unverified === 0);
+    const parts = [];
+    if (waiting.length) parts.push(t(waiting.length === 1 ? 'alarmOne' : 'alarmMany', { n: waiting.length }));
+    if (unverified) parts.push(t('alarmCounter', { n: unverified }));
+    el.textContent = parts.join(' · ');
+    el.dataset.count = String(waiting.length + unverified);
+    const total = waiting.length + unverified;
+    document.title = (total ? '(' + total + ') ' : '') + t('title') + ' — PanicDevice';
+  }
+
+  // ---- counter events (frames refused for a used or too-old counter) -------------------------------
+  async function loadCounters() {
+    if (!st.token) return;
+    try {
+      const list = await (await api('GET', '/api/counter-events?limit=100')).json();
+      st.counters = new Map(list.map(c => [c.id, c]));
+      renderAll();
+    } catch (e) { /* next event or reconnect */ }
+  }
+
+  function renderCounters() {
+    const list = [...st.counters.values()].sort((a, b) => b.id - a.id);
+    $('counter-panel').classList.toggle('hidden', list.length === 0);
+    const ul = $('counter-list');
+    ul.replaceChildren();
+    for (const c of list) {
+      const li = document.createElement('li');
+      li.className = 'counter-row' + (c.open ? ' open' : '');
+      li.dataset.counterEvent = c.id;
+      const head = document.createElement('strong');
+      head.textContent = c.deviceId + ' · ' + sub('frameKinds', c.kind) + (c.kind === 'heartbeat' ? '' : ' ' + sub('kinds', c.code));
+      const what = document.createElement('span');
+      const place = c.lat != null && c.lon != null
+        ? c.lat.toFixed(6) + ', ' + c.lon.toFixed(6) + (c.accuracyM != null ? ' ' + t('accuracy', { m: c.accuracyM }) : '') + ' ' + t('via', { s: c.source })
+        : t('positionUnknown');
+      what.textContent = place + ' · ' + t('counterAt', { c: c.counter, n: c.nextCounter }) + ' · ' + when(c.receivedUtc) + ' · ' + c.path;
+      li.append(badge('counter', sub('reasons', c.reason)), head, what);
+      if (c.resentCounter != null) {
+        li.append(badge('state', t('counterResent', { c: c.resentCounter }), { state: 'resolved' }));
+      } else if (c.acknowledgedUtc) {
+        li.append(badge('state', t('counterSeenBy', { who: c.acknowledgedBy })));
+      } else {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'secondary';
+        b.dataset.counterAction = 'acknowledge';
+        b.textContent = t('counterSeen');
+        b.addEventListener('click', async () => {
+          try {
+            const r = await api('POST', '/api/counter-events/' + c.id + '/acknowledge', { operator: sessionStorage.getItem(NAME_KEY) || 'operator' });
+            if (r.ok) { const seen = await r.json(); st.counters.set(seen.id, seen); renderAll(); }
+          } catch (e) { /* the list reloads on the next event */ }
+        });
+        li.append(b);
+      }
+      ul.append(li);
+    }
   }
 
   function renderList(list) {

@@ -21,15 +21,22 @@ window.PD_I18N = {
     failing: 'failing',
     alarmOne: 'NEW ALERT: {n} alert waiting for acknowledgement', alarmMany: 'NEW ALERTS: {n} alerts waiting for acknowledgement',
     accuracy: '±{m} m', via: 'via {s}',
+    counterEvents: 'Unverified counters',
+    counterWarning: "Signed with the device's key, but under a counter it had already used: its counter restarted (a flash erase), or someone else holds its key. The content is not verified as new: treat a panic as a panic, and have the device checked.",
+    alarmCounter: '{n} frame(s) with an unverified counter', counterSeen: 'Seen', counterResent: 're-sent and stored under counter {c}',
+    counterSeenBy: 'seen by {who}', counterAt: 'counter {c}, next {n}',
+    reasons: { 'counter-reuse': 'counter already used', 'counter-too-old': 'counter too old' },
+    frameKinds: { alert: 'alert', update: 'follow-up', cancel: 'cancel', heartbeat: 'heartbeat' },
     mapTiles: 'Map tiles: {a}', mapGrid: 'Plain grid (no map tiles configured).', mapOffline: 'Map tiles unavailable: plain grid shown.',
     mapNoPositions: '{n} alert(s) without a position are not on the map but are in the list.',
-    kinds: { panic: 'panic', 'hold-up': 'hold-up', test: 'test', 'button-fault': 'button fault' },
+    kinds: { panic: 'panic', 'hold-up': 'hold-up', test: 'test', 'button-fault': 'button fault', cancel: 'cancel', 'duress-cancel': 'DURESS cancel', none: '—' },
     states: { new: 'new', acknowledged: 'acknowledged', assigned: 'assigned', resolved: 'resolved', 'false-alarm': 'false alarm', cancelled: 'cancelled by user' },
     events: {
       'received-mqtt': 'received via MQTT', 'received-sms': 'received via SMS',
       'follow-up-mqtt': 'follow-up via MQTT', 'follow-up-sms': 'follow-up via SMS',
       acknowledge: 'acknowledged', assign: 'responder assigned', resolve: 'resolved', 'false-alarm': 'marked false alarm',
-      'cancelled-by-user': 'cancelled by user', duress: 'DURESS cancel (user under coercion)'
+      'cancelled-by-user': 'cancelled by user', duress: 'DURESS cancel (user under coercion)',
+      'counter-resync': 'first refused for a used counter, re-sent'
     }
   },
   id: {
@@ -52,15 +59,22 @@ window.PD_I18N = {
     failing: 'gagal',
     alarmOne: 'PERINGATAN BARU: {n} peringatan menunggu konfirmasi', alarmMany: 'PERINGATAN BARU: {n} peringatan menunggu konfirmasi',
     accuracy: '±{m} m', via: 'lewat {s}',
+    counterEvents: 'Penghitung belum terverifikasi',
+    counterWarning: 'Ditandatangani dengan kunci perangkat, tetapi dengan penghitung yang sudah pernah dipakai: penghitungnya mulai ulang (flash dihapus), atau orang lain memegang kuncinya. Isinya belum terverifikasi sebagai baru: tangani panik sebagai panik, dan periksakan perangkatnya.',
+    alarmCounter: '{n} pesan dengan penghitung belum terverifikasi', counterSeen: 'Sudah dilihat', counterResent: 'dikirim ulang dan disimpan dengan penghitung {c}',
+    counterSeenBy: 'dilihat oleh {who}', counterAt: 'penghitung {c}, berikutnya {n}',
+    reasons: { 'counter-reuse': 'penghitung sudah dipakai', 'counter-too-old': 'penghitung terlalu lama' },
+    frameKinds: { alert: 'peringatan', update: 'lanjutan', cancel: 'pembatalan', heartbeat: 'detak' },
     mapTiles: 'Ubin peta: {a}', mapGrid: 'Kisi polos (ubin peta tidak diatur).', mapOffline: 'Ubin peta tidak tersedia: kisi polos ditampilkan.',
     mapNoPositions: '{n} peringatan tanpa lokasi tidak ada di peta tetapi ada di daftar.',
-    kinds: { panic: 'panik', 'hold-up': 'perampokan', test: 'uji', 'button-fault': 'tombol rusak' },
+    kinds: { panic: 'panik', 'hold-up': 'perampokan', test: 'uji', 'button-fault': 'tombol rusak', cancel: 'batal', 'duress-cancel': 'batal DIPAKSA', none: '—' },
     states: { new: 'baru', acknowledged: 'dikonfirmasi', assigned: 'petugas ditugaskan', resolved: 'selesai', 'false-alarm': 'alarm palsu', cancelled: 'dibatalkan pengguna' },
     events: {
       'received-mqtt': 'diterima lewat MQTT', 'received-sms': 'diterima lewat SMS',
       'follow-up-mqtt': 'lanjutan lewat MQTT', 'follow-up-sms': 'lanjutan lewat SMS',
       acknowledge: 'dikonfirmasi', assign: 'petugas ditugaskan', resolve: 'selesai', 'false-alarm': 'ditandai alarm palsu',
-      'cancelled-by-user': 'dibatalkan pengguna', duress: 'pembatalan DIPAKSA (pengguna di bawah ancaman)'
+      'cancelled-by-user': 'dibatalkan pengguna', duress: 'pembatalan DIPAKSA (pengguna di bawah ancaman)',
+      'counter-resync': 'mula-mula ditolak karena penghitung terpakai, dikirim ulang'
     }
   }
 };
