@@ -185,6 +185,39 @@ public class DashboardBrowserTests
     }
 
     [TestMethod]
+    public async Task ARekeyAppearsLiveWithWhoDidItAndNeverTheKey()
+    {
+        await using var rx = await LoopbackReceiver.StartAsync();
+        await rx.ProvisionAsync("fob-0002");
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
+        var errors = new ConcurrentBag<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(rx.Url);
+        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
+        await page.FillAsync("#operator-name", "dina");
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
+        await Expect(page.Locator("#device-event-panel")).ToBeHiddenAsync();
+
+        string newKey = Convert.ToHexString(SampleFrames.RandomKey(0x52));
+        var r = await rx.Api.PostAsync("/api/devices", System.Net.Http.Json.JsonContent.Create(new { id = "fob-0002", key = newKey, kind = "fob", rekey = true, @operator = "budi" }));
+        Assert.AreEqual(System.Net.HttpStatusCode.OK, r.StatusCode, await r.Content.ReadAsStringAsync());
+        var row = page.Locator("#device-event-list .device-event-row");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("fob-0002");
+        await Expect(row).ToContainTextAsync("re-keyed");
+        await Expect(row).ToContainTextAsync("by budi");
+        await Expect(page.Locator("#device-event-panel .device-event-banner")).ToContainTextAsync("old key is refused");
+        string html = await page.ContentAsync();
+        Assert.IsFalse(html.Contains(newKey, StringComparison.OrdinalIgnoreCase), "the key never reaches the page");
+
+        await page.ReloadAsync(); // a dashboard opened later (same session: no new login) loads it from the API
+        await Expect(page.Locator("#device-event-list .device-event-row")).ToHaveCountAsync(1);
+        Assert.IsEmpty(errors, string.Join("\n", errors));
+    }
+
+    [TestMethod]
     public async Task TheMapFallsBackToAPlainGridWhenTilesCannotBeLoaded()
     {
         int closed = Receiver.EmbeddedBrokerTests.FreePort(); // nothing listens there: every tile fails

@@ -69,8 +69,10 @@ public static class CliApp
         language.AcceptOnlyFromAmong("en", "id");
         var gateway = new Option<string>("--gateway") { DefaultValueFactory = _ => "", Description = "the command centre's SMS gateway number" };
         var outPath = new Option<string>("--out") { Required = true, Description = "device.json to write" };
+        var rekey = new Option<bool>("--rekey") { Description = "replace the key of an existing device (its old key is refused from then on; recorded for operators)" };
+        var operatorName = new Option<string?>("--operator") { Description = "your name, recorded with a re-key (default: the login name)" };
         var provision = new Command("provision", "generate a device key, register the device, write its device.json")
-            { id, kind, owner, phone, guardian, address, lat, lon, receiver, token, broker, apn, language, gateway, outPath };
+            { id, kind, owner, phone, guardian, address, lat, lon, receiver, token, broker, apn, language, gateway, outPath, rekey, operatorName };
         provision.SetAction(async (p, ct) =>
         {
             string b = p.GetValue(broker)!;
@@ -80,7 +82,7 @@ public static class CliApp
             var request = new ProvisionRequest(p.GetValue(id)!, p.GetValue(kind)!, p.GetValue(owner)!, p.GetValue(phone)!, p.GetValue(guardian) ?? Array.Empty<string>(),
                 p.GetValue(address), p.GetValue(lat), p.GetValue(lon), p.GetValue(receiver)!, t,
                 colon > 0 ? b[..colon] : b, colon > 0 && int.TryParse(b[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : 1883,
-                p.GetValue(apn)!, p.GetValue(language)!, p.GetValue(gateway)!, p.GetValue(outPath)!);
+                p.GetValue(apn)!, p.GetValue(language)!, p.GetValue(gateway)!, p.GetValue(outPath)!, p.GetValue(rekey), p.GetValue(operatorName));
             return await ProvisionCommand.RunAsync(request, output);
         });
         root.Subcommands.Add(provision);

@@ -10,7 +10,8 @@ namespace PanicDevice.Cli;
 
 /// <summary>What `panicctl provision` needs to know.</summary>
 public sealed record ProvisionRequest(string Id, string Kind, string Owner, string Phone, string[] Guardians, string? Address, double? Lat, double? Lon,
-    string ReceiverUrl, string OperatorToken, string BrokerHost, int BrokerPort, string Apn, string Language, string GatewayNumber, string OutPath);
+    string ReceiverUrl, string OperatorToken, string BrokerHost, int BrokerPort, string Apn, string Language, string GatewayNumber, string OutPath,
+    bool Rekey = false, string? Operator = null);
 
 /// <summary>
 /// `panicctl provision`: makes a fresh 256-bit key, registers the device with the receiver's API, and
@@ -60,6 +61,7 @@ public static class ProvisionCommand
             {
                 id = r.Id, key, kind = r.Kind, ownerName = r.Owner, ownerPhone = r.Phone, guardians = r.Guardians,
                 address = r.Address, lat = r.Lat, lon = r.Lon, verified = true, language = r.Language,
+                rekey = r.Rekey, @operator = r.Operator ?? Environment.UserName,
             }),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", r.OperatorToken);
@@ -76,7 +78,7 @@ public static class ProvisionCommand
         if (!response.IsSuccessStatusCode)
         {
             string body = await response.Content.ReadAsStringAsync();
-            output.WriteLine("error: the receiver refused the device (" + (int)response.StatusCode + "): " + body);
+            output.WriteLine("error: the receiver refused the device (" + (int)response.StatusCode + "): " + ErrorText(body) + "; nothing was written");
             return 1;
         }
 
@@ -103,8 +105,28 @@ public static class ProvisionCommand
         {
             File.SetUnixFileMode(r.OutPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+        if (r.Rekey)
+        {
+            output.WriteLine("re-keyed " + r.Id + ": its old key is refused from now on; flash " + r.OutPath + " to the device before it is needed");
+        }
         output.WriteLine("provisioned " + r.Id + " (" + r.Kind + ", owner " + r.Owner + ") with the receiver at " + r.ReceiverUrl);
         output.WriteLine("device configuration written to " + r.OutPath + " (it holds the device key: keep it private, flash it to I:\\device.json)");
         return 0;
+    }
+
+    // The receiver answers {"error": "..."}: the sentence is what the user needs, not the JSON around it.
+    private static string ErrorText(string body)
+    {
+        try
+        {
+            if (JsonNode.Parse(body)?["error"] is JsonValue v && v.TryGetValue(out string? text))
+            {
+                return text;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return body.Length > 300 ? body[..300] : body;
     }
 }

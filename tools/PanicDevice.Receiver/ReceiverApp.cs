@@ -111,7 +111,9 @@ public static class ReceiverApp
         app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, counterEvents, webhooks, supervision, external, embedded), "text/plain; version=0.0.4"));
 
         var operatorApi = app.MapGroup("/api").RequireToken(TokenRole.Operator);
-        DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry);
+        var deviceEvents = new DeviceEventBook(db);
+        DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), registry, deviceEvents, time, feed.Publish);
+        DeviceEndpoints.MapEvents(operatorApi.MapGroup("/device-events"), deviceEvents);
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), alerts, new CapMessageLog(db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/supervision", () => supervision.Open());

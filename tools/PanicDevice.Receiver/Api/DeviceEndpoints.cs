@@ -5,9 +5,13 @@ using PanicDevice.Receiver.Registry;
 namespace PanicDevice.Receiver.Api;
 
 /// <summary>Provisioning request: the key arrives once, as hex, and is never returned.</summary>
-/// <remarks>Language: "en" (the default) or "id", as in the device's device.json; it sets the language of the alert's CAP messages.</remarks>
+/// <remarks>
+/// Language: "en" (the default) or "id", as in the device's device.json; it sets the language of the alert's CAP messages.
+/// Rekey: true to replace the key of an existing device (recorded, with Operator, as a device event); without it an
+/// existing id is refused, and with it an unknown one is.
+/// </remarks>
 public sealed record ProvisionRequest(string Id, string Key, string Kind, string? OwnerName, string? OwnerPhone, string[]? Guardians,
-    string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified, string? Language = null);
+    string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified, string? Language = null, bool? Rekey = null, string? Operator = null);
 
 /// <summary>A device named in a request body (POST /api/devices/revoke).</summary>
 public sealed record DeviceRef(string? Id);
@@ -23,7 +27,7 @@ public sealed record DeviceView(string Id, string Kind, string OwnerName, string
 /// <summary>/api/devices: provisioning and revocation, operator-only.</summary>
 public static class DeviceEndpoints
 {
-    public static void Map(RouteGroupBuilder group, DeviceRegistry registry)
+    public static void Map(RouteGroupBuilder group, DeviceRegistry registry, DeviceEventBook events, TimeProvider clock, Action<DeviceEventView> published)
     {
         // ?id= and POST /revoke with the id in the body reach any stored id, also one of dots only (from before
         // DeviceIds refused it), which no URL path can carry: clients and servers resolve "." and ".." away.
@@ -51,11 +55,38 @@ public static class DeviceEndpoints
                 Verified = request.Verified ?? false,
                 Language = request.Language ?? DeviceLanguage.English,
             };
-            registry.Upsert(record);
-            return Results.Created("/api/devices/" + record.Id, DeviceView.Of(record));
+            if (request.Rekey == true)
+            {
+                if (!registry.Rekey(record, OperatorName(request.Operator), clock.GetUtcNow()))
+                {
+                    return Results.NotFound(new { error = "no device " + record.Id + " to re-key: provision it without rekey" });
+                }
+                published(events.Recent(1, record.Id)[0]);
+                return Results.Ok(DeviceView.Of(record));
+            }
+            // The device that has this id would be refused from its next press on: replacing a key takes an explicit re-key.
+            return registry.Add(record)
+                ? Results.Created("/api/devices/" + record.Id, DeviceView.Of(record))
+                : Results.Conflict(new
+                {
+                    error = "device " + record.Id + " exists; provisioning it again would replace the key of the device that has it, and its alerts " +
+                            "would be refused until it is flashed again. To replace its key on purpose, re-key it (panicctl provision --rekey; API \"rekey\": true)",
+                });
         });
+
         group.MapPost("/{id}/revoke", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p) : Revoke(registry, id));
         group.MapPost("/revoke", (DeviceRef device) => Revoke(registry, device.Id));
+    }
+
+    /// <summary>/api/device-events: the audit trail of re-keys, newest first (?id= for one device).</summary>
+    public static void MapEvents(RouteGroupBuilder group, DeviceEventBook events) =>
+        group.MapGet("/", (string? id, int? limit) => events.Recent(Math.Clamp(limit ?? 100, 1, 1000), id));
+
+    // The name goes into the audit record as given, so its length is bounded like the dashboard's field.
+    private static string OperatorName(string? name)
+    {
+        name = string.IsNullOrWhiteSpace(name) || PlainText.HasControlCharacters(name) ? "operator" : name.Trim();
+        return name.Length > 60 ? name[..60] : name;
     }
 
     private static IResult BadId(string problem) => Results.BadRequest(new { error = "id " + problem });

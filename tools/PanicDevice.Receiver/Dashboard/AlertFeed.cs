@@ -23,6 +23,9 @@ public sealed class AlertFeed
     /// <summary>Queues the alert for every subscriber; never blocks.</summary>
     public void Publish(AlertView alert) => Queue(alert);
 
+    /// <summary>Queues the device event (a re-key) for every subscriber; never blocks.</summary>
+    public void Publish(Registry.DeviceEventView deviceEvent) => Queue(deviceEvent);
+
     /// <summary>Queues the counter event for every subscriber; never blocks.</summary>
     public void Publish(CounterEventView counterEvent) => Queue(counterEvent);
 

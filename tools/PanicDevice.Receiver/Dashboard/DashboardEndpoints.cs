@@ -144,7 +144,7 @@ public static class DashboardEndpoints
                 var sb = new StringBuilder();
                 while (subscription.Reader.TryRead(out object? item))
                 {
-                    string name = item is CounterEventView ? "counter" : "alert";
+                    string name = item switch { CounterEventView => "counter", Registry.DeviceEventView => "device", _ => "alert" };
                     sb.Append("event: ").Append(name).Append("\ndata: ").Append(JsonSerializer.Serialize(item, item.GetType(), JsonSerializerOptions.Web)).Append("\n\n");
                 }
                 await Write(http, sb.ToString(), gone);

@@ -154,6 +154,14 @@ public sealed class ReceiverDatabase : IDisposable
             UNIQUE (device_id, raw)
         );
         CREATE INDEX IF NOT EXISTS counter_events_unresolved ON counter_events (device_id) WHERE resent_counter IS NULL;
+        CREATE TABLE IF NOT EXISTS device_events (
+            id {d.AutoId},
+            device_id TEXT NOT NULL,
+            event TEXT NOT NULL,
+            by_name TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            at_utc TEXT NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS alerts (
             id {d.AutoId},
             device_id TEXT NOT NULL,

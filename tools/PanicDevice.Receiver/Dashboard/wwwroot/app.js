@@ -8,7 +8,7 @@
   const st = {
     token: sessionStorage.getItem(TOKEN_KEY),
     lang: localStorage.getItem(LANG_KEY) || ((navigator.language || 'en').toLowerCase().startsWith('id') ? 'id' : 'en'),
-    alerts: new Map(), counters: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
+    alerts: new Map(), counters: new Map(), deviceEvents: [], selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
   };
   const map = window.PDMap($('map'), id => select(id), () => renderMapNote());
 
@@ -112,6 +112,7 @@
         if ([...st.counters.values()].some(c => c.open && c.deviceId === a.deviceId)) loadCounters();
       });
       es.addEventListener('counter', e => { const c = JSON.parse(e.data); st.counters.set(c.id, c); renderAll(); });
+      es.addEventListener('device', e => { const d = JSON.parse(e.data); st.deviceEvents = [d, ...st.deviceEvents.filter(x => x.id !== d.id)]; renderAll(); });
       es.onerror = () => {
         // A ticket works once: every reconnect asks for a new one.
         es.close();
@@ -136,6 +137,7 @@
   async function reload() {
     try { replaceAll(await (await api('GET', '/api/alerts?limit=200')).json()); renderAll(); } catch (e) { /* next event or reconnect */ }
     loadCounters();
+    loadDeviceEvents();
   }
 
   // ---- alerts ---------------------------------------------------------------------------------
@@ -172,6 +174,7 @@
     const list = sorted();
     renderAlarm(list);
     renderCounters();
+    renderDeviceEvents();
     renderList(list);
     renderDetail();
     map.setAlerts(list, st.selected);
@@ -204,6 +207,33 @@
       st.counters = new Map(list.map(c => [c.id, c]));
       renderAll();
     } catch (e) { /* next event or reconnect */ }
+  }
+
+  // ---- device events (re-keys: the device's old key is refused from then on) -------------------------
+  async function loadDeviceEvents() {
+    if (!st.token) return;
+    try {
+      st.deviceEvents = await (await api('GET', '/api/device-events?limit=20')).json();
+      renderAll();
+    } catch (e) { /* next event or reconnect */ }
+  }
+
+  function renderDeviceEvents() {
+    const list = [...st.deviceEvents].sort((a, b) => b.id - a.id).slice(0, 20);
+    $('device-event-panel').classList.toggle('hidden', list.length === 0);
+    const ul = $('device-event-list');
+    ul.replaceChildren();
+    for (const d of list) {
+      const li = document.createElement('li');
+      li.className = 'device-event-row';
+      li.dataset.deviceEvent = d.id;
+      const head = document.createElement('strong');
+      head.textContent = d.deviceId;
+      const what = document.createElement('span');
+      what.textContent = sub('deviceEvents', d.event) + ' · ' + t('deviceEventBy', { who: d.by }) + ' · ' + when(d.atUtc);
+      li.append(badge('device-event', sub('deviceEvents', d.event)), head, what);
+      ul.append(li);
+    }
   }
 
   function renderCounters() {
