@@ -104,7 +104,7 @@ public class ProvisionCommandTests
         Directory.CreateDirectory(dir);
         try
         {
-            var wall = new ProvisionRequest("wall-1", "wall", "Toko", "+628", Array.Empty<string>(), null, null, null, "http://127.0.0.1:9", Token, "h", 1883, "internet", "en", "", Path.Combine(dir, "a.json"));
+            var wall = new ProvisionRequest("wall-1", "wall", "Toko", "+6281234567890", Array.Empty<string>(), null, null, null, "http://127.0.0.1:9", Token, "h", 1883, "internet", "en", "", Path.Combine(dir, "a.json"));
             var o = new StringWriter();
             Assert.AreEqual(2, await ProvisionCommand.RunAsync(wall, o));
             StringAssert.Contains(o.ToString(), "--lat and --lon");

@@ -71,8 +71,13 @@ public static class CliApp
         var outPath = new Option<string>("--out") { Required = true, Description = "device.json to write" };
         var rekey = new Option<bool>("--rekey") { Description = "replace the key of an existing device (its old key is refused from then on; recorded for operators)" };
         var operatorName = new Option<string?>("--operator") { Description = "your name, recorded with a re-key (default: the login name)" };
+        var country = new Option<string>("--country") { DefaultValueFactory = _ => "ID", Description = "the country whose national numbers (0812…) --phone, --guardian and --gateway may use, and whose emergency number is the default (" + PanicDevice.Core.Config.DialingPlan.Known() + ")" };
+        var emergency = new Option<string?>("--emergency-number") { Description = "where the emergency SMS goes (default: the country's, 112 for ID; \"\" turns it off)" };
+        var profile = new Option<string>("--profile") { DefaultValueFactory = _ => "live", Description = "live, or test: a bench unit whose emergency SMS goes to --tester-phone" };
+        profile.AcceptOnlyFromAmong("live", "test");
+        var testerPhone = new Option<string?>("--tester-phone") { Description = "with --profile test: your own phone, which gets the emergency SMS" };
         var provision = new Command("provision", "generate a device key, register the device, write its device.json")
-            { id, kind, owner, phone, guardian, address, lat, lon, receiver, token, broker, apn, language, gateway, outPath, rekey, operatorName };
+            { id, kind, owner, phone, guardian, address, lat, lon, receiver, token, broker, apn, language, gateway, outPath, rekey, operatorName, country, emergency, profile, testerPhone };
         provision.SetAction(async (p, ct) =>
         {
             string b = p.GetValue(broker)!;
@@ -82,10 +87,18 @@ public static class CliApp
             var request = new ProvisionRequest(p.GetValue(id)!, p.GetValue(kind)!, p.GetValue(owner)!, p.GetValue(phone)!, p.GetValue(guardian) ?? Array.Empty<string>(),
                 p.GetValue(address), p.GetValue(lat), p.GetValue(lon), p.GetValue(receiver)!, t,
                 colon > 0 ? b[..colon] : b, colon > 0 && int.TryParse(b[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : 1883,
-                p.GetValue(apn)!, p.GetValue(language)!, p.GetValue(gateway)!, p.GetValue(outPath)!, p.GetValue(rekey), p.GetValue(operatorName));
+                p.GetValue(apn)!, p.GetValue(language)!, p.GetValue(gateway)!, p.GetValue(outPath)!, p.GetValue(rekey), p.GetValue(operatorName),
+                p.GetValue(country)!, p.GetValue(emergency), p.GetValue(profile)!, p.GetValue(testerPhone));
             return await ProvisionCommand.RunAsync(request, output);
         });
         root.Subcommands.Add(provision);
+
+        // config check
+        var configFile = new Argument<string>("file") { Description = "the device.json to check" };
+        var refuseLive = new Option<bool>("--refuse-live-emergency") { Description = "exit 3 when the emergency SMS would reach an emergency service (flash.sh uses it)" };
+        var configCheck = new Command("check", "check a device.json with the device's own reader (the errors the device would show)") { configFile, refuseLive };
+        configCheck.SetAction(p => ConfigCheckCommand.Run(p.GetValue(configFile)!, p.GetValue(refuseLive), output));
+        root.Subcommands.Add(new Command("config", "device configuration tools") { configCheck });
 
         // devices list | revoke
         var listReceiver = Receiver();

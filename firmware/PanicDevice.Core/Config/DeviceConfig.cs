@@ -32,6 +32,12 @@ namespace PanicDevice.Core.Config
         public string Language = "en";
         /// <summary>Emergency number for the human SMS; empty disables it.</summary>
         public string EmergencyNumber = "112";
+        /// <summary>A unit in service.</summary>
+        public const string LiveProfile = "live";
+        /// <summary>A bench unit: its emergency SMS goes to the tester's own phone, never to an emergency service.</summary>
+        public const string TestProfile = "test";
+        /// <summary><see cref="LiveProfile"/> or <see cref="TestProfile"/>.</summary>
+        public string Profile = LiveProfile;
         /// <summary>Guardians who get the human SMS.</summary>
         public string[] GuardianNumbers = new string[0];
         /// <summary>Command centre's SMS gateway for the signed frame; empty disables it.</summary>

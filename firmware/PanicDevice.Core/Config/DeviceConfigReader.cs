@@ -32,7 +32,7 @@ namespace PanicDevice.Core.Config
         private static readonly string[] KnownSettings =
         {
             "deviceId", "key", "kind", "owner", "language", "emergencyNumber", "guardians", "gatewayNumber",
-            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns", "counterFloor",
+            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns", "counterFloor", "profile",
         };
 
         /// <summary>
@@ -162,6 +162,16 @@ namespace PanicDevice.Core.Config
             if (c.EmergencyNumber == null || (c.EmergencyNumber.Length > 0 && !IsPhoneNumber(c.EmergencyNumber)))
             {
                 return "emergencyNumber must be a phone number, or \"\" to disable the emergency SMS";
+            }
+            c.Profile = Text(doc, "profile", DeviceConfig.LiveProfile);
+            if (c.Profile != DeviceConfig.LiveProfile && c.Profile != DeviceConfig.TestProfile)
+            {
+                return "profile must be \"live\" or \"test\"";
+            }
+            if (c.Profile == DeviceConfig.TestProfile && DialingPlan.IsEmergencyService(c.EmergencyNumber))
+            {
+                // A bench unit's fallback test must reach the tester, never a real emergency service.
+                return "profile \"test\" must not text an emergency service (emergencyNumber " + c.EmergencyNumber + "): set emergencyNumber to the tester's own phone, or \"\"";
             }
             c.GatewayNumber = Text(doc, "gatewayNumber", "");
             if (c.GatewayNumber == null || (c.GatewayNumber.Length > 0 && !IsPhoneNumber(c.GatewayNumber)))
@@ -511,19 +521,7 @@ namespace PanicDevice.Core.Config
 
         private static bool IsPhoneNumber(string s)
         {
-            if (s.Length < 3 || s.Length > 20)
-            {
-                return false;
-            }
-            for (int i = 0; i < s.Length; i++)
-            {
-                char ch = s[i];
-                if (!(ch >= '0' && ch <= '9') && !(ch == '+' && i == 0))
-                {
-                    return false;
-                }
-            }
-            return true;
+            return PhoneNumbers.IsValid(s);
         }
 
         private static bool HasQuote(string s)

@@ -126,6 +126,19 @@ public static class DeviceEndpoints
         {
             return "language must be \"en\" or \"id\"";
         }
+        // The device's own rule (Core's PhoneNumbers): a number it would refuse in device.json is refused here too.
+        // panicctl provision normalises what people type (0812-…) before it gets here.
+        if (!string.IsNullOrEmpty(r.OwnerPhone) && !PhoneNumbers.IsValid(r.OwnerPhone))
+        {
+            return "ownerPhone must be a phone number: 3 to 20 digits with an optional leading + (E.164, e.g. +6281234567890)";
+        }
+        foreach (string g in r.Guardians ?? Array.Empty<string>())
+        {
+            if (!PhoneNumbers.IsValid(g))
+            {
+                return "guardians must be phone numbers: 3 to 20 digits with an optional leading + (E.164, e.g. +6281200000001)";
+            }
+        }
         // People's text is printed in CAP (XML), the dashboard and SMS: one line, no control characters.
         foreach (var (field, value) in new[] { ("ownerName", r.OwnerName), ("ownerPhone", r.OwnerPhone), ("address", r.Address) }
             .Concat((r.Guardians ?? Array.Empty<string>()).Select(g => ("guardians", (string?)g))))
