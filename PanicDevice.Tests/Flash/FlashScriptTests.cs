@@ -220,6 +220,38 @@ public class FlashScriptTests
         Assert.AreEqual(3500000000L, DeployedFloor(rig));
     }
 
+    [TestMethod]
+    [DataRow("sh")]
+    [DataRow("ps1")]
+    public void ALiveEmergencyNumberIsNotFlashedUnlessTheTesterSaysSo(string kind)
+    {
+        // A bench test triggers the SMS fallback; with "emergencyNumber": "112" that texts the real 112.
+        using var rig = new Rig(kind) { DeviceJson = ProvisionedJson.Replace("\"emergencyNumber\": \"\"", "\"emergencyNumber\": \"112\"") };
+        var run = rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944));
+        Assert.AreNotEqual(0, run.ExitCode, run.Output);
+        StringAssert.Contains(run.Output, "texts an emergency service");
+        StringAssert.Contains(run.Output, kind == "sh" ? "--live-emergency-number" : "-LiveEmergencyNumber");
+        Assert.AreEqual(0, run.Log.Length, "nanoff ran: " + string.Join(" | ", run.Log));
+
+        rig.Arguments = new[] { kind == "sh" ? "--live-emergency-number" : "-LiveEmergencyNumber" };
+        run = rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944));
+        Assert.AreEqual(0, run.ExitCode, run.Output);
+        StringAssert.Contains(rig.Deployed!, "\"emergencyNumber\": \"112\"");
+    }
+
+    [TestMethod]
+    [DataRow("sh")]
+    [DataRow("ps1")]
+    public void AConfigTheDeviceWouldRefuseIsNotFlashedAndTheDevicesErrorIsShown(string kind)
+    {
+        using var rig = new Rig(kind) { DeviceJson = ProvisionedJson.Replace("+6281234567890", "0812-3456-7890") };
+        var run = rig.Run(Rig.Details(ShPin(), 0x1549C856, 0x8EFB9944));
+        Assert.AreNotEqual(0, run.ExitCode, run.Output);
+        StringAssert.Contains(run.Output, "owner.phone must be a phone number");
+        StringAssert.Contains(run.Output, "nothing was flashed");
+        Assert.AreEqual(0, run.Log.Length, "nanoff ran (the device would be erased): " + string.Join(" | ", run.Log));
+    }
+
     /// <summary>A temporary app build (a .bin and three .pe files), a device.json and a stand-in nanoff on PATH.</summary>
     private sealed class Rig : IDisposable
     {
@@ -242,7 +274,7 @@ public class FlashScriptTests
             WritePe(Path.Combine(bin, "mscorlib.pe"), 0x1549C856);
             WritePe(Path.Combine(bin, "System.Net.pe"), 0x8EFB9944);
             WritePe(Path.Combine(bin, "PanicDevice.Firmware.pe"), 0);
-            File.WriteAllText(Path.Combine(_dir, "device.json"), "{}");
+            File.WriteAllText(Path.Combine(_dir, "device.json"), ProvisionedJson);
             string stub = Directory.CreateDirectory(Path.Combine(_dir, "stub")).FullName;
             File.WriteAllText(Path.Combine(stub, "nanoff"),
                 "#!/usr/bin/env bash\n" +
@@ -302,6 +334,8 @@ public class FlashScriptTests
             psi.Environment["NANOFF_LOG"] = log;
             psi.Environment["NANOFF_DETAILS"] = detailsFile;
             psi.Environment["PANICDEVICE_BOOT_WAIT_S"] = "0";
+            // The scripts check device.json with panicctl config check: the CLI this test run built.
+            psi.Environment["PANICCTL"] = "dotnet " + Path.Combine(AppContext.BaseDirectory, "panicctl.dll");
             psi.Environment.Remove("PANICDEVICE_NANOCLR_VERSION");
             foreach (var (name, value) in env)
                 psi.Environment[name] = value;

@@ -1,5 +1,8 @@
 # Flash a PanicDevice fob or wall unit: nanoCLR firmware, the application, then device.json on I:\.
-# Usage: tools/flash/flash.ps1 -Port COM5 -Config fob-7.json [-Image ...\PanicDevice.Firmware.bin] [-Target ESP32_REV0] [-NanoclrVersion 1.x.y.z] [-CounterFloor N]
+# Usage: tools/flash/flash.ps1 -Port COM5 -Config fob-7.json [-Image ...\PanicDevice.Firmware.bin] [-Target ESP32_REV0] [-NanoclrVersion 1.x.y.z] [-CounterFloor N] [-LiveEmergencyNumber]
+# Before anything is written, device.json is checked with the device's own reader (panicctl config check): a file the
+# device would refuse is not flashed, nor one whose emergency SMS reaches an emergency service (112) unless
+# -LiveEmergencyNumber says this unit goes into service (a bench test must text the tester: --profile test).
 # The mass erase also erases the device's frame counter. So that it never starts again under the same key, the
 # device.json that goes to I:\ carries "counterFloor": the seconds since 2025-01-01 UTC now (a device uses far fewer
 # than one counter value a second), or the file's own counterFloor, or -CounterFloor N, whichever is highest.
@@ -14,7 +17,9 @@ param(
     # Overrides the pinned nanoCLR below (so does the PANICDEVICE_NANOCLR_VERSION environment variable).
     [string]$NanoclrVersion = $env:PANICDEVICE_NANOCLR_VERSION,
     # The counter the device continues from at least (e.g. from the receiver); the clock gives one when it is lower.
-    [string]$CounterFloor = ""
+    [string]$CounterFloor = "",
+    # This unit goes into service: its emergency SMS may reach an emergency service.
+    [switch]$LiveEmergencyNumber
 )
 $ErrorActionPreference = "Stop"
 
@@ -38,6 +43,21 @@ if (-not (Test-Path $Image)) { throw "$Image does not exist: build firmware\Pani
 function Invoke-Nanoff { nanoff @args; if ($LASTEXITCODE -ne 0) { throw "nanoff $args failed ($LASTEXITCODE)" } }
 
 # Decided before anything is erased, so a refusal here leaves the device as it was.
+# panicctl: $env:PANICCTL (a command, e.g. "dotnet C:\path\panicctl.dll"), else panicctl on PATH, else this repository's CLI.
+if ($env:PANICCTL) { $Panicctl = @($env:PANICCTL -split ' ' | Where-Object { $_ }) }
+elseif (Get-Command panicctl -ErrorAction SilentlyContinue) { $Panicctl = @('panicctl') }
+elseif (Get-Command dotnet -ErrorAction SilentlyContinue) { $Panicctl = @('dotnet', 'run', '--project', (Join-Path $PSScriptRoot '..\PanicDevice.Cli'), '--') }
+else { throw "panicctl is needed to check $Config before flashing: install the .NET SDK (README, Quick start)." }
+$CheckArgs = @('config', 'check', $Config)
+if (-not $LiveEmergencyNumber) { $CheckArgs += '--refuse-live-emergency' }
+$PanicctlArgs = @($Panicctl | Select-Object -Skip 1) + $CheckArgs
+& $Panicctl[0] @PanicctlArgs | Write-Host
+switch ($LASTEXITCODE) {
+    0 { }
+    1 { throw "The device would refuse $Config (above), so nothing was flashed: fix it, or provision the unit again." }
+    3 { throw "Nothing was flashed: $Config texts an emergency service when data is down. For a bench test, provision with --profile test --tester-phone YOUR_PHONE; to flash a unit that goes into service, add -LiveEmergencyNumber." }
+    default { throw "panicctl config check failed ($LASTEXITCODE), so $Config was not checked and nothing was flashed." }
+}
 if ($CounterFloor -and $CounterFloor -notmatch '^\d{1,10}$') { throw "-CounterFloor takes a whole number (the counter the device continues from), not '$CounterFloor'." }
 $Floor = [int64][Math]::Floor(([DateTimeOffset]::UtcNow - $CounterEpoch).TotalSeconds)
 if ($Floor -le 0) { throw "This computer's clock is before 2025, so the device's counter floor cannot be set from it. Set the clock, or pass -CounterFloor N with a value above every counter this device has used." }

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Flash a PanicDevice fob or wall unit: nanoCLR firmware, the application, then device.json on I:\.
-# Usage: tools/flash/flash.sh [--counter-floor N] <serial port> <device.json> [app .bin] [target]
+# Usage: tools/flash/flash.sh [--counter-floor N] [--live-emergency-number] <serial port> <device.json> [app .bin] [target]
 #   e.g. tools/flash/flash.sh /dev/ttyUSB0 fob-7.json firmware/PanicDevice.Firmware/bin/Release/PanicDevice.Firmware.bin
 # The mass erase also erases the device's frame counter. So that it never starts again under the same key, the
 # device.json that goes to I:\ carries "counterFloor": the seconds since 2025-01-01 UTC now (a device uses far fewer
 # than one counter value a second), or the file's own counterFloor, or --counter-floor N, whichever is highest.
 # The tester's file is not changed. Why and what else guards it: docs/protocol.md, "Counter".
+# Before anything is written, device.json is checked with the device's own reader (panicctl config check): a file the
+# device would refuse is not flashed, nor one whose emergency SMS reaches an emergency service (112) unless
+# --live-emergency-number says this unit goes into service (a bench test must text the tester: --profile test).
 # Needs nanoff (dotnet tool install -g nanoff). The .bin comes from building PanicDevice.Firmware.nfproj in
 # Visual Studio or the VS Code nanoFramework extension (it cannot be built with plain dotnet).
 set -euo pipefail
@@ -24,11 +27,13 @@ COUNTER_EPOCH_S=1735689600  # 2025-01-01T00:00:00Z
 COUNTER_CEILING=4227858430
 
 floor_option=""
+live_emergency=""
 positional=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --counter-floor) [ $# -ge 2 ] || { echo "--counter-floor needs a number." >&2; exit 2; }; floor_option="$2"; shift 2 ;;
     --counter-floor=*) floor_option="${1#*=}"; [ -n "$floor_option" ] || { echo "--counter-floor needs a number." >&2; exit 2; }; shift ;;
+    --live-emergency-number) live_emergency=1; shift ;;
     *) positional+=("$1"); shift ;;
   esac
 done
@@ -44,6 +49,30 @@ command -v nanoff >/dev/null || { echo "nanoff is missing: dotnet tool install -
 [ -f "$image" ] || { echo "$image does not exist: build firmware/PanicDevice.Firmware in Release first." >&2; exit 2; }
 
 # Decided before anything is erased, so a refusal here leaves the device as it was.
+# panicctl: $PANICCTL (a command, e.g. "dotnet /path/panicctl.dll"), else panicctl on PATH, else this repository's CLI.
+if [ -n "${PANICCTL:-}" ]; then
+  read -r -a panicctl <<< "$PANICCTL"
+elif command -v panicctl >/dev/null; then
+  panicctl=(panicctl)
+elif command -v dotnet >/dev/null; then
+  panicctl=(dotnet run --project "$(cd "$(dirname "$0")/../.." && pwd)/tools/PanicDevice.Cli" --)
+else
+  echo "panicctl is needed to check $config before flashing: install the .NET SDK (README, Quick start)." >&2; exit 2
+fi
+check_args=(config check "$config")
+[ -n "$live_emergency" ] || check_args+=(--refuse-live-emergency)
+set +e
+"${panicctl[@]}" "${check_args[@]}"
+check_rc=$?
+set -e
+case "$check_rc" in
+  0) ;;
+  1) echo "The device would refuse $config (above), so nothing was flashed: fix it, or provision the unit again." >&2; exit 2 ;;
+  3) echo "Nothing was flashed: $config texts an emergency service when data is down. For a bench test, provision with" >&2
+     echo "--profile test --tester-phone YOUR_PHONE; to flash a unit that goes into service, add --live-emergency-number." >&2
+     exit 2 ;;
+  *) echo "panicctl config check failed ($check_rc), so $config was not checked and nothing was flashed." >&2; exit 2 ;;
+esac
 if [ -n "$floor_option" ] && ! [[ "$floor_option" =~ ^[0-9]{1,10}$ ]]; then
   echo "--counter-floor takes a whole number (the counter the device continues from), not '$floor_option'." >&2; exit 2
 fi
@@ -151,6 +180,6 @@ Flashed. First test (docs/testing-on-hardware.md has the whole checklist):
   1. Start the receiver and watch its log; power-cycle the device.
   2. The LED must NOT blink three-short-pause (that means device.json is missing or invalid).
   3. Within ~60 s the modem registers and the device connects to the broker (receiver log: device online).
-  4. Bench units carry "emergencyNumber": "" in device.json so no test reaches 112. Wall unit: hold 10 s
+  4. Bench units are provisioned with --profile test, so their emergency SMS goes to the tester. Wall unit: hold 10 s
      (Test). Fob: triple tap. The receiver shows the alert and the device vibrates twice (acknowledged).
 GUIDE
