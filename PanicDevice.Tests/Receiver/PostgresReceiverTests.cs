@@ -80,10 +80,12 @@ public class PostgresReceiverTests
 
         var logs = new CapturingLoggerProvider();
         var receivers = new List<WebApplication>();
+        // Receivers of one store share its storage key file (device keys are encrypted at rest).
+        string keyFile = Path.Combine(NewDir(), "device-keys.key");
         for (int r = 0; r < 2; r++)
         {
             WebApplication app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--data", NewDir(), "--broker", "mqtt://127.0.0.1:" + brokerPort,
-                "--store", store.Url, "--operator-token", OperatorToken,
+                "--store", store.Url, "--operator-token", OperatorToken, "--key-file", keyFile,
                 "--Receiver:Webhooks:0:Url", hookUrl, "--Receiver:Webhooks:0:Secret", "webhook-secret-0123456789",
                 "--Logging:LogLevel:Default", "Trace", "--Logging:Console:LogLevel:Default", "None" });
             app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);

@@ -17,4 +17,9 @@ catch (PanicDevice.Receiver.Storage.StoreUnavailableException e)
     Console.Error.WriteLine("panicdevice-receiver: " + e.Message);
     return 3;
 }
+catch (PanicDevice.Receiver.Registry.KeyFileException e)
+{
+    Console.Error.WriteLine("panicdevice-receiver: " + e.Message);
+    return 4;
+}
 return 0;

@@ -38,7 +38,24 @@ public static class ReceiverApp
             // Only the safe description and the driver's own sentence (neither carries the password).
             throw new StoreUnavailableException(storeTarget.Description, e);
         }
-        var registry = new DeviceRegistry(db);
+        // Device keys are encrypted at rest with a key from a file of its own (docs/security.md, "Keys at rest").
+        string keyFile = options.KeyFile ?? DeviceKeyVault.DefaultPath(options.Data);
+        DeviceRegistry registry;
+        int sealedNow;
+        try
+        {
+            var vault = DeviceKeyVault.LoadOrCreate(keyFile, mayCreate: !new DeviceRegistry(db).IsBoundToAKey());
+            registry = new DeviceRegistry(db, vault);
+            registry.CheckVault();
+            sealedNow = registry.SealPlaintextKeys();
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+        IReadOnlyList<string> tightened = OwnerOnly.Restrict(options.Data);
+        bool keyFileTightened = OwnerOnly.RestrictFile(keyFile);
         var store = new FrameStore(db);
         var pipeline = new IngestPipeline(registry, store, time, options.DeviceRateLimit);
         var alerts = new AlertBook(db, time);
@@ -99,7 +116,18 @@ public static class ReceiverApp
         var app = builder.Build();
         app.Services.GetRequiredService<ReceiverDatabase>();
         // At start, so every logging provider added after Build sees it too; the description has no password.
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Store: {Store}", db.Dialect.Description));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            app.Logger.LogInformation("Store: {Store}", db.Dialect.Description);
+            if (sealedNow > 0)
+            {
+                app.Logger.LogWarning("Encrypted {Count} device key(s) stored in plaintext by an older version; back up the key file {KeyFile} with the store (docs/security.md)", sealedNow, keyFile);
+            }
+            foreach (string path in tightened.Concat(keyFileTightened ? new[] { keyFile } : Array.Empty<string>()))
+            {
+                app.Logger.LogWarning("{Path} was readable by other users; it is now owner-only", path);
+            }
+        });
         app.UseTokenGate(options);
         // /openapi/v1.json: the API's description for integrators, who hold the operator token; not public.
         app.MapOpenApi().RequireToken(TokenRole.Operator);

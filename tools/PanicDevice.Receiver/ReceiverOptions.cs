@@ -24,6 +24,12 @@ public sealed class ReceiverOptions
     /// <summary>Store URL: empty for receiver.db in the data folder, sqlite:PATH or postgres://user:password@host:port/db (see Storage/StoreLocation).</summary>
     public string? Store { get; set; }
 
+    /// <summary>
+    /// The file holding the key that encrypts device keys at rest (default: device-keys.key in the data folder). Keep
+    /// it apart from database backups; without it the stored device keys cannot be read (docs/security.md).
+    /// </summary>
+    public string? KeyFile { get; set; }
+
     /// <summary>Bearer token for operator API calls; generated into the data folder when not configured.</summary>
     public string? OperatorToken { get; set; }
 
@@ -90,6 +96,7 @@ public sealed class ReceiverOptions
         ["--mqtt-max-pending-logins"] = "Receiver:MqttMaxPendingLogins",
         ["--data"] = "Receiver:Data",
         ["--store"] = "Receiver:Store",
+        ["--key-file"] = "Receiver:KeyFile",
         ["--operator-token"] = "Receiver:OperatorToken",
         ["--gateway-token"] = "Receiver:GatewayToken",
         ["--broker"] = "Receiver:Broker",

@@ -99,6 +99,8 @@ public static class ScaleHarness
             var args = new List<string>
             {
                 o.ReceiverDll, "--urls", "http://127.0.0.1:" + httpPort, "--data", dataFolders[i], "--broker", broker.BrokerUrl,
+                // Receivers sharing a store share its storage key file (device keys are encrypted at rest).
+                "--key-file", Path.Combine(root, "device-keys.key"),
                 "--operator-token", token, "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}{plan.HookPath(i)}", "--Receiver:Webhooks:0:Secret", secret,
                 "--Logging:LogLevel:Default", "Warning",
             };
@@ -131,11 +133,15 @@ public static class ScaleHarness
             for (int i = 0; i < o.Receivers; i++)
             {
                 await receivers[i].WaitHealthyAsync(apis[i], TimeSpan.FromSeconds(60));
-                // every receiver: each store needs the devices, and a registration is an upsert (harmless on a shared store)
+                // every receiver: each store needs the devices; on a shared store the first receiver registered them, and
+                // the others are refused with 409 (an existing id is never re-keyed by accident), which is the same state
                 foreach (OutboxDevice d in devices)
                 {
                     using var response = await apis[i].PostAsJsonAsync("/api/devices", new { id = d.Id, key = Convert.ToHexString(d.Key), kind = "fob", ownerName = "scale bench" });
-                    response.EnsureSuccessStatusCode();
+                    if (response.StatusCode != System.Net.HttpStatusCode.Conflict)
+                    {
+                        response.EnsureSuccessStatusCode();
+                    }
                 }
             }
             if (!await WaitAsync(() => Enumerable.Range(0, o.Receivers).All(metrics.Subscribed), TimeSpan.FromSeconds(30)))

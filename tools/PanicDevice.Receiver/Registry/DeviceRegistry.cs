@@ -9,8 +9,114 @@ namespace PanicDevice.Receiver.Registry;
 public sealed class DeviceRegistry
 {
     private readonly ReceiverDatabase db;
+    private readonly DeviceKeyVault? vault;
 
-    public DeviceRegistry(ReceiverDatabase db) => this.db = db;
+    /// <param name="vault">Encrypts keys at rest (the receiver always has one); without it keys are stored as they are
+    /// (tests and benchmarks that make a throwaway store), and an encrypted key cannot be read.</param>
+    public DeviceRegistry(ReceiverDatabase db, DeviceKeyVault? vault = null)
+    {
+        this.db = db;
+        this.vault = vault;
+    }
+
+    /// <summary>
+    /// Whether the store is bound to a storage key (a receiver sealed keys in it, or recorded its key's check value):
+    /// then only that key file will do, and a missing one must not be replaced by a new one.
+    /// </summary>
+    public bool IsBoundToAKey()
+    {
+        using var c = db.Open();
+        using var cmd = ReceiverDatabase.Command(c, null, "SELECT (SELECT COUNT(*) FROM devices WHERE length(key) <> 32) + (SELECT COUNT(*) FROM store_keys)");
+        return Convert.ToInt64(cmd.ExecuteScalar()) > 0;
+    }
+
+    /// <summary>
+    /// Binds the store to this registry's key file, or checks it is the one the store is bound to: a
+    /// <see cref="KeyFileException"/> at start when not. Receivers sharing one store (PostgreSQL) must share the key file,
+    /// and this finds out before the first device is provisioned, not at its first frame.
+    /// </summary>
+    public void CheckVault()
+    {
+        if (vault == null)
+        {
+            return;
+        }
+        db.InTransaction((c, tx) =>
+        {
+            using (var claim = ReceiverDatabase.Command(c, tx, "INSERT INTO store_keys (name, check_value) VALUES ('device-keys', @v) ON CONFLICT (name) DO NOTHING"))
+            {
+                claim.With("@v", vault.CheckValue());
+                claim.ExecuteNonQuery();
+            }
+            using var read = ReceiverDatabase.Command(c, tx, "SELECT check_value FROM store_keys WHERE name = 'device-keys'");
+            byte[] bound = (byte[])read.ExecuteScalar()!;
+            if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bound, vault.CheckValue()))
+            {
+                throw new KeyFileException("the key file is not the one this store's device keys are encrypted with: give every receiver of one store " +
+                    "the same --key-file, or restore this store's key file from its backup (docs/security.md, \"Backup and restore\")");
+            }
+            tx.Commit();
+            return 0;
+        });
+        using var c = db.Open();
+        using var cmd = ReceiverDatabase.Command(c, null, "SELECT id, key FROM devices WHERE length(key) <> 32 ORDER BY id LIMIT 1");
+        using var r = cmd.ExecuteReader();
+        if (r.Read())
+        {
+            OpenKey(r.GetString(0), (byte[])r[1]);
+        }
+    }
+
+    /// <summary>
+    /// Encrypts every key stored in plaintext (a store from before encryption at rest); returns how many. On SQLite the
+    /// old bytes are overwritten (secure_delete) and the write-ahead log is emptied, so no plaintext key stays in the files.
+    /// </summary>
+    public int SealPlaintextKeys()
+    {
+        if (vault == null)
+        {
+            return 0;
+        }
+        int count = db.InTransaction((c, tx) =>
+        {
+            if (db.Dialect is SqliteDialect)
+            {
+                ReceiverDatabase.Execute(c, "PRAGMA secure_delete = ON", tx);
+            }
+            var plain = new List<(string Id, byte[] Key)>();
+            using (var select = ReceiverDatabase.Command(c, tx, "SELECT id, key FROM devices WHERE length(key) = 32"))
+            using (var r = select.ExecuteReader())
+            {
+                while (r.Read()) plain.Add((r.GetString(0), (byte[])r[1]));
+            }
+            foreach (var (id, key) in plain)
+            {
+                using var update = ReceiverDatabase.Command(c, tx, "UPDATE devices SET key = @k WHERE id = @id");
+                update.With("@k", vault.Seal(id, key));
+                update.With("@id", id);
+                update.ExecuteNonQuery();
+            }
+            tx.Commit();
+            return plain.Count;
+        });
+        if (count > 0 && db.Dialect is SqliteDialect)
+        {
+            using var c = db.Open();
+            ReceiverDatabase.Execute(c, "PRAGMA secure_delete = ON; VACUUM; PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+        return count;
+    }
+
+    private byte[] StoredKey(DeviceRecord d) => vault == null ? d.Key.Reveal() : vault.Seal(d.Id, d.Key.Reveal());
+
+    private byte[] OpenKey(string id, byte[] stored)
+    {
+        if (stored.Length == 32)
+        {
+            return stored;
+        }
+        return vault?.Open(id, stored) ?? throw new KeyFileException("the stored key of device " + id + " is encrypted and this registry has no key file");
+    }
 
     /// <summary>
     /// Adds or replaces a device, with no questions asked: for tests and benchmarks that set up a store. Provisioning
@@ -88,10 +194,10 @@ public sealed class DeviceRegistry
         }
     }
 
-    private static void Bind(DbCommand cmd, DeviceRecord d)
+    private void Bind(DbCommand cmd, DeviceRecord d)
     {
         cmd.With("@id", d.Id);
-        cmd.With("@key", d.Key.Reveal());
+        cmd.With("@key", StoredKey(d));
         cmd.With("@kind", (int)d.Kind);
         cmd.With("@on", d.OwnerName);
         cmd.With("@op", d.OwnerPhone);
@@ -136,10 +242,10 @@ public sealed class DeviceRegistry
         return list;
     }
 
-    private static DeviceRecord Read(DbDataReader r) => new()
+    private DeviceRecord Read(DbDataReader r) => new()
     {
         Id = r.GetString(0),
-        Key = new DeviceKey((byte[])r[1]),
+        Key = new DeviceKey(OpenKey(r.GetString(0), (byte[])r[1])),
         Kind = (DeviceKind)r.GetInt32(2),
         OwnerName = r.GetString(3),
         OwnerPhone = r.GetString(4),

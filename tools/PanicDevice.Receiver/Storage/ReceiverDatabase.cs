@@ -154,6 +154,10 @@ public sealed class ReceiverDatabase : IDisposable
             UNIQUE (device_id, raw)
         );
         CREATE INDEX IF NOT EXISTS counter_events_unresolved ON counter_events (device_id) WHERE resent_counter IS NULL;
+        CREATE TABLE IF NOT EXISTS store_keys (
+            name TEXT PRIMARY KEY,
+            check_value {d.Bytes} NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS device_events (
             id {d.AutoId},
             device_id TEXT NOT NULL,
