@@ -9,12 +9,16 @@ public static class DevicesCommands
     public static async Task<int> ListAsync(ReceiverApi api, TextWriter output)
     {
         var devices = await api.GetAsync("api/devices");
-        output.WriteLine($"{"id",-20} {"kind",-5} {"enabled",-8} {"verified",-9} owner");
+        output.WriteLine($"{"id",-20} {"kind",-5} {"enabled",-8} {"verified",-9} {"last seen (UTC)",-20} {"battery",-8} {"signal",-9} {"path",-5} owner");
         int n = 0;
         foreach (var d in devices.EnumerateArray())
         {
             string id = d.GetProperty("id").GetString()!;
-            output.WriteLine($"{id,-20} {d.GetProperty("kind").GetString(),-5} {(d.GetProperty("enabled").GetBoolean() ? "yes" : "REVOKED"),-8} {(d.GetProperty("verified").GetBoolean() ? "yes" : "no"),-9} {d.GetProperty("ownerName").GetString()}"
+            string lastSeen = d.TryGetProperty("lastSeenUtc", out var seen) && seen.ValueKind == JsonValueKind.String ? seen.GetString()![..Math.Min(19, seen.GetString()!.Length)].Replace('T', ' ') : "never";
+            string battery = d.TryGetProperty("batteryPercent", out var b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() + " %" : "-";
+            string signal = d.TryGetProperty("signalDbm", out var sg) && sg.ValueKind == JsonValueKind.Number ? sg.GetInt32() + " dBm" : "-";
+            string path = d.TryGetProperty("lastPath", out var pth) && pth.ValueKind == JsonValueKind.String ? pth.GetString()! : "-";
+            output.WriteLine($"{id,-20} {d.GetProperty("kind").GetString(),-5} {(d.GetProperty("enabled").GetBoolean() ? "yes" : "REVOKED"),-8} {(d.GetProperty("verified").GetBoolean() ? "yes" : "no"),-9} {lastSeen,-20} {battery,-8} {signal,-9} {path,-5} {d.GetProperty("ownerName").GetString()}"
                 + (DeviceIds.Problem(id) is { } problem ? " — id " + problem + "; it still works: provision the device under a new id, then revoke this one" : ""));
             n++;
         }
@@ -38,7 +42,11 @@ public static class DevicesCommands
     }
 }
 
-/// <summary>`alerts tail`: prints alerts as they arrive and change (polls the API; Ctrl-C ends it).</summary>
+/// <summary>
+/// `alerts tail`: prints alerts as they arrive and change (polls the API; Ctrl-C ends it). A receiver that goes away
+/// (restart, upgrade) is waited for, said once, and what arrived meanwhile is printed when it is back: an operator
+/// following alerts must not find the tail silently dead.
+/// </summary>
 public static class AlertsTailCommand
 {
     public static async Task<int> RunAsync(ReceiverApi api, TextWriter output, int? count, TimeSpan? duration, TimeSpan interval, CancellationToken ct)
@@ -51,9 +59,29 @@ public static class AlertsTailCommand
         output.WriteLine("following alerts at " + api.BaseUrl + " (" + seen.Count + " already there; Ctrl-C to stop)");
         var end = duration is { } d ? DateTime.UtcNow + d : DateTime.MaxValue;
         int printed = 0;
+        bool away = false;
         while (!ct.IsCancellationRequested && DateTime.UtcNow < end)
         {
-            var alerts = (await api.GetAsync("api/alerts?limit=200", ct)).EnumerateArray().Reverse();
+            IEnumerable<JsonElement> alerts;
+            try
+            {
+                alerts = (await api.GetAsync("api/alerts?limit=200", ct)).EnumerateArray().Reverse().ToList();
+            }
+            catch (ReceiverUnreachableException e)
+            {
+                if (!away)
+                {
+                    output.WriteLine(DateTime.Now.ToString("HH:mm:ss") + "  receiver unreachable: " + e.Message + "; still following, retrying every " + interval.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s");
+                    away = true;
+                }
+                try { await Task.Delay(interval, ct); } catch (TaskCanceledException) { break; }
+                continue;
+            }
+            if (away)
+            {
+                output.WriteLine(DateTime.Now.ToString("HH:mm:ss") + "  receiver back at " + api.BaseUrl);
+                away = false;
+            }
             foreach (var a in alerts)
             {
                 long id = a.GetProperty("id").GetInt64();

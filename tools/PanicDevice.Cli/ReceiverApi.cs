@@ -34,7 +34,7 @@ public sealed class ReceiverApi
         }
         catch (HttpRequestException e)
         {
-            throw new CliException("cannot reach the receiver at " + BaseUrl + " (" + e.Message + "); is it running? (--receiver URL)");
+            throw new ReceiverUnreachableException("cannot reach the receiver at " + BaseUrl + " (" + e.Message + "); is it running? (--receiver URL)");
         }
         string text = await response.Content.ReadAsStringAsync(ct);
         if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
@@ -46,4 +46,7 @@ public sealed class ReceiverApi
 }
 
 /// <summary>An error the user can fix; printed as one line, never as a stack trace.</summary>
-public sealed class CliException(string message) : Exception(message);
+public class CliException(string message) : Exception(message);
+
+/// <summary>No answer from the receiver at all (down, restarting, wrong URL): a follower may wait for it to come back.</summary>
+public sealed class ReceiverUnreachableException(string message) : CliException(message);

@@ -23,7 +23,9 @@ public static class ReceiverApp
         {
             throw new OptionsValidationException("Receiver", typeof(ReceiverOptions), new[] { problem });
         }
-        Directory.CreateDirectory(options.Data);
+        // Owner-only from the first moment (an older or copied folder is tightened below, with a warning).
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(options.Data);
+        else Directory.CreateDirectory(options.Data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         options.OperatorToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "operator-token"));
         options.GatewayToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "gateway-token"));
 
@@ -113,8 +115,17 @@ public static class ReceiverApp
 
         builder.Services.AddOpenApi();
 
+        // Request lines drown out what matters (devices coming and going, alerts): off unless --request-log true.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", options.RequestLog ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", options.RequestLog ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Result", options.RequestLog ? LogLevel.Information : LogLevel.Warning);
+        // A start-up failure (a port in use, a missing key file) reaches Program as an exception and is printed there in
+        // one line with the fix; the host's own copy is a 30-line stack trace of the same thing.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         var app = builder.Build();
         app.Services.GetRequiredService<ReceiverDatabase>();
+        pipeline.StoredVia += Logging.AlertLog.For(db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Alerts"));
         // At start, so every logging provider added after Build sees it too; the description has no password.
         app.Lifetime.ApplicationStarted.Register(() =>
         {

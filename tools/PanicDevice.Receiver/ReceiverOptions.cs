@@ -30,6 +30,9 @@ public sealed class ReceiverOptions
     /// </summary>
     public string? KeyFile { get; set; }
 
+    /// <summary>Logs every HTTP request (ASP.NET Core's request lines); off by default, since they drown the device and alert lines.</summary>
+    public bool RequestLog { get; set; }
+
     /// <summary>Bearer token for operator API calls; generated into the data folder when not configured.</summary>
     public string? OperatorToken { get; set; }
 
@@ -97,6 +100,7 @@ public sealed class ReceiverOptions
         ["--data"] = "Receiver:Data",
         ["--store"] = "Receiver:Store",
         ["--key-file"] = "Receiver:KeyFile",
+        ["--request-log"] = "Receiver:RequestLog",
         ["--operator-token"] = "Receiver:OperatorToken",
         ["--gateway-token"] = "Receiver:GatewayToken",
         ["--broker"] = "Receiver:Broker",

@@ -16,12 +16,12 @@ public sealed record ProvisionRequest(string Id, string Key, string Kind, string
 /// <summary>A device named in a request body (POST /api/devices/revoke).</summary>
 public sealed record DeviceRef(string? Id);
 
-/// <summary>A device as the API shows it: everything but the key.</summary>
+/// <summary>A device as the API shows it: everything but the key, and what it last told the receiver (null: never).</summary>
 public sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS,
-    string Language)
+    string Language, string? LastSeenUtc = null, int? BatteryPercent = null, int? SignalDbm = null, string? LastPath = null)
 {
-    public static DeviceView Of(DeviceRecord d) => new(d.Id, d.Kind == DeviceKind.Wall ? "wall" : "fob", d.OwnerName, d.OwnerPhone, d.Verified, d.Enabled, d.Guardians, d.Address,
-        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS, d.Language);
+    public static DeviceView Of(DeviceRecord d, DeviceActivity? a = null) => new(d.Id, d.Kind == DeviceKind.Wall ? "wall" : "fob", d.OwnerName, d.OwnerPhone, d.Verified, d.Enabled, d.Guardians, d.Address,
+        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS, d.Language, a?.LastSeenUtc, a?.BatteryPercent, a?.SignalDbm, a?.LastPath);
 }
 
 /// <summary>/api/devices: provisioning and revocation, operator-only.</summary>
@@ -31,8 +31,14 @@ public static class DeviceEndpoints
     {
         // ?id= and POST /revoke with the id in the body reach any stored id, also one of dots only (from before
         // DeviceIds refused it), which no URL path can carry: clients and servers resolve "." and ".." away.
-        group.MapGet("/", (string? id) => (id == null ? registry.All() : registry.Find(id) is { } d ? new[] { d } : Array.Empty<DeviceRecord>()).Select(DeviceView.Of));
-        group.MapGet("/{id}", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p) : registry.Find(id) is { } d ? Results.Ok(DeviceView.Of(d)) : Results.NotFound(new { error = "no device " + id }));
+        group.MapGet("/", (string? id) =>
+        {
+            var activity = registry.Activity(id);
+            return (id == null ? registry.All() : registry.Find(id) is { } d ? new[] { d } : Array.Empty<DeviceRecord>())
+                .Select(d => DeviceView.Of(d, activity.GetValueOrDefault(d.Id)));
+        });
+        group.MapGet("/{id}", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p)
+            : registry.Find(id) is { } d ? Results.Ok(DeviceView.Of(d, registry.Activity(id).GetValueOrDefault(id))) : Results.NotFound(new { error = "no device " + id }));
         group.MapPost("/", (ProvisionRequest request) =>
         {
             string? problem = Check(request, out byte[] key);

@@ -64,7 +64,18 @@ public sealed class BrokerListener : IMqttServerAdapter
             }
             foreach (IPAddress ip in address.Addresses)
             {
-                Socket? s = Listen(ip, p);
+                Socket? s;
+                try
+                {
+                    s = Listen(ip, p);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+                {
+                    StopAsync(); // the sockets already opened (another address of the same name) are closed again
+                    throw new PortInUseException((secure ? "MQTT over TLS port " : "MQTT port ") + p + " (" + (secure ? "--mqtt-tls-port" : "--mqtt-port") + ") on " + ip +
+                        (e.SocketErrorCode == SocketError.AccessDenied ? " may not be opened by this user (ports below 1024 need privileges)" : " is in use by another program") +
+                        ": stop it, or choose another port");
+                }
                 if (s == null)
                 {
                     continue;
@@ -321,5 +332,13 @@ public sealed class BrokerListener : IMqttServerAdapter
             Socket.Dispose();
             deadline.Dispose();
         }
+    }
+}
+
+/// <summary>A listening port could not be opened; the message names the port, the option and what to do, in one line.</summary>
+public sealed class PortInUseException : Exception
+{
+    public PortInUseException(string message) : base(message)
+    {
     }
 }

@@ -38,6 +38,7 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
     private readonly DeviceRegistry registry;
     private readonly IngestPipeline pipeline;
     private readonly RejectionLog log;
+    private readonly ILogger logger;
     private readonly BrokerListener listener;
     private readonly MqttServer server;
 
@@ -61,6 +62,24 @@ public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         listener = new BrokerListener(Address, port, tls, limits ?? BrokerLimits.Default, Counters, log);
         server = factory.CreateMqttServer(options, new IMqttServerAdapter[] { listener }, new MQTTnet.Diagnostics.Logger.MqttNetNullLogger());
         server.ValidatingConnectionAsync += ValidateConnection;
+        this.logger = logger;
+        server.ClientConnectedAsync += e =>
+        {
+            // Operators and testers read the log to see a device come and go; the id passed the login, so it is printable.
+            if (DeviceOf(e.SessionItems) is { } id)
+            {
+                logger.LogInformation("Device {DeviceId} online from {Address}", id, Remote(e.RemoteEndPoint));
+            }
+            return Task.CompletedTask;
+        };
+        server.ClientDisconnectedAsync += e =>
+        {
+            if (DeviceOf(e.SessionItems) is { } id)
+            {
+                logger.LogInformation("Device {DeviceId} offline ({Reason})", id, e.DisconnectType == MqttClientDisconnectType.Clean ? "disconnected" : "connection lost");
+            }
+            return Task.CompletedTask;
+        };
         server.InterceptingPublishAsync += InterceptPublish;
         server.InterceptingSubscriptionAsync += InterceptSubscription;
     }

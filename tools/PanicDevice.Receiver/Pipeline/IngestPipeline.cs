@@ -64,6 +64,9 @@ public sealed class IngestPipeline
     /// <summary>Raised after a frame is committed for the first time (not for duplicates or rejections).</summary>
     public event Action<Frame>? Stored;
 
+    /// <summary>As <see cref="Stored"/>, with the path it came by ("mqtt" or "sms"), for the receiver's log.</summary>
+    public event Action<Frame, string>? StoredVia;
+
     /// <summary>Raised after a refused counter's event is committed, with the frame and its bytes as they arrived.</summary>
     public event Action<Frame, byte[]>? CounterRefused;
 
@@ -97,7 +100,7 @@ public sealed class IngestPipeline
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         IngestResult? refused = Admit(payload, topicDeviceId, out Frame? frame, out DeviceRecord? device);
         IngestResult result = refused ?? Finish(store.Store(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime), frame!, payload, device!);
-        return Tally(result, payload, started);
+        return Via(Tally(result, payload, started), path);
     }
 
     /// <summary>
@@ -115,7 +118,13 @@ public sealed class IngestPipeline
             return Tally(refused, payload, started);
         }
         StoreResult outcome = await store.StoreAsync(frame!, payload, PathName(path), time.GetUtcNow().UtcDateTime);
-        return Tally(Finish(outcome, frame!, payload, device!), payload, started);
+        return Via(Tally(Finish(outcome, frame!, payload, device!), payload, started), path);
+    }
+
+    private IngestResult Via(IngestResult result, IngestPath path)
+    {
+        if (result.Status == IngestStatus.Stored) StoredVia?.Invoke(result.Frame!, PathName(path));
+        return result;
     }
 
     /// <summary>

@@ -211,6 +211,33 @@ public sealed class DeviceRegistry
         cmd.With("@lang", d.Language);
     }
 
+    /// <summary>
+    /// What each device last told the receiver (from its stored frames): when, its battery and signal, and the path of
+    /// its newest frame; for operators listing devices. All devices, or the one with <paramref name="id"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, DeviceActivity> Activity(string? id = null)
+    {
+        using var c = db.Open();
+        using var cmd = ReceiverDatabase.Command(c, null,
+            "SELECT d.id, d.last_seen_utc, d.battery, d.signal_dbm, (SELECT f.path FROM frames f WHERE f.device_id = d.id ORDER BY f.counter DESC LIMIT 1) " +
+            "FROM devices d" + (id == null ? "" : " WHERE d.id = @id"));
+        if (id != null)
+        {
+            cmd.With("@id", id);
+        }
+        using var r = cmd.ExecuteReader();
+        var all = new Dictionary<string, DeviceActivity>();
+        while (r.Read())
+        {
+            all[r.GetString(0)] = new DeviceActivity(
+                r.IsDBNull(1) ? null : r.GetString(1),
+                r.IsDBNull(2) || r.GetInt32(2) > 100 ? null : r.GetInt32(2), // 255: the device did not know
+                r.IsDBNull(3) || r.GetInt32(3) == 0 ? null : r.GetInt32(3),
+                r.IsDBNull(4) ? null : r.GetString(4));
+        }
+        return all;
+    }
+
     /// <summary>Disables a device: its frames are rejected from now on (its history stays).</summary>
     public bool Revoke(string id)
     {
@@ -259,3 +286,6 @@ public sealed class DeviceRegistry
         Language = r.GetString(12),
     };
 }
+
+/// <summary>What a device last told the receiver; null where it never said.</summary>
+public sealed record DeviceActivity(string? LastSeenUtc, int? BatteryPercent, int? SignalDbm, string? LastPath);

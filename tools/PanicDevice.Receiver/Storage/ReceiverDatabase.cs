@@ -38,6 +38,12 @@ public sealed class ReceiverDatabase : IDisposable
             return new ReceiverDatabase(new PostgresDialect(pg, target.Description));
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target.Path!))!);
+        if (!OperatingSystem.IsWindows() && !File.Exists(target.Path!))
+        {
+            // An empty file is an empty SQLite database; made owner-only here, SQLite gives its WAL and shared-memory files
+            // the same mode, so no moment exists when the store is readable by others.
+            using var _ = new FileStream(target.Path!, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        }
         return new ReceiverDatabase(target.Path!);
     }
 

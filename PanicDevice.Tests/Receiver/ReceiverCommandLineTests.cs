@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using PanicDevice.Receiver;
+
+namespace PanicDevice.Tests.Receiver;
+
+/// <summary>
+/// Issue 14, item 8: the receiver's command line as a user meets it (the real program, run as a process): --help starts
+/// nothing, a typo is refused with a suggestion, a port in use is one line naming it, and the exit codes are documented.
+/// </summary>
+[TestClass]
+public class ReceiverCommandLineTests
+{
+    private static (int Code, string Out, string Err) Run(string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PanicDevice.Receiver.dll"));
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        using Process p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(60_000))
+        {
+            p.Kill(true);
+            Assert.Fail("the receiver did not exit within 60 s: " + output);
+        }
+        return (p.ExitCode, output, err.Result);
+    }
+
+    private static string Folder() => Directory.CreateTempSubdirectory("pd-cmdline-").FullName;
+
+    [TestMethod]
+    public void HelpPrintsTheOptionsAndStartsNothing()
+    {
+        string dir = Folder();
+        var (code, output, err) = Run(dir, "--help");
+        Assert.AreEqual(ReceiverCommandLine.Stopped, code, err);
+        StringAssert.Contains(output, "usage:");
+        foreach (string option in new[] { "--urls", "--data", "--store", "--key-file", "--mqtt-port", "--broker", "--request-log" })
+        {
+            StringAssert.Contains(output, option);
+        }
+        StringAssert.Contains(output, "exit codes: 0 stopped, 2 bad command line");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(dir), "nothing was created: no data folder, no store, no token");
+    }
+
+    [TestMethod]
+    public void AMistypedOptionIsRefusedWithTheOneMeant()
+    {
+        string dir = Folder();
+        var (code, _, err) = Run(dir, "--mqtt-prot", "1884");
+        Assert.AreEqual(ReceiverCommandLine.BadCommandLine, code);
+        Assert.AreEqual("panicdevice-receiver: unknown option --mqtt-prot (did you mean --mqtt-port?); --help lists them", err.Trim());
+        Assert.IsEmpty(Directory.GetFileSystemEntries(dir));
+    }
+
+    [TestMethod]
+    public void OptionsAreCheckedBeforeAnythingStarts()
+    {
+        Assert.IsNull(ReceiverCommandLine.Problem(new[] { "--urls", "http://127.0.0.1:0", "--data", "d", "--mqtt-port=0", "--Logging:LogLevel:Default", "Warning", "--Receiver:Webhooks:0:Url", "http://x" }));
+        Assert.AreEqual("option --data needs a value", ReceiverCommandLine.Problem(new[] { "--data" }));
+        Assert.AreEqual("option --data needs a value", ReceiverCommandLine.Problem(new[] { "--data", "--mqtt-port", "1" }));
+        StringAssert.StartsWith(ReceiverCommandLine.Problem(new[] { "serve" })!, "unexpected argument serve");
+        Assert.AreEqual("unknown option --frobnicate; --help lists them", ReceiverCommandLine.Problem(new[] { "--frobnicate", "1" }));
+        StringAssert.Contains(ReceiverCommandLine.Problem(new[] { "--keyfile", "k" })!, "did you mean --key-file?");
+    }
+
+    [TestMethod]
+    public void APortInUseIsOneLineNamingThePortAndItsOption()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        string dir = Folder();
+
+        var (code, output, err) = Run(dir, "--mqtt-port", port.ToString(), "--urls", "http://127.0.0.1:" + EmbeddedBrokerTests.FreePort(), "--data", Path.Combine(dir, "a"));
+        Assert.AreEqual(ReceiverCommandLine.PortInUse, code, output + err);
+        Assert.AreEqual("panicdevice-receiver: MQTT port " + port + " (--mqtt-port) on 127.0.0.1 is in use by another program: stop it, or choose another port", err.Trim());
+        Assert.IsFalse((output + err).Contains("   at "), "no stack trace: " + output);
+
+        (code, output, err) = Run(dir, "--mqtt-port", EmbeddedBrokerTests.FreePort().ToString(), "--urls", "http://127.0.0.1:" + port, "--data", Path.Combine(dir, "b"));
+        Assert.AreEqual(ReceiverCommandLine.PortInUse, code, output + err);
+        StringAssert.Contains(err, "http://127.0.0.1:" + port);
+        StringAssert.Contains(err, "(--urls)");
+        Assert.AreEqual(1, err.Trim().Split('\n').Length, err);
+        Assert.IsFalse((output + err).Contains("   at "), "no stack trace: " + output);
+    }
+}
