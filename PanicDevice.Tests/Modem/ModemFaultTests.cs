@@ -167,7 +167,7 @@ public class ModemFaultTests
         string dir = Path.Combine(Path.GetTempPath(), "pd-mosq-modem-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         int port = EmbeddedBrokerTests.FreePort();
-        using var broker = MosquittoSessionTests.StartMosquitto(port, dir);
+        using var broker = MosquittoSessionTests.StartMosquitto(ref port, dir);
         if (broker == null)
         {
             Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");

@@ -25,31 +25,69 @@ public class MosquittoSessionTests
     private static readonly byte[] Key = SampleFrames.Key(0x44);
     private const string Id = "fob-0200";
 
-    internal static Process? StartMosquitto(int port, string dir, string settings = "allow_anonymous true\npersistence false\n")
+    /// <summary>
+    /// Starts Debian's mosquitto on 127.0.0.1:<paramref name="port"/> (null when it is not installed). Ready when mosquitto
+    /// itself logs that it runs and the port answers: a TCP probe alone could reach another process that took the port
+    /// between FreePort and mosquitto's bind, which is what made a loaded machine fail here. A port taken meanwhile is
+    /// replaced by a new free one (<paramref name="port"/> says which) unless <paramref name="keepPort"/> (a broker
+    /// restarted where its clients expect it); any other failure throws with mosquitto's own output.
+    /// </summary>
+    internal static Process? StartMosquitto(ref int port, string dir, string settings = "allow_anonymous true\npersistence false\n", bool keepPort = false)
     {
         string? binary = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists);
         if (binary == null)
         {
             return null;
         }
-        string conf = Path.Combine(dir, "mosquitto.conf");
-        File.WriteAllText(conf, "listener " + port + " 127.0.0.1\n" + settings);
-        var p = Process.Start(new ProcessStartInfo(binary, "-c " + conf) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
+        for (int attempt = 1; ; attempt++)
         {
-            try
+            string conf = Path.Combine(dir, "mosquitto.conf");
+            File.WriteAllText(conf, "listener " + port + " 127.0.0.1\n" + settings);
+            var psi = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(conf);
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var p = Process.Start(psi)!;
+            // Read both pipes all along: mosquitto logs every connection, and a full pipe would stall the broker.
+            p.OutputDataReceived += (_, e) => { if (e.Data != null) output.Enqueue(e.Data); };
+            p.ErrorDataReceived += (_, e) => { if (e.Data != null) output.Enqueue(e.Data); };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(30) && !p.HasExited)
             {
-                using var probe = new System.Net.Sockets.TcpClient("127.0.0.1", port);
-                return p;
+                if (output.Any(l => l.EndsWith(" running", StringComparison.Ordinal)) && Answers(port))
+                {
+                    return p;
+                }
+                Thread.Sleep(20);
             }
-            catch (System.Net.Sockets.SocketException)
+            if (!p.HasExited)
             {
-                Thread.Sleep(50);
+                p.Kill();
             }
+            p.WaitForExit();
+            if (output.Any(l => l.Contains("Address already in use")) && !keepPort && attempt < 5)
+            {
+                port = Receiver.EmbeddedBrokerTests.FreePort();
+                continue;
+            }
+            throw new InvalidOperationException("mosquitto did not start listening on " + port + " (" + (p.HasExited ? "exit code " + p.ExitCode : "no \"running\" line in 30 s") +
+                ", attempt " + attempt + "); its output:\n" + string.Join("\n", output));
         }
-        p.Kill();
-        throw new InvalidOperationException("mosquitto did not start listening on " + port);
+    }
+
+    private static bool Answers(int port)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpClient("127.0.0.1", port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -80,7 +118,7 @@ public class MosquittoSessionTests
         string dir = Path.Combine(Path.GetTempPath(), "pd-mosq-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         int port = EmbeddedBrokerTests.FreePort();
-        using Process? broker = StartMosquitto(port, dir);
+        using Process? broker = StartMosquitto(ref port, dir);
         if (broker == null)
         {
             Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");

@@ -72,9 +72,10 @@ public class BrokerFaultTests
     private static string RealisticSettings(string dir) =>
         "allow_anonymous true\npersistence true\npersistence_location " + dir + "/\nmax_queued_messages 1000\n";
 
-    private Process StartBroker(int port, string dir)
+    /// <summary>A broker on <paramref name="port"/> (moved to another free port if it was taken, unless <paramref name="restart"/>).</summary>
+    private Process StartBroker(ref int port, string dir, bool restart = false)
     {
-        Process? p = MosquittoSessionTests.StartMosquitto(port, dir, RealisticSettings(dir));
+        Process? p = MosquittoSessionTests.StartMosquitto(ref port, dir, RealisticSettings(dir), keepPort: restart);
         if (p == null)
         {
             Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");
@@ -210,7 +211,7 @@ public class BrokerFaultTests
     {
         int brokerPort = EmbeddedBrokerTests.FreePort(), hookPort = EmbeddedBrokerTests.FreePort();
         string brokerDir = NewDir();
-        Process broker = StartBroker(brokerPort, brokerDir);
+        Process broker = StartBroker(ref brokerPort, brokerDir);
         using var hooks = new WebhookRecorder(hookPort, HookSecret);
         await using var burst = new Burst(10, brokerPort);
         WebApplication app = await StartReceiver("127.0.0.1", brokerPort, hookPort, burst.Devices);
@@ -223,7 +224,7 @@ public class BrokerFaultTests
         long ackedAtKill = burst.Clock.Acked;
         burst.Clock.Restarted();
         long restart = Stopwatch.GetTimestamp();
-        StartBroker(brokerPort, brokerDir);
+        StartBroker(ref brokerPort, brokerDir, restart: true);
         long? firstAck = await burst.Clock.FirstAckAfterRestartAsync(TimeSpan.FromSeconds(20));
         Assert.IsNotNull(firstAck, "no ack within 20 s of the broker's restart");
         double recoveryMs = Stopwatch.GetElapsedTime(restart, firstAck.Value).TotalMilliseconds;
@@ -239,7 +240,7 @@ public class BrokerFaultTests
     public async Task ReceiverLinkBlackHoledPastKeepAlive_ReceiverReconnectsAndNothingIsLostOrDoubled()
     {
         int brokerPort = EmbeddedBrokerTests.FreePort(), hookPort = EmbeddedBrokerTests.FreePort();
-        StartBroker(brokerPort, NewDir());
+        StartBroker(ref brokerPort, NewDir());
         var relay = new TcpRelay(new IPEndPoint(IPAddress.Loopback, brokerPort));
         disposables.Add(relay);
         using var hooks = new WebhookRecorder(hookPort, HookSecret);

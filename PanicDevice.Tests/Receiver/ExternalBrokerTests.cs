@@ -59,9 +59,9 @@ public class ExternalBrokerTests
         return d;
     }
 
-    private Process StartMosquittoOrInconclusive(int port)
+    private Process StartMosquittoOrInconclusive(ref int port)
     {
-        Process? p = MosquittoSessionTests.StartMosquitto(port, NewDir());
+        Process? p = MosquittoSessionTests.StartMosquitto(ref port, NewDir());
         if (p == null)
         {
             Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");
@@ -129,7 +129,7 @@ public class ExternalBrokerTests
     {
         const int devices = 6, perDevice = 10; // 60 frames: more than mosquitto lets one receiver hold unacknowledged (20)
         int brokerPort = EmbeddedBrokerTests.FreePort();
-        StartMosquittoOrInconclusive(brokerPort);
+        StartMosquittoOrInconclusive(ref brokerPort);
         WebApplication a = await StartReceiver(brokerPort, devices);
         WebApplication b = await StartReceiver(brokerPort, devices);
         await WaitSubscribed(a, TimeSpan.FromSeconds(10));
@@ -193,7 +193,7 @@ public class ExternalBrokerTests
     public async Task ExternalModeDoesNotStartTheEmbeddedBrokerAndPushesOperatorFramesThroughTheBroker()
     {
         int brokerPort = EmbeddedBrokerTests.FreePort(), mqttPort = EmbeddedBrokerTests.FreePort();
-        StartMosquittoOrInconclusive(brokerPort);
+        StartMosquittoOrInconclusive(ref brokerPort);
         WebApplication app = await StartReceiver(brokerPort, 1, mqttPort);
         await WaitSubscribed(app, TimeSpan.FromSeconds(10));
         Assert.IsNull(app.Services.GetService<EmbeddedBroker>());
@@ -226,7 +226,7 @@ public class ExternalBrokerTests
         await Task.Delay(1500);
         Assert.IsFalse(client.IsSubscribed, "no broker yet");
 
-        StartMosquittoOrInconclusive(brokerPort);
+        StartMosquittoOrInconclusive(ref brokerPort);
         await WaitSubscribed(app, TimeSpan.FromSeconds(20));
         var (device, acks) = await Device(brokerPort, 0);
         await device.PublishBinaryAsync(Topics.Uplink(IdOf(0)), FrameCodec.Encode(SampleFrames.Alert(IdOf(0), 3), KeyOf(0)), MqttQualityOfServiceLevel.AtLeastOnce);
@@ -240,7 +240,7 @@ public class ExternalBrokerTests
     public async Task ReceiverReconnectsWhenTheBrokerRestarts()
     {
         int brokerPort = EmbeddedBrokerTests.FreePort();
-        Process broker = StartMosquittoOrInconclusive(brokerPort);
+        Process broker = StartMosquittoOrInconclusive(ref brokerPort);
         WebApplication app = await StartReceiver(brokerPort, 1);
         await WaitSubscribed(app, TimeSpan.FromSeconds(10));
         broker.Kill();
@@ -250,7 +250,7 @@ public class ExternalBrokerTests
         while (client.IsSubscribed && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.IsFalse(client.IsSubscribed, "noticed the broker went away");
 
-        StartMosquittoOrInconclusive(brokerPort);
+        StartMosquittoOrInconclusive(ref brokerPort);
         await WaitSubscribed(app, TimeSpan.FromSeconds(20));
         var (device, acks) = await Device(brokerPort, 0);
         await device.PublishBinaryAsync(Topics.Uplink(IdOf(0)), FrameCodec.Encode(SampleFrames.Alert(IdOf(0), 9), KeyOf(0)), MqttQualityOfServiceLevel.AtLeastOnce);
@@ -276,7 +276,7 @@ public class ExternalBrokerTests
             Assert.AreEqual(0, tool.ExitCode, tool.StandardError.ReadToEnd());
         }
         int brokerPort = EmbeddedBrokerTests.FreePort();
-        Process? broker = MosquittoSessionTests.StartMosquitto(brokerPort, dir,
+        Process? broker = MosquittoSessionTests.StartMosquitto(ref brokerPort, dir,
             "allow_anonymous false\npersistence false\npassword_file " + passwords + "\nacl_file " + RepoFiles.DataFile("pd-acl") + "\n");
         if (broker == null)
         {

@@ -68,7 +68,7 @@ public class PostgresReceiverTests
         using TestStore store = TestStore.Create(StoreEngine.Postgres);
         string password = TestPostgres.Server().Password;
         int brokerPort = EmbeddedBrokerTests.FreePort();
-        broker = MosquittoSessionTests.StartMosquitto(brokerPort, NewDir());
+        broker = MosquittoSessionTests.StartMosquitto(ref brokerPort, NewDir());
         if (broker == null)
         {
             Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");
