@@ -393,6 +393,40 @@ namespace PanicDevice.Tests.Delivery
         }
 
         [TestMethod]
+        public void ReceivedByTheSystemAndAnOperatorHasItAreDistinctFeedback()
+        {
+            // "Acknowledged" (stored) used to be the only confirmation, and a wearer reads it as "help knows".
+            DeviceUnderTest d = new DeviceUnderTest(null, 0, o => o.FollowUpIntervalMs = 10_000);
+            d.Uplink.Connected = true;
+            d.Engine.RaiseAlert(AlertCode.Panic, 0);
+            byte[] alert = d.Uplink.Payload(0);
+            d.Receive(DeviceUnderTest.AckFor(alert), 100);
+            Assert.AreEqual(0, d.Feedback.CountOf(FeedbackEvent.OperatorHasIt), "stored is not yet a person");
+            d.Receive(DeviceUnderTest.AckFor(alert, AlertStatus.OperatorAcknowledged), 5_000);
+            d.Receive(DeviceUnderTest.AckFor(alert, AlertStatus.ResponderAssigned), 6_000);
+            d.Receive(DeviceUnderTest.AckFor(alert, AlertStatus.OperatorAcknowledged), 7_000);
+            // Resolved's wire value (3) is below OperatorAcknowledged's (6): statuses are ordered by the alert's life.
+            d.Receive(DeviceUnderTest.AckFor(alert, AlertStatus.Resolved), 8_000);
+            Assert.IsFalse(d.Engine.AlertActive, "resolved after an operator took it");
+            Assert.AreEqual(FeedbackRecorder.Names(new FeedbackEvent[] { FeedbackEvent.Sending, FeedbackEvent.Acknowledged, FeedbackEvent.OperatorHasIt,
+                FeedbackEvent.ResponderOnTheWay, FeedbackEvent.Resolved }), d.Feedback.Sequence);
+        }
+
+        [TestMethod]
+        public void AnOperatorTakingACovertAlertShowsNothing()
+        {
+            DeviceUnderTest d = new DeviceUnderTest(null, 0, o => o.FollowUpIntervalMs = 10_000);
+            d.Uplink.Connected = true;
+            d.Engine.RaiseAlert(AlertCode.Panic, 0);
+            byte[] alert = d.Uplink.Payload(0);
+            d.Receive(DeviceUnderTest.AckFor(alert), 50);
+            d.Engine.Cancel(true, 1000);
+            d.Receive(DeviceUnderTest.AckFor(alert, AlertStatus.OperatorAcknowledged), 2_000);
+            Assert.AreEqual(0, d.Feedback.CountOf(FeedbackEvent.OperatorHasIt), "a duress cancel shows nothing that gives it away");
+            Assert.AreEqual((int)FeedbackEvent.Cancelled, (int)d.Feedback.Last);
+        }
+
+        [TestMethod]
         public void DuressCancelLooksLikeACancelButKeepsSendingLocations()
         {
             DeviceUnderTest d = new DeviceUnderTest(null, 0, o => o.FollowUpIntervalMs = 10_000);

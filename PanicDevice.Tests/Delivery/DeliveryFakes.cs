@@ -299,6 +299,8 @@ namespace PanicDevice.Tests.Delivery
                     return "Sending";
                 case FeedbackEvent.Acknowledged:
                     return "Acknowledged";
+                case FeedbackEvent.OperatorHasIt:
+                    return "OperatorHasIt";
                 case FeedbackEvent.ResponderOnTheWay:
                     return "ResponderOnTheWay";
                 case FeedbackEvent.SmsFallback:

@@ -67,7 +67,7 @@ namespace PanicDevice.Tests.Feedback
         public void EveryEventHasADistinctPattern()
         {
             Hashtable seen = new Hashtable();
-            FeedbackEvent[] events = { FeedbackEvent.Sending, FeedbackEvent.Acknowledged, FeedbackEvent.ResponderOnTheWay, FeedbackEvent.SmsFallback, FeedbackEvent.Failed, FeedbackEvent.Cancelled };
+            FeedbackEvent[] events = { FeedbackEvent.Sending, FeedbackEvent.Acknowledged, FeedbackEvent.OperatorHasIt, FeedbackEvent.ResponderOnTheWay, FeedbackEvent.SmsFallback, FeedbackEvent.Failed, FeedbackEvent.Cancelled };
             foreach (FeedbackEvent e in events)
             {
                 IndicatorPattern p = IndicatorPattern.For(e, false);

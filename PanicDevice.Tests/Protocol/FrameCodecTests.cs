@@ -177,7 +177,7 @@ public class FrameCodecTests
         AssertBadField(f => { f.Kind = MessageKind.Cancel; f.Code = (byte)AlertCode.Panic; }, "cancel code");
         AssertBadField(f => { f.Kind = MessageKind.Heartbeat; f.Code = 1; }, "heartbeat");
         AssertBadField(f => { f.Kind = MessageKind.Ack; f.Code = (byte)AlertStatus.Resolved; }, "acknowledgement");
-        AssertBadField(f => { f.Kind = MessageKind.Status; f.Code = 6; }, "status");
+        AssertBadField(f => { f.Kind = MessageKind.Status; f.Code = (byte)AlertStatus.OperatorAcknowledged + 1; }, "status");
     }
 
     private static void AssertBadField(FrameEdit spoil, string expectedInDetail)

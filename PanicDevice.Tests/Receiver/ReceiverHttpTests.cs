@@ -139,6 +139,13 @@ public class ReceiverHttpTests
 
         string list = await (await http.SendAsync(Request(HttpMethod.Get, "/api/alerts", OperatorToken))).Content.ReadAsStringAsync();
         long id = System.Text.Json.JsonDocument.Parse(list).RootElement[0].GetProperty("id").GetInt64();
+        // An operator taking the alert is its own status, not a second copy of the store's ack: the fob shows "an operator has it".
+        var taken = await http.SendAsync(Request(HttpMethod.Post, "/api/alerts/" + id + "/acknowledge", OperatorToken, new { @operator = "dina" }));
+        Assert.AreEqual(HttpStatusCode.OK, taken.StatusCode);
+        Assert.IsTrue(statuses.TryTake(out byte[]? operatorHasIt, TimeSpan.FromSeconds(10)));
+        DecodeResult o = FrameCodec.DecodeAndVerify(operatorHasIt!, Key);
+        Assert.AreEqual(MessageKind.Status, o.Frame.Kind);
+        Assert.AreEqual((byte)AlertStatus.OperatorAcknowledged, o.Frame.Code);
         var assign = await http.SendAsync(Request(HttpMethod.Post, "/api/alerts/" + id + "/assign", OperatorToken, new { responder = "Patrol 7", @operator = "dina" }));
         Assert.AreEqual(HttpStatusCode.OK, assign.StatusCode);
         Assert.IsTrue(statuses.TryTake(out byte[]? status, TimeSpan.FromSeconds(10)));

@@ -282,13 +282,22 @@ namespace PanicDevice.Core.Delivery
                     feedback.OnFeedback(FeedbackEvent.Acknowledged, atMs);
                 }
             }
-            if (f.Kind != MessageKind.Status || f.Code <= lastStatus)
+            int rank = AlertStatusOrder.Rank(f.Code);
+            if (f.Kind != MessageKind.Status || rank <= lastStatus)
             {
-                // Statuses only move forward; an older one arriving late is not shown again.
+                // Statuses only move forward (by their place in the alert's life, not their wire value); an older one
+                // arriving late is not shown again.
                 return;
             }
-            lastStatus = f.Code;
-            if (f.Code == (byte)AlertStatus.ResponderAssigned)
+            lastStatus = (byte)rank;
+            if (f.Code == (byte)AlertStatus.OperatorAcknowledged)
+            {
+                if (!covert)
+                {
+                    feedback.OnFeedback(FeedbackEvent.OperatorHasIt, atMs);
+                }
+            }
+            else if (f.Code == (byte)AlertStatus.ResponderAssigned)
             {
                 if (!covert)
                 {

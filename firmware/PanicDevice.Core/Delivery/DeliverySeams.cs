@@ -7,7 +7,10 @@ namespace PanicDevice.Core.Delivery
     {
         /// <summary>The alert is stored on the device and being sent.</summary>
         Sending = 1,
-        /// <summary>The command centre stored the alert (signed acknowledgement).</summary>
+        /// <summary>
+        /// Received by the system: the command centre stored the alert (signed acknowledgement). No person has seen it
+        /// yet; <see cref="OperatorHasIt"/> says that, with a different pattern, so a wearer never reads this as "help knows".
+        /// </summary>
         Acknowledged = 2,
         /// <summary>A responder is assigned.</summary>
         ResponderOnTheWay = 3,
@@ -19,6 +22,8 @@ namespace PanicDevice.Core.Delivery
         Cancelled = 6,
         /// <summary>The command centre closed the alert.</summary>
         Resolved = 7,
+        /// <summary>An operator has taken the alert: a person at the command centre knows.</summary>
+        OperatorHasIt = 8,
     }
 
     /// <summary>Receives feedback events (the firmware maps them to LED / vibration patterns).</summary>

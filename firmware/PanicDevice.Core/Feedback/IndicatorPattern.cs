@@ -28,7 +28,8 @@ namespace PanicDevice.Core.Feedback
 
         /// <summary>
         /// The pattern for a feedback event, told apart by count and length so the wearer can read them
-        /// without looking: one long = stored/sending, two short = acknowledged, three short = responder,
+        /// without looking: one long = stored/sending, two short = received by the system (stored, no person yet),
+        /// two long = an operator has it (a person knows), three short = responder,
         /// long-short-long = SMS fallback, five fast = failed, one short = cancelled/resolved. A silent device
         /// only vibrates (the wearer feels it, an attacker sees nothing); null means show nothing.
         /// </summary>
@@ -42,6 +43,9 @@ namespace PanicDevice.Core.Feedback
                     break;
                 case FeedbackEvent.Acknowledged:
                     steps = new int[] { 150, 150, 150 };
+                    break;
+                case FeedbackEvent.OperatorHasIt:
+                    steps = new int[] { 600, 250, 600 };
                     break;
                 case FeedbackEvent.ResponderOnTheWay:
                     steps = new int[] { 150, 150, 150, 150, 150 };

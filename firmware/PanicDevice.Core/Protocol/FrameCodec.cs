@@ -301,7 +301,7 @@ namespace PanicDevice.Core.Protocol
                 case MessageKind.Ack:
                     return code == (byte)AlertStatus.Received ? null : "acknowledgement code must be Received";
                 case MessageKind.Status:
-                    if (code >= (byte)AlertStatus.Received && code <= (byte)AlertStatus.FalseAlarm)
+                    if (code >= (byte)AlertStatus.Received && code <= (byte)AlertStatus.OperatorAcknowledged)
                     {
                         return null;
                     }

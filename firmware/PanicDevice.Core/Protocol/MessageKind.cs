@@ -64,6 +64,35 @@ namespace PanicDevice.Core.Protocol
         Cancelled = 4,
         /// <summary>The operator marked it a false alarm.</summary>
         FalseAlarm = 5,
+        /// <summary>
+        /// An operator has taken the alert (acknowledged it on the console): a person knows, which "Received" (stored) does
+        /// not say. Numbered after the others, so statuses are ordered by <see cref="AlertStatusOrder"/>, not by value.
+        /// </summary>
+        OperatorAcknowledged = 6,
+    }
+
+    /// <summary>Where each alert status stands in an alert's life; a device shows a status only when it moves forward.</summary>
+    public static class AlertStatusOrder
+    {
+        /// <summary>1 stored, 2 an operator has it, 3 a responder is on the way, 4 closed; 0 for a value this device does not know.</summary>
+        public static int Rank(byte status)
+        {
+            switch (status)
+            {
+                case (byte)AlertStatus.Received:
+                    return 1;
+                case (byte)AlertStatus.OperatorAcknowledged:
+                    return 2;
+                case (byte)AlertStatus.ResponderAssigned:
+                    return 3;
+                case (byte)AlertStatus.Resolved:
+                case (byte)AlertStatus.Cancelled:
+                case (byte)AlertStatus.FalseAlarm:
+                    return 4;
+                default:
+                    return 0;
+            }
+        }
     }
 
     /// <summary>Where a frame's position came from. Values are on the wire; never renumber.</summary>

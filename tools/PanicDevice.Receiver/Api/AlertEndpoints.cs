@@ -18,7 +18,8 @@ public static class AlertEndpoints
 
     private static readonly Dictionary<string, AlertStatus> DeviceStatusOf = new()
     {
-        ["acknowledge"] = AlertStatus.Received,
+        // A person has the alert: distinct from the store's ack, so the fob can tell the wearer "someone knows".
+        ["acknowledge"] = AlertStatus.OperatorAcknowledged,
         ["assign"] = AlertStatus.ResponderAssigned,
         ["resolve"] = AlertStatus.Resolved,
         ["false-alarm"] = AlertStatus.FalseAlarm,
