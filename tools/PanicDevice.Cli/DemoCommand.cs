@@ -7,9 +7,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Delivery;
+using PanicDevice.Core.Location;
+using PanicDevice.Core.Protocol;
 using PanicDevice.Host;
 using PanicDevice.ModemEmulator;
 using PanicDevice.Receiver;
+using PanicDevice.Receiver.Mqtt;
 using PanicDevice.Receiver.Registry;
 using PanicDevice.Receiver.Storage;
 
@@ -22,21 +25,40 @@ namespace PanicDevice.Cli;
 /// </summary>
 public static class DemoCommand
 {
+    // Monas, Jakarta: the demo fob's position.
+    private const int DemoLatitudeE7 = -61753924;
+    private const int DemoLongitudeE7 = 1068271528;
+
     public static async Task<int> RunAsync(bool once, TextWriter output)
     {
-        string data = Path.Combine(Path.GetTempPath(), "panicdevice-demo-" + Environment.ProcessId);
-        int mqttPort = Free(1883);
-        int httpPort = Free(8080);
+        string data = Path.Combine(Path.GetTempPath(), "panicdevice-demo-" + Environment.ProcessId + "-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant());
         string operatorToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         void Say(string line) => output.WriteLine(DateTime.Now.ToString("HH:mm:ss.fff") + "  " + line);
 
-        Say("starting the receiver: HTTP http://127.0.0.1:" + httpPort + ", MQTT 127.0.0.1:" + mqttPort + ", data " + data);
-        WebApplication receiver = ReceiverApp.Build(new[]
+        WebApplication? receiver = null;
+        int mqttPort = 0, httpPort = 0;
+        for (int attempt = 0; receiver == null; attempt++)
         {
-            "--urls", "http://127.0.0.1:" + httpPort, "--mqtt-port", mqttPort.ToString(), "--data", data,
-            "--operator-token", operatorToken, "--Logging:LogLevel:Default", "Warning",
-        });
-        await receiver.StartAsync();
+            // The usual ports when free; another program can take a port between the check and the bind, so a lost race
+            // is tried again on ports the system picks.
+            mqttPort = Free(attempt == 0 ? 1883 : 0);
+            httpPort = Free(attempt == 0 ? 8080 : 0);
+            WebApplication candidate = ReceiverApp.Build(new[]
+            {
+                "--urls", "http://127.0.0.1:" + httpPort, "--mqtt-port", mqttPort.ToString(), "--data", data,
+                "--operator-token", operatorToken, "--Logging:LogLevel:Default", "Warning",
+            });
+            try
+            {
+                await candidate.StartAsync();
+                receiver = candidate;
+            }
+            catch (Exception x) when (attempt < 4 && (x is PortInUseException || x is IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException }))
+            {
+                await candidate.DisposeAsync();
+            }
+        }
+        Say("receiver started: HTTP http://127.0.0.1:" + httpPort + ", MQTT 127.0.0.1:" + mqttPort + ", data " + data);
         try
         {
             byte[] key = RandomNumberGenerator.GetBytes(32);
@@ -48,7 +70,11 @@ public static class DemoCommand
             receiver.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = config.DeviceId, Key = new DeviceKey(key), OwnerName = config.OwnerName, Verified = true });
             Say("provisioned " + config.DeviceId + " (fob, owner " + config.OwnerName + ")");
 
-            Say("dashboard: http://127.0.0.1:" + httpPort + "/  (log in with the operator token " + operatorToken + ")");
+            if (!once)
+            {
+                // With --once the receiver stops a moment after the acknowledgement: a URL printed then would be dead.
+                Say("dashboard: http://127.0.0.1:" + httpPort + "/  (log in with the operator token " + operatorToken + ")");
+            }
             // The fob runs the real Core and the real SIM800 driver, talking AT to the modem emulator, whose TCP reaches the broker.
             var modem = new Sim800Emulator();
             modem.StartOn(0);
@@ -58,11 +84,19 @@ public static class DemoCommand
             {
                 return Fail(output, "the simulated fob could not connect to the broker: " + (fob.Session.LastError ?? fob.Driver?.LastError));
             }
-            Say("fob connected over MQTT through the modem (" + modem.Commands.Count + " AT commands so far); triple-tapping the button");
+            Say("fob connected over MQTT through the modem (" + modem.Commands.Count + " AT commands so far)");
+            // A GNSS fix before the press, as a fob outdoors has, so the alert carries a position and appears on the map.
+            fob.App.Location.Update(new LocationFix
+            {
+                LatitudeE7 = DemoLatitudeE7, LongitudeE7 = DemoLongitudeE7, AccuracyM = 6, FixAtMs = fob.Now, Source = LocationSource.Gnss,
+            });
+            Say("fob's GNSS fix: " + (DemoLatitudeE7 / 1e7).ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture) + ","
+                + (DemoLongitudeE7 / 1e7).ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture) + " ±6 m (Monas, Jakarta); triple-tapping the button");
             for (int i = 1; i <= 3; i++)
             {
-                fob.Tap(120, 200);
+                // Said before the tap: the device runs during it, and its feedback must follow the tap that caused it.
                 Say("  tap " + i + "/3");
+                fob.Tap(120, 200);
             }
             if (!fob.RunUntil(() => fob.Feedback.Contains(FeedbackEvent.Acknowledged), TimeSpan.FromSeconds(20)))
             {
@@ -76,12 +110,13 @@ public static class DemoCommand
             }
             Say("alert #" + listed.GetProperty("id").GetInt64() + " stored and listed by the API: " + AlertsTailCommand.Describe(listed, true).Trim());
             Say("acknowledged; the fob's outbox is empty: " + (fob.App.Engine.PendingCount == 0));
-            Say("see it on the dashboard above, or: curl -H 'Authorization: Bearer " + operatorToken + "' http://127.0.0.1:" + httpPort + "/api/alerts/" + listed.GetProperty("id").GetInt64());
             if (once)
             {
-                Say("demo complete");
+                Say("demo complete; the receiver stops now (run `panicctl demo` without --once to keep it and its dashboard up)");
                 return 0;
             }
+            Say("see it on the dashboard above, or: curl -H 'Authorization: Bearer " + operatorToken + "' http://127.0.0.1:" + httpPort + "/api/alerts/" + listed.GetProperty("id").GetInt64());
+            Say("acknowledge it there and the fob shows \"an operator has it\" (device feedback: OperatorHasIt)");
             Say("running; press Ctrl-C to stop");
             var stop = new TaskCompletionSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
