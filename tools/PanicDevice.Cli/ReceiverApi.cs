@@ -13,8 +13,22 @@ public sealed class ReceiverApi
     {
         this.http = http ?? new HttpClient();
         this.http.BaseAddress = new Uri(receiverUrl.TrimEnd('/') + "/");
-        this.http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        this.http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CleanToken(token, "operator token"));
         BaseUrl = receiverUrl;
+    }
+
+    /// <summary>
+    /// A token copied with its file's line break still works; one with a line break or control character inside is refused
+    /// in one line (HttpClient would throw from deep inside the request). The message never repeats the token.
+    /// </summary>
+    public static string CleanToken(string token, string what)
+    {
+        string t = token.Trim();
+        if (t.Length == 0 || t.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            throw new CliException("the " + what + " is empty or has a space, line break or control character inside: pass the token exactly as its file holds it");
+        }
+        return t;
     }
 
     public string BaseUrl { get; }

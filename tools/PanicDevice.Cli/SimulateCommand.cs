@@ -185,7 +185,7 @@ public sealed class SimulateCommand
         {
             Content = JsonContent.Create(new { from = config.OwnerPhone.Length > 0 ? config.OwnerPhone : config.DeviceId, text }),
         };
-        if (options.GatewayToken != null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.GatewayToken);
+        if (options.GatewayToken != null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReceiverApi.CleanToken(options.GatewayToken, "gateway token"));
         try
         {
             var response = await http.SendAsync(request);

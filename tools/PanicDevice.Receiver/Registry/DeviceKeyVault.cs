@@ -50,11 +50,12 @@ public sealed class DeviceKeyVault
             }
             byte[] fresh = RandomNumberGenerator.GetBytes(32);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            using (var f = new FileStream(path, new FileStreamOptions
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
             {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write,
-                UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            }))
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using (var f = new FileStream(path, create))
             {
                 f.Write(Encoding.ASCII.GetBytes(Convert.ToHexString(fresh).ToLowerInvariant() + "\n"));
             }

@@ -35,6 +35,7 @@ public static class OwnerOnly
     /// <summary>Tightens one file (a key file kept outside the data folder); true when it was open to others.</summary>
     public static bool RestrictFile(string path) => !OperatingSystem.IsWindows() && System.IO.File.Exists(path) && Set(path, File);
 
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static bool Set(string path, UnixFileMode wanted)
     {
         UnixFileMode now = System.IO.File.GetUnixFileMode(path);
