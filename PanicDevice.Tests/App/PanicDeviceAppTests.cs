@@ -8,6 +8,7 @@ using PanicDevice.Core.Location;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Tests.Delivery;
 using PanicDevice.Tests.Support;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.App
 {

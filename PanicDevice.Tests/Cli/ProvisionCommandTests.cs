@@ -8,6 +8,7 @@ using PanicDevice.Core.Delivery;
 using PanicDevice.Host;
 using PanicDevice.Receiver;
 using PanicDevice.Tests.Receiver;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Cli;
 

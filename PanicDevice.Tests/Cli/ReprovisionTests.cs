@@ -14,6 +14,7 @@ using PanicDevice.Receiver;
 using PanicDevice.Receiver.Pipeline;
 using PanicDevice.Tests.Receiver;
 using PanicDevice.Tests.Support;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Cli;
 

@@ -6,6 +6,7 @@ using PanicDevice.Core.Outbox;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
 using PanicDevice.Tests.Support;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Delivery
 {

@@ -4,6 +4,7 @@ using PanicDevice.Core.Delivery;
 using PanicDevice.Core.Outbox;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Tests.Support;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Delivery
 {

@@ -2,6 +2,7 @@ using PanicDevice.Core.Delivery;
 using PanicDevice.Core.Modem;
 using PanicDevice.Core.Protocol;
 using PanicDevice.ModemEmulator;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Modem;
 

@@ -5,6 +5,7 @@ using PanicDevice.Core.Protocol;
 using PanicDevice.ModemEmulator;
 using PanicDevice.Tests.Mqtt;
 using PanicDevice.Tests.Receiver;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Modem;
 

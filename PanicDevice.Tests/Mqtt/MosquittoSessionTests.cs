@@ -11,6 +11,7 @@ using PanicDevice.Host;
 using PanicDevice.Tests.Delivery;
 using PanicDevice.Tests.Receiver;
 using PanicDevice.Tests.Support;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Mqtt;
 

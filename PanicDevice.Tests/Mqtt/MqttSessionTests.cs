@@ -14,6 +14,7 @@ using PanicDevice.Receiver.Storage;
 using PanicDevice.Tests.Delivery;
 using PanicDevice.Tests.Receiver;
 using PanicDevice.Tests.Support;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Tests.Mqtt;
 

@@ -10,6 +10,7 @@ using PanicDevice.Host;
 using PanicDevice.ModemEmulator;
 using PanicDevice.Receiver;
 using PanicDevice.Receiver.Registry;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Bench;
 

@@ -15,6 +15,7 @@ using PanicDevice.Receiver;
 using PanicDevice.Receiver.Mqtt;
 using PanicDevice.Receiver.Registry;
 using PanicDevice.Receiver.Storage;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Cli;
 

@@ -7,6 +7,7 @@ using PanicDevice.Core.Modem;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Host;
 using PanicDevice.ModemEmulator;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Cli;
 

@@ -8,6 +8,7 @@ using PanicDevice.Core.Net;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
 using PanicDevice.ModemEmulator;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Host;
 

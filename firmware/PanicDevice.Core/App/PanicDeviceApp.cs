@@ -9,6 +9,7 @@ using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
 using PanicDevice.Core.Storage;
 using PanicDevice.Core.Time;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Core.App
 {

@@ -6,6 +6,7 @@ using PanicDevice.Core.Outbox;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Core.Sms;
 using PanicDevice.Core.Time;
+using PanicDevice.Core.Feedback;
 
 namespace PanicDevice.Core.Delivery
 {
@@ -20,6 +21,9 @@ namespace PanicDevice.Core.Delivery
     /// Safety choices (docs/delivery.md): a Test alert never texts the emergency number; a duress cancel
     /// looks cancelled on the device but keeps sending locations and never texts a person to stand down; when the frame cannot be built or
     /// stored, the human SMS still goes out at once.
+    /// Two parts it drives: <see cref="SmsFallback"/> sends and retries the texts, <see cref="AlertSession"/> keeps the
+    /// alert's life and decides what the wearer is shown. A downlink frame first settles delivery (the frame is stored),
+    /// then goes to the session (what it says about the alert).
     /// </summary>
     public class DeliveryEngine : IDownlinkListener
     {
@@ -31,18 +35,11 @@ namespace PanicDevice.Core.Delivery
         private readonly ILocationProvider location;
         private readonly IDeviceTelemetry telemetry;
         private readonly IAlertSmsText smsText;
-        private readonly IFeedbackListener feedback;
+        private readonly AlertSession session;
+        private readonly SmsFallback smsFallback;
         private readonly ArrayList pending = new ArrayList();
 
         private bool started;
-        private uint activeAlertCounter;
-        private byte activeAlertCode;
-        private bool alertActive;
-        private bool alertAcknowledged;
-        private bool covert;
-        private byte lastStatus;
-        private long nextFollowUpMs = -1;
-        private bool alertUsedSms;
         private int rejectedDownlinks;
         private int counterResyncs;
         // Heartbeats are not kept in the outbox; these name the last one so that a Resync about it can be believed.
@@ -70,19 +67,20 @@ namespace PanicDevice.Core.Delivery
             this.location = location;
             this.telemetry = telemetry;
             this.smsText = smsText;
-            this.feedback = feedback;
+            session = new AlertSession(feedback, options.FollowUpIntervalMs);
+            smsFallback = new SmsFallback(options, outbox, sms, smsText, session);
         }
 
         /// <summary>True while an alert is being delivered or followed up.</summary>
         public bool AlertActive
         {
-            get { return alertActive; }
+            get { return session.Active; }
         }
 
         /// <summary>Counter of the current (or last) alert frame; 0 before the first.</summary>
         public uint ActiveAlertCounter
         {
-            get { return activeAlertCounter; }
+            get { return session.ActiveCounter; }
         }
 
         /// <summary>Downlink payloads ignored as forged, foreign, malformed or stale.</summary>
@@ -123,16 +121,16 @@ namespace PanicDevice.Core.Delivery
                 PendingDelivery p = Track(entries[i], r.Frame, nowMs);
                 if (r.Frame.Kind == MessageKind.Alert)
                 {
-                    BeginAlert(r.Frame.Counter, r.Frame.Code, nowMs);
+                    session.Begin(r.Frame.Counter, r.Frame.Code, nowMs);
                 }
                 else if (r.Frame.Kind == MessageKind.Cancel)
                 {
-                    EndAlert(r.Frame.Code == (byte)AlertCode.DuressCancel);
+                    session.End(r.Frame.Code == (byte)AlertCode.DuressCancel);
                 }
                 if (p.Entry.Has(OutboxEntry.HumanSmsSent | OutboxEntry.GatewaySmsSent))
                 {
                     p.SmsDueMs = -1;
-                    alertUsedSms = true;
+                    session.ResumedAfterSms();
                 }
             }
             started = true;
@@ -155,10 +153,7 @@ namespace PanicDevice.Core.Delivery
             }
             if (c != 0)
             {
-                BeginAlert(c, (byte)code, nowMs);
-                alertAcknowledged = false;
-                alertUsedSms = false;
-                feedback.OnFeedback(FeedbackEvent.Sending, nowMs);
+                session.Raised(c, (byte)code, nowMs);
                 Publish(nowMs);
             }
             return c;
@@ -173,8 +168,7 @@ namespace PanicDevice.Core.Delivery
             RequireStarted();
             Frame frame = BuildFrame(MessageKind.Cancel, duress ? (byte)AlertCode.DuressCancel : (byte)AlertCode.Cancel, nowMs);
             uint c = StoreAndTrack(frame, nowMs);
-            EndAlert(duress);
-            feedback.OnFeedback(FeedbackEvent.Cancelled, nowMs);
+            session.Cancelled(duress, nowMs);
             Publish(nowMs);
             return c;
         }
@@ -208,7 +202,7 @@ namespace PanicDevice.Core.Delivery
         {
             get
             {
-                long next = nextFollowUpMs;
+                long next = session.NextFollowUpMs;
                 for (int i = 0; i < pending.Count; i++)
                 {
                     PendingDelivery p = (PendingDelivery)pending[i];
@@ -230,14 +224,14 @@ namespace PanicDevice.Core.Delivery
             RequireStarted();
             uplink.Poll(nowMs);
             sms.Poll(nowMs);
-            if (alertActive && nextFollowUpMs >= 0 && nowMs >= nextFollowUpMs)
+            if (session.TakeFollowUp(nowMs))
             {
                 SendFollowUp(nowMs);
             }
             Publish(nowMs);
             for (int i = 0; i < pending.Count; i++)
             {
-                PollSms((PendingDelivery)pending[i], nowMs);
+                smsFallback.Poll((PendingDelivery)pending[i], pending, nowMs);
             }
         }
 
@@ -264,56 +258,14 @@ namespace PanicDevice.Core.Delivery
                 pending.Remove(p);
                 outbox.Remove(p.Entry);
             }
-            else if (f.Counter != activeAlertCounter)
+            else if (f.Counter != session.ActiveCounter)
             {
                 // An acknowledgement for something no longer pending: a duplicate or a replay; harmless.
                 rejectedDownlinks++;
                 return;
             }
-            if (f.Counter != activeAlertCounter || activeAlertCounter == 0)
-            {
-                return;
-            }
-            if (!alertAcknowledged)
-            {
-                alertAcknowledged = true;
-                if (!covert)
-                {
-                    feedback.OnFeedback(FeedbackEvent.Acknowledged, atMs);
-                }
-            }
-            int rank = AlertStatusOrder.Rank(f.Code);
-            if (f.Kind != MessageKind.Status || rank <= lastStatus)
-            {
-                // Statuses only move forward (by their place in the alert's life, not their wire value); an older one
-                // arriving late is not shown again.
-                return;
-            }
-            lastStatus = (byte)rank;
-            if (f.Code == (byte)AlertStatus.OperatorAcknowledged)
-            {
-                if (!covert)
-                {
-                    feedback.OnFeedback(FeedbackEvent.OperatorHasIt, atMs);
-                }
-            }
-            else if (f.Code == (byte)AlertStatus.ResponderAssigned)
-            {
-                if (!covert)
-                {
-                    feedback.OnFeedback(FeedbackEvent.ResponderOnTheWay, atMs);
-                }
-            }
-            else if (f.Code == (byte)AlertStatus.Resolved || f.Code == (byte)AlertStatus.FalseAlarm || f.Code == (byte)AlertStatus.Cancelled)
-            {
-                alertActive = false;
-                nextFollowUpMs = -1;
-                if (!covert)
-                {
-                    feedback.OnFeedback(f.Code == (byte)AlertStatus.Cancelled ? FeedbackEvent.Cancelled : FeedbackEvent.Resolved, atMs);
-                }
-                covert = false;
-            }
+            // Delivery is settled above; what the frame says about the alert is the session's.
+            session.OnReceiverFrame(f, atMs);
         }
 
         /// <summary>
@@ -388,38 +340,12 @@ namespace PanicDevice.Core.Delivery
                 p.SmsDueMs = nowMs + options.SmsDeadlineMs;
                 p.SmsRetryAtMs = -1;
             }
-            if (refused == activeAlertCounter)
-            {
-                activeAlertCounter = frame.Counter;
-            }
+            session.Reissued(refused, frame.Counter);
             Publish(nowMs);
-        }
-
-        private void BeginAlert(uint alertCounter, byte code, long nowMs)
-        {
-            activeAlertCounter = alertCounter;
-            activeAlertCode = code;
-            alertActive = true;
-            covert = false;
-            lastStatus = 0;
-            nextFollowUpMs = nowMs + options.FollowUpIntervalMs;
-        }
-
-        private void EndAlert(bool duress)
-        {
-            if (duress && alertActive)
-            {
-                // The attacker sees a cancel; the command centre keeps getting the victim's position.
-                covert = true;
-                return;
-            }
-            alertActive = false;
-            nextFollowUpMs = -1;
         }
 
         private void SendFollowUp(long nowMs)
         {
-            nextFollowUpMs = nowMs + options.FollowUpIntervalMs;
             // A newer position supersedes any follow-up still waiting.
             for (int i = pending.Count - 1; i >= 0; i--)
             {
@@ -430,7 +356,7 @@ namespace PanicDevice.Core.Delivery
                     outbox.Remove(p.Entry);
                 }
             }
-            StoreAndTrack(BuildFrame(MessageKind.Update, activeAlertCode, nowMs), nowMs);
+            StoreAndTrack(BuildFrame(MessageKind.Update, session.ActiveCode, nowMs), nowMs);
         }
 
         private Frame BuildFrame(MessageKind kind, byte code, long nowMs)
@@ -457,8 +383,8 @@ namespace PanicDevice.Core.Delivery
             {
                 if (frame.Kind != MessageKind.Update && frame.Code != (byte)AlertCode.ButtonFault)
                 {
-                    SendHumanSmsNow(frame, nowMs);
-                    feedback.OnFeedback(FeedbackEvent.Failed, nowMs);
+                    smsFallback.SendHumanTextNow(frame, nowMs);
+                    session.CouldNotStore(nowMs);
                 }
                 return 0;
             }
@@ -474,7 +400,7 @@ namespace PanicDevice.Core.Delivery
             p.Kind = (byte)frame.Kind;
             p.Code = frame.Code;
             p.NextPublishMs = nowMs;
-            if (frame.Kind == MessageKind.Alert || (frame.Kind == MessageKind.Cancel && alertUsedSms))
+            if (frame.Kind == MessageKind.Alert || (frame.Kind == MessageKind.Cancel && session.UsedSms))
             {
                 p.SmsDueMs = nowMs + options.SmsDeadlineMs;
             }
@@ -507,170 +433,6 @@ namespace PanicDevice.Core.Delivery
                     delay *= 2;
                 }
                 p.NextPublishMs = nowMs + (delay > options.RetryMaxMs ? options.RetryMaxMs : delay);
-            }
-        }
-
-        private void PollSms(PendingDelivery p, long nowMs)
-        {
-            if (p.SmsIds != null)
-            {
-                CheckSmsOutcome(p, nowMs);
-                return;
-            }
-            long due = p.SmsRetryAtMs >= 0 ? p.SmsRetryAtMs : p.SmsDueMs;
-            if (due < 0 || nowMs < due)
-            {
-                return;
-            }
-            QueueFallbackSms(p, nowMs);
-        }
-
-        private void QueueFallbackSms(PendingDelivery p, long nowMs)
-        {
-            Frame frame = FrameCodec.Decode(p.Entry.Frame).Frame;
-            ArrayList numbers = new ArrayList();
-            ArrayList texts = new ArrayList();
-            ArrayList gateway = new ArrayList();
-            // A duress cancel texts no person: 112 and the guardians act on the human text alone, and a
-            // "cancelled" would stop the help a coerced person needs. The gateway's signed frame says duress.
-            if (!p.Entry.Has(OutboxEntry.HumanSmsSent) && p.Code != (byte)AlertCode.ButtonFault && p.Code != (byte)AlertCode.DuressCancel)
-            {
-                string human = smsText.Compose(frame);
-                // A test must never reach the emergency number; guardians and the gateway exercise the path.
-                if (options.EmergencyNumber.Length > 0 && p.Code != (byte)AlertCode.Test)
-                {
-                    numbers.Add(options.EmergencyNumber);
-                    texts.Add(human);
-                    gateway.Add(false);
-                }
-                for (int i = 0; i < options.GuardianNumbers.Length; i++)
-                {
-                    numbers.Add(options.GuardianNumbers[i]);
-                    texts.Add(human);
-                    gateway.Add(false);
-                }
-            }
-            if (!p.Entry.Has(OutboxEntry.GatewaySmsSent) && options.GatewayNumber.Length > 0)
-            {
-                numbers.Add(options.GatewayNumber);
-                texts.Add(FrameText.Encode(p.Entry.Frame));
-                gateway.Add(true);
-            }
-            p.SmsDueMs = -1;
-            p.SmsRetryAtMs = -1;
-            if (numbers.Count == 0)
-            {
-                outbox.SetFlags(p.Entry, (byte)(OutboxEntry.HumanSmsSent | OutboxEntry.GatewaySmsSent));
-                return;
-            }
-            p.SmsAttempts++;
-            p.SmsIds = new int[numbers.Count];
-            p.SmsNumbers = new string[numbers.Count];
-            p.SmsTexts = new string[numbers.Count];
-            p.SmsIsGateway = new bool[numbers.Count];
-            for (int i = 0; i < numbers.Count; i++)
-            {
-                p.SmsNumbers[i] = (string)numbers[i];
-                p.SmsTexts[i] = (string)texts[i];
-                p.SmsIsGateway[i] = (bool)gateway[i];
-                p.SmsIds[i] = sms.Send(p.SmsNumbers[i], p.SmsTexts[i], nowMs);
-            }
-            if (p.Kind == (byte)MessageKind.Alert && p.Code != (byte)AlertCode.ButtonFault)
-            {
-                if (!alertUsedSms)
-                {
-                    alertUsedSms = true;
-                    // After a duress cancel nothing may show that the alert is still going out.
-                    if (!covert)
-                    {
-                        feedback.OnFeedback(FeedbackEvent.SmsFallback, nowMs);
-                    }
-                }
-                TextPendingCancels(nowMs);
-            }
-        }
-
-        /// <summary>
-        /// Whoever was just texted about an alert must also hear of a cancel the user made before that text went
-        /// (Track plans a cancel's SMS only when the alert was texted first). A duress cancel is left to the
-        /// data path: no one asked for help by SMS is told to stand down while the person may be coerced.
-        /// </summary>
-        private void TextPendingCancels(long nowMs)
-        {
-            for (int i = 0; i < pending.Count; i++)
-            {
-                PendingDelivery c = (PendingDelivery)pending[i];
-                if (c.Kind == (byte)MessageKind.Cancel && c.Code == (byte)AlertCode.Cancel && c.SmsDueMs < 0 && c.SmsRetryAtMs < 0
-                    && c.SmsIds == null && c.Entry.Flags == 0)
-                {
-                    c.SmsDueMs = nowMs;
-                }
-            }
-        }
-
-        private void CheckSmsOutcome(PendingDelivery p, long nowMs)
-        {
-            bool humanOk = true;
-            bool gatewayOk = true;
-            bool anyHuman = false;
-            bool anyGateway = false;
-            for (int i = 0; i < p.SmsIds.Length; i++)
-            {
-                SmsSendState s = sms.StateOf(p.SmsIds[i]);
-                if (s == SmsSendState.Pending)
-                {
-                    return;
-                }
-                if (p.SmsIsGateway[i])
-                {
-                    anyGateway = true;
-                    gatewayOk = gatewayOk && s == SmsSendState.Sent;
-                }
-                else
-                {
-                    anyHuman = true;
-                    humanOk = humanOk && s == SmsSendState.Sent;
-                }
-            }
-            byte done = 0;
-            if (anyHuman && humanOk)
-            {
-                done |= OutboxEntry.HumanSmsSent;
-            }
-            if (anyGateway && gatewayOk)
-            {
-                done |= OutboxEntry.GatewaySmsSent;
-            }
-            if (done != 0)
-            {
-                outbox.SetFlags(p.Entry, done);
-            }
-            p.SmsIds = null;
-            if ((anyHuman && !humanOk) || (anyGateway && !gatewayOk))
-            {
-                if (p.SmsAttempts >= options.SmsMaxAttempts)
-                {
-                    if (!covert)
-                    {
-                        feedback.OnFeedback(FeedbackEvent.Failed, nowMs);
-                    }
-                    // Keep trying, less often: the user has been told, but help may still be reachable.
-                    p.SmsAttempts = 0;
-                }
-                p.SmsRetryAtMs = nowMs + options.SmsRetryMs;
-            }
-        }
-
-        private void SendHumanSmsNow(Frame frame, long nowMs)
-        {
-            string text = smsText.Compose(frame);
-            if (options.EmergencyNumber.Length > 0 && frame.Code != (byte)AlertCode.Test)
-            {
-                sms.Send(options.EmergencyNumber, text, nowMs);
-            }
-            for (int i = 0; i < options.GuardianNumbers.Length; i++)
-            {
-                sms.Send(options.GuardianNumbers[i], text, nowMs);
             }
         }
 

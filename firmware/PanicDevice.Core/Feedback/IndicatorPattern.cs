@@ -1,5 +1,3 @@
-using PanicDevice.Core.Delivery;
-
 namespace PanicDevice.Core.Feedback
 {
     /// <summary>
