@@ -1,5 +1,3 @@
-using System.Collections;
-using System.Text;
 using PanicDevice.Core.Io;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Net;
@@ -48,15 +46,10 @@ namespace PanicDevice.Core.Modem
         /// <summary>Times an SMS is tried before it is reported Failed.</summary>
         public const int SmsAttempts = 2;
 
+        // The modem's own commands: bringing the module up and keeping it there. The services' commands are their own.
         private enum Op
         {
-            None, Probe, Config, SimCheck, Registration, Signal, Clock, Shut, Mux, RxMode, Apn, BringUp, Address,
-            BearerType, BearerApn, BearerOpen, Connect, Send, Read, CloseTcp, SmsFormat, SmsSend, CellLocate, Reset,
-        }
-
-        private enum Conn
-        {
-            None, Connecting, Connected,
+            None, Probe, Config, SimCheck, Registration, Reset,
         }
 
         private static readonly string[] ConfigCommands = { "ATE0", "AT+CMEE=2", "AT+CLTS=1", "AT+CSCS=\"IRA\"" };
@@ -65,15 +58,13 @@ namespace PanicDevice.Core.Modem
         private readonly Sim800Settings settings;
         private readonly AtCommandChannel channel;
         private readonly ModemRecoveryLadder ladder = new ModemRecoveryLadder();
-        private readonly byte[] tx = new byte[BufferBytes];
-        private readonly byte[] rx = new byte[BufferBytes];
-        private readonly ArrayList smsQueue = new ArrayList();
-        private readonly ArrayList smsDone = new ArrayList();
-        private int txCount;
-        private int rxCount;
-        private int sendingCount;
+        private readonly Sim800Tcp tcp;
+        private readonly Sim800Sms sms;
+        private readonly Sim800CellInfo cellInfo;
+        private readonly ISim800Part[] parts;
 
         private Op op = Op.None;
+        private ISim800Part running;
         private int step;
         private int attempts;
         private long waitUntilMs = -1;
@@ -83,24 +74,6 @@ namespace PanicDevice.Core.Modem
         private bool resumeAfterProbe;
         private Sim800Phase resumePhase;
         private long resumeDeadlineMs;
-
-        private bool wantOpen;
-        private string host;
-        private int port;
-        private Conn conn = Conn.None;
-        private bool needClose;
-        private bool gprsUp;
-        private bool bearerUp;
-        private int bearerStep;
-        private bool rxNotice;
-        private bool peerClosed;
-        private long nextReadMs;
-        private long nextSignalMs;
-        private bool clockAsked;
-        private bool cellLocationWanted;
-        private int smsFormat = -1;
-        private int nextSmsId = 1;
-        private int smsReference;
         private long nowMs;
 
         /// <summary>Creates a driver; nothing is sent before the first Poll.</summary>
@@ -114,32 +87,50 @@ namespace PanicDevice.Core.Modem
             this.power = power;
             this.settings = settings;
             channel = new AtCommandChannel(port, this);
+            tcp = new Sim800Tcp(this, channel, settings);
+            sms = new Sim800Sms(this, channel);
+            cellInfo = new Sim800CellInfo(this, channel, settings);
+            // Once the module is ready, work goes in this order (after a stale TCP connection is closed, see NextReadyWork):
+            // an alert's SMS never waits behind data, and nothing waits behind signal, clock or cell position.
+            parts = new ISim800Part[] { sms, tcp, cellInfo };
             Phase = Sim800Phase.Probing;
-            NetworkUtcSeconds = -1;
         }
 
         /// <summary>Where the module stands.</summary>
         public Sim800Phase Phase { get; private set; }
 
         /// <summary>State of the TCP connection as the MQTT session sees it.</summary>
-        public TcpLinkState State { get; private set; }
+        public TcpLinkState State
+        {
+            get { return tcp.State; }
+        }
 
         /// <summary>The last thing that went wrong, in words (never a password or key).</summary>
-        public string LastError { get; private set; }
+        public string LastError { get; internal set; }
 
         /// <summary>Signal strength in dBm from the last AT+CSQ (0 = unknown).</summary>
-        public int SignalDbm { get; private set; }
+        public int SignalDbm
+        {
+            get { return cellInfo.SignalDbm; }
+        }
 
         /// <summary>Network time in UTC seconds when last read, or -1; see <see cref="UtcSeconds"/>.</summary>
-        public long NetworkUtcSeconds { get; private set; }
-
-        private long networkTimeAtMs;
+        public long NetworkUtcSeconds
+        {
+            get { return cellInfo.NetworkUtcSeconds; }
+        }
 
         /// <summary>The last cell-based position (AT+CIPGSMLOC), or null.</summary>
-        public LocationFix CellFix { get; private set; }
+        public LocationFix CellFix
+        {
+            get { return cellInfo.CellFix; }
+        }
 
         /// <summary>SMS the network delivered to the SIM (+CMTI) since start; the device does not act on them.</summary>
-        public int IncomingSmsNotices { get; private set; }
+        public int IncomingSmsNotices
+        {
+            get { return sms.IncomingNotices; }
+        }
 
         /// <summary>The ladder, for diagnostics.</summary>
         public ModemRecoveryLadder Recovery
@@ -153,17 +144,13 @@ namespace PanicDevice.Core.Modem
         /// <summary>UTC seconds now, from the network clock read at registration; 0 when unknown.</summary>
         public uint UtcSeconds(long now)
         {
-            if (NetworkUtcSeconds < 0)
-            {
-                return 0;
-            }
-            return (uint)(NetworkUtcSeconds + (now - networkTimeAtMs) / 1000);
+            return cellInfo.UtcSeconds(now);
         }
 
         /// <summary>Asks the module for a cell-based position (needs <see cref="Sim800Settings.CellLocation"/>); the answer shows in <see cref="CellFix"/>.</summary>
         public void RequestCellLocation()
         {
-            cellLocationWanted = settings.CellLocation;
+            cellInfo.RequestLocation();
         }
 
         /// <summary>When Poll next has something to do on its own (the caller may sleep until then or until UART data arrives).</summary>
@@ -176,9 +163,9 @@ namespace PanicDevice.Core.Modem
                 {
                     next = waitUntilMs;
                 }
-                if (conn == Conn.Connected && nextReadMs < next)
+                if (tcp.ReadDueMs < next)
                 {
-                    next = nextReadMs;
+                    next = tcp.ReadDueMs;
                 }
                 return next;
             }
@@ -189,64 +176,25 @@ namespace PanicDevice.Core.Modem
         /// <summary>Starts connecting; GPRS is brought up first if needed.</summary>
         public void Open(string hostName, int tcpPort, long now)
         {
-            if (conn != Conn.None)
-            {
-                needClose = true;
-            }
-            host = hostName;
-            port = tcpPort;
-            wantOpen = true;
-            peerClosed = false;
-            txCount = 0;
-            rxCount = 0;
-            sendingCount = 0;
-            State = TcpLinkState.Opening;
-            if (simMissing)
-            {
-                FailTcp("no usable SIM");
-            }
+            tcp.Open(hostName, tcpPort);
         }
 
         /// <summary>Closes the connection; the module is told with AT+CIPCLOSE on a later Poll.</summary>
         public void Close(long now)
         {
-            wantOpen = false;
-            peerClosed = false;
-            if (conn != Conn.None)
-            {
-                needClose = true;
-            }
-            txCount = 0;
-            rxCount = 0;
-            sendingCount = 0;
-            State = TcpLinkState.Closed;
+            tcp.Close();
         }
 
         /// <summary>Buffers bytes for CIPSEND.</summary>
         public int Send(byte[] data, int offset, int count, long now)
         {
-            if (State != TcpLinkState.Open)
-            {
-                return 0;
-            }
-            int n = count < BufferBytes - txCount ? count : BufferBytes - txCount;
-            System.Array.Copy(data, offset, tx, txCount, n);
-            txCount += n;
-            return n;
+            return tcp.Send(data, offset, count);
         }
 
         /// <summary>Hands over bytes read from the module.</summary>
         public int Receive(byte[] buffer, int offset, int count)
         {
-            int n = count < rxCount ? count : rxCount;
-            if (n <= 0)
-            {
-                return 0;
-            }
-            System.Array.Copy(rx, 0, buffer, offset, n);
-            System.Array.Copy(rx, n, rx, 0, rxCount - n);
-            rxCount -= n;
-            return n;
+            return tcp.Receive(buffer, offset, count);
         }
 
         // ---- ISmsSender ----
@@ -254,72 +202,75 @@ namespace PanicDevice.Core.Modem
         /// <summary>Queues an SMS; long or non-GSM text goes as a concatenated PDU-mode SMS.</summary>
         public int Send(string number, string text, long now)
         {
-            SmsJob job = new SmsJob();
-            job.Id = nextSmsId++;
-            job.Number = number;
-            job.Text = text == null ? "" : text;
-            job.State = SmsSendState.Pending;
-            if (!IsDialable(number))
-            {
-                job.State = SmsSendState.Failed;
-                LastError = "SMS number is not a phone number";
-            }
-            else if (smsQueue.Count >= MaxQueuedSms)
-            {
-                job.State = SmsSendState.Failed;
-                LastError = "SMS queue full";
-            }
-            else if (simMissing)
-            {
-                job.State = SmsSendState.Failed;
-                LastError = "no usable SIM";
-            }
-            else
-            {
-                try
-                {
-                    if (!SmsTextMode.Fits(job.Text))
-                    {
-                        smsReference = (smsReference + 1) & 0xFF;
-                        job.Parts = SmsPduEncoder.Encode(number, job.Text, smsReference);
-                    }
-                }
-                catch (System.ArgumentException)
-                {
-                    job.State = SmsSendState.Failed;
-                    LastError = "SMS text too long";
-                }
-            }
-            if (job.State == SmsSendState.Pending)
-            {
-                smsQueue.Add(job);
-            }
-            else
-            {
-                Remember(job);
-            }
-            return job.Id;
+            return sms.Send(number, text);
         }
 
         /// <summary>State of a queued SMS.</summary>
         public SmsSendState StateOf(int id)
         {
-            for (int i = 0; i < smsQueue.Count; i++)
-            {
-                if (((SmsJob)smsQueue[i]).Id == id)
-                {
-                    return SmsSendState.Pending;
-                }
-            }
-            for (int i = 0; i < smsDone.Count; i++)
-            {
-                SmsJob j = (SmsJob)smsDone[i];
-                if (j.Id == id)
-                {
-                    return j.State;
-                }
-            }
-            return SmsSendState.Unknown;
+            return sms.StateOf(id);
+        }
+
+        // ---- What the parts use ----
+
+        /// <summary>No usable SIM: nothing can be sent, and callers are told at once.</summary>
+        internal bool SimMissing
+        {
+            get { return simMissing; }
+        }
+
+        /// <summary>GPRS is up (the cell-location bearer rides on it).</summary>
+        internal bool GprsUp
+        {
+            get { return tcp.GprsUp; }
+        }
+
+        internal void Run(ISim800Part part, string command, int timeoutMs)
+        {
+            running = part;
+            channel.Start(command, timeoutMs, nowMs);
+        }
+
+        internal void RunTwoFinals(ISim800Part part, string command, int timeoutMs)
+        {
+            running = part;
+            channel.StartTwoFinals(command, timeoutMs, nowMs);
+        }
+
+        internal void RunOneLine(ISim800Part part, string command, int timeoutMs)
+        {
+            running = part;
+            channel.StartOneLine(command, timeoutMs, nowMs);
+        }
+
+        internal void RunWithData(ISim800Part part, string command, byte[] payload, int timeoutMs)
+        {
+            running = part;
+            channel.StartWithData(command, payload, timeoutMs, nowMs);
+        }
+
+        /// <summary>No command goes out before <paramref name="ms"/> from now.</summary>
+        internal void Wait(long ms)
+        {
+            waitUntilMs = nowMs + ms;
+        }
+
+        /// <summary>Something worked end to end: the recovery ladder starts from the bottom again.</summary>
+        internal void Succeeded()
+        {
+            ladder.OnSuccess();
+        }
+
+        /// <summary>Something failed: one rung up the recovery ladder.</summary>
+        internal void Failed(ModemFailure failure)
+        {
+            Climb(ladder.OnFailure(failure));
+        }
+
+        /// <summary>GPRS went down or came up afresh: the cell-location bearer must be opened again.</summary>
+        internal void BearerLost()
+        {
+            cellInfo.OnBearerLost();
         }
 
         // ---- Poll ----
@@ -335,8 +286,10 @@ namespace PanicDevice.Core.Modem
                 if (channel.Status != AtCommandStatus.Idle && !channel.IsBusy)
                 {
                     Op finished = op;
+                    ISim800Part part = running;
                     op = Op.None;
-                    Finish(finished);
+                    running = null;
+                    Finish(finished, part);
                     if (!channel.IsBusy)
                     {
                         channel.Clear();
@@ -352,7 +305,7 @@ namespace PanicDevice.Core.Modem
                 }
                 waitUntilMs = -1;
                 Next();
-                if (op == Op.None)
+                if (op == Op.None && running == null)
                 {
                     return;
                 }
@@ -363,11 +316,6 @@ namespace PanicDevice.Core.Modem
         {
             op = what;
             channel.Start(command, timeoutMs, nowMs);
-        }
-
-        private void Wait(long ms)
-        {
-            waitUntilMs = nowMs + ms;
         }
 
         /// <summary>Picks the next command for the phase.</summary>
@@ -397,131 +345,22 @@ namespace PanicDevice.Core.Modem
             }
         }
 
+        /// <summary>
+        /// The one place where the order of work is decided: a TCP connection to drop first (a new CIPSTART needs the
+        /// module clean), then each part in <see cref="parts"/>' order.
+        /// </summary>
         private void NextReadyWork()
         {
-            if (needClose)
+            if (tcp.StartClosing(nowMs))
             {
-                Run(Op.CloseTcp, "AT+CIPCLOSE", Sim800Timeouts.CloseMs);
                 return;
             }
-            if (smsQueue.Count > 0)
+            for (int i = 0; i < parts.Length; i++)
             {
-                SmsJob job = (SmsJob)smsQueue[0];
-                int format = job.Parts == null ? 1 : 0;
-                if (smsFormat != format)
+                if (parts[i].StartWork(nowMs))
                 {
-                    Run(Op.SmsFormat, "AT+CMGF=" + format.ToString(), Sim800Timeouts.SimpleMs);
                     return;
                 }
-                op = Op.SmsSend;
-                if (job.Parts == null)
-                {
-                    channel.StartWithData("AT+CMGS=\"" + job.Number + "\"", TextModePayload(job.Text), Sim800Timeouts.SmsMs, nowMs);
-                }
-                else
-                {
-                    SmsPdu part = job.Parts[job.PartIndex];
-                    channel.StartWithData("AT+CMGS=" + part.TpduLength.ToString(), TextModePayload(part.Hex), Sim800Timeouts.SmsMs, nowMs);
-                }
-                return;
-            }
-            if (wantOpen && conn == Conn.None)
-            {
-                if (!gprsUp)
-                {
-                    NextBringUpStep();
-                    return;
-                }
-                conn = Conn.Connecting;
-                op = Op.Connect;
-                channel.StartTwoFinals("AT+CIPSTART=\"TCP\",\"" + host + "\"," + port.ToString(), Sim800Timeouts.ConnectMs, nowMs);
-                return;
-            }
-            if (conn == Conn.Connected && txCount > 0)
-            {
-                sendingCount = txCount < SendChunk ? txCount : SendChunk;
-                byte[] chunk = new byte[sendingCount];
-                System.Array.Copy(tx, 0, chunk, 0, sendingCount);
-                op = Op.Send;
-                channel.StartWithData("AT+CIPSEND=" + sendingCount.ToString(), chunk, Sim800Timeouts.SendMs, nowMs);
-                return;
-            }
-            if (conn == Conn.Connected && (rxNotice || nowMs >= nextReadMs) && BufferBytes - rxCount >= ReadChunk)
-            {
-                rxNotice = false;
-                nextReadMs = nowMs + settings.ReceivePollMs;
-                Run(Op.Read, "AT+CIPRXGET=3," + ReadChunk.ToString(), Sim800Timeouts.ReadMs);
-                return;
-            }
-            if (cellLocationWanted && gprsUp)
-            {
-                if (!bearerUp)
-                {
-                    NextBearerStep();
-                    return;
-                }
-                cellLocationWanted = false;
-                Run(Op.CellLocate, "AT+CIPGSMLOC=1,1", Sim800Timeouts.CellLocationMs);
-                return;
-            }
-            if (!clockAsked)
-            {
-                clockAsked = true;
-                Run(Op.Clock, "AT+CCLK?", Sim800Timeouts.SimpleMs);
-                return;
-            }
-            if (nowMs >= nextSignalMs)
-            {
-                nextSignalMs = nowMs + settings.SignalPollMs;
-                Run(Op.Signal, "AT+CSQ", Sim800Timeouts.SimpleMs);
-            }
-        }
-
-        private void NextBringUpStep()
-        {
-            switch (step)
-            {
-                case 0:
-                    Run(Op.Shut, "AT+CIPSHUT", Sim800Timeouts.ShutMs);
-                    return;
-                case 1:
-                    Run(Op.Mux, "AT+CIPMUX=0", Sim800Timeouts.SimpleMs);
-                    return;
-                case 2:
-                    Run(Op.RxMode, "AT+CIPRXGET=1", Sim800Timeouts.SimpleMs);
-                    return;
-                case 3:
-                    // Quick send: CIPSEND ends at DATA ACCEPT instead of waiting a round trip for the server's
-                    // TCP acknowledgement, so a press is never queued behind a PUBACK still in flight. MQTT's
-                    // own PUBACK tells whether the alert arrived.
-                    Run(Op.RxMode, "AT+CIPQSEND=1", Sim800Timeouts.SimpleMs);
-                    return;
-                case 4:
-                    Run(Op.Apn, "AT+CSTT=\"" + settings.Apn + "\",\"" + settings.ApnUser + "\",\"" + settings.ApnPassword + "\"", Sim800Timeouts.SetApnMs);
-                    return;
-                case 5:
-                    Run(Op.BringUp, "AT+CIICR", Sim800Timeouts.BringUpMs);
-                    return;
-                default:
-                    op = Op.Address;
-                    channel.StartOneLine("AT+CIFSR", Sim800Timeouts.SimpleMs, nowMs);
-                    return;
-            }
-        }
-
-        private void NextBearerStep()
-        {
-            switch (bearerStep)
-            {
-                case 0:
-                    Run(Op.BearerType, "AT+SAPBR=3,1,\"Contype\",\"GPRS\"", Sim800Timeouts.SimpleMs);
-                    return;
-                case 1:
-                    Run(Op.BearerApn, "AT+SAPBR=3,1,\"APN\",\"" + settings.Apn + "\"", Sim800Timeouts.SimpleMs);
-                    return;
-                default:
-                    Run(Op.BearerOpen, "AT+SAPBR=1,1", Sim800Timeouts.BearerMs);
-                    return;
             }
         }
 
@@ -556,12 +395,17 @@ namespace PanicDevice.Core.Modem
 
         // ---- Results ----
 
-        private void Finish(Op finished)
+        private void Finish(Op finished, ISim800Part part)
         {
             AtCommandStatus status = channel.Status;
             if (status == AtCommandStatus.TimedOut)
             {
-                OnTimeout(finished);
+                OnTimeout(finished, part);
+                return;
+            }
+            if (part != null)
+            {
+                part.Finish(nowMs);
                 return;
             }
             bool ok = status == AtCommandStatus.Ok;
@@ -575,7 +419,7 @@ namespace PanicDevice.Core.Modem
                     step++;
                     if (step >= ConfigCommands.Length)
                     {
-                        smsFormat = -1;
+                        sms.FormatUnknown();
                         Enter(Sim800Phase.CheckingSim);
                         waitUntilMs = -1;
                     }
@@ -585,92 +429,6 @@ namespace PanicDevice.Core.Modem
                     return;
                 case Op.Registration:
                     OnRegistration(ok);
-                    return;
-                case Op.Signal:
-                    string csq = channel.LineStartingWith("+CSQ:");
-                    SignalDbm = ok && csq != null ? Sim800Replies.SignalDbm(csq) : 0;
-                    return;
-                case Op.Clock:
-                    string cclk = channel.LineStartingWith("+CCLK:");
-                    long utc = ok && cclk != null ? Sim800Replies.ClockUtcSeconds(cclk) : -1;
-                    if (utc > 0)
-                    {
-                        NetworkUtcSeconds = utc;
-                        networkTimeAtMs = nowMs;
-                    }
-                    return;
-                case Op.Shut:
-                case Op.Mux:
-                case Op.RxMode:
-                case Op.Apn:
-                case Op.BringUp:
-                    if (ok || finished == Op.Shut)
-                    {
-                        step++;
-                    }
-                    else
-                    {
-                        BringUpFailed(finished);
-                    }
-                    return;
-                case Op.Address:
-                    string ip = channel.LineCount > 0 ? channel.Line(0) : "";
-                    if (ip.IndexOf('.') > 0 && ip.IndexOf("ERROR") < 0)
-                    {
-                        gprsUp = true;
-                        bearerUp = false;
-                    }
-                    else
-                    {
-                        BringUpFailed(finished);
-                    }
-                    return;
-                case Op.BearerType:
-                case Op.BearerApn:
-                case Op.BearerOpen:
-                    // SAPBR=1,1 answers ERROR when the bearer is already open; CIPGSMLOC tells the truth either way.
-                    bearerStep++;
-                    if (finished == Op.BearerOpen)
-                    {
-                        bearerUp = true;
-                        bearerStep = 0;
-                    }
-                    return;
-                case Op.CellLocate:
-                    string loc = channel.LineStartingWith("+CIPGSMLOC:");
-                    LocationFix fix = ok && loc != null ? Sim800Replies.CellLocation(loc, nowMs) : null;
-                    if (fix != null)
-                    {
-                        CellFix = fix;
-                    }
-                    else
-                    {
-                        LastError = "cell location unavailable";
-                    }
-                    return;
-                case Op.Connect:
-                    OnConnect(ok);
-                    return;
-                case Op.Send:
-                    OnSent(ok);
-                    return;
-                case Op.Read:
-                    OnRead(ok);
-                    return;
-                case Op.CloseTcp:
-                    // CLOSE OK, or ERROR because the module already forgot the connection: either way it is gone.
-                    needClose = false;
-                    conn = Conn.None;
-                    return;
-                case Op.SmsFormat:
-                    smsFormat = ok ? (channel.Command == "AT+CMGF=0" ? 0 : 1) : -1;
-                    if (!ok)
-                    {
-                        SmsFailed("SMS format refused");
-                    }
-                    return;
-                case Op.SmsSend:
-                    OnSmsSent(ok);
                     return;
                 case Op.Reset:
                     // OK now, RDY when it is back; Booting probes until then.
@@ -725,7 +483,7 @@ namespace PanicDevice.Core.Modem
             if (Sim800Replies.IsRegistered(status))
             {
                 Enter(Sim800Phase.Ready);
-                nextSignalMs = nowMs;
+                cellInfo.OnRegistered(nowMs);
                 return;
             }
             if (nowMs >= phaseDeadlineMs)
@@ -738,184 +496,7 @@ namespace PanicDevice.Core.Modem
             Wait(settings.RegistrationPollMs);
         }
 
-        private void OnConnect(bool ok)
-        {
-            string final = channel.FinalLine;
-            if (ok && final == "CONNECT OK")
-            {
-                conn = Conn.Connected;
-                nextReadMs = nowMs;
-                if (wantOpen && State == TcpLinkState.Opening)
-                {
-                    State = TcpLinkState.Open;
-                    ladder.OnSuccess();
-                }
-                else
-                {
-                    needClose = true;
-                }
-                return;
-            }
-            if (ok)
-            {
-                // ALREADY CONNECT: a connection we lost track of; close it and connect afresh.
-                conn = Conn.Connected;
-                needClose = true;
-                return;
-            }
-            conn = Conn.None;
-            needClose = true; // leaves the module's connection state clean for the next CIPSTART
-            FailTcp("TCP connection failed (" + final + ")");
-            Climb(ladder.OnFailure(final == "CONNECT FAIL" ? ModemFailure.Connect : ModemFailure.Data));
-        }
-
-        private void OnSent(bool ok)
-        {
-            if (ok && State == TcpLinkState.Open && sendingCount <= txCount)
-            {
-                System.Array.Copy(tx, sendingCount, tx, 0, txCount - sendingCount);
-                txCount -= sendingCount;
-                sendingCount = 0;
-                return;
-            }
-            sendingCount = 0;
-            if (!ok)
-            {
-                needClose = true;
-                FailTcp("send failed (" + channel.FinalLine + ")");
-            }
-        }
-
-        private void OnRead(bool ok)
-        {
-            ReadResult(ok);
-            if (peerClosed && !rxNotice)
-            {
-                peerClosed = false;
-                conn = Conn.None;
-                FailTcp("connection closed by the network");
-            }
-        }
-
-        private void ReadResult(bool ok)
-        {
-            if (!ok)
-            {
-                if (channel.FinalLine == "OVERLONG")
-                {
-                    // The hex line outgrew the reader (noise without a line end): the module gave those bytes out, so
-                    // the stream has a hole.
-                    CorruptStream();
-                }
-                return; // otherwise no connection any more; CLOSED says so separately
-            }
-            int length;
-            int remaining;
-            string header = channel.LineStartingWith("+CIPRXGET: 3,");
-            if (header == null)
-            {
-                return; // nothing waiting
-            }
-            if (!Sim800Replies.ReceiveHeader(header, out length, out remaining) || length > ReadChunk)
-            {
-                CorruptStream();
-                return;
-            }
-            if (length == 0)
-            {
-                return;
-            }
-            string hex = null;
-            for (int i = 0; i < channel.LineCount; i++)
-            {
-                if (channel.Line(i) != header)
-                {
-                    hex = channel.Line(i);
-                    break;
-                }
-            }
-            if (hex == null || hex.Length != length * 2 || State != TcpLinkState.Open)
-            {
-                if (State == TcpLinkState.Open)
-                {
-                    CorruptStream();
-                }
-                return;
-            }
-            if (Sim800Replies.Hex(hex, rx, rxCount) != length)
-            {
-                CorruptStream();
-                return;
-            }
-            rxCount += length;
-            // rxNotice was cleared when this read started; a +CIPRXGET: 1 that arrived while it ran has set it
-            // again and must not be overwritten, or that data would wait for the periodic read.
-            if (remaining > 0)
-            {
-                rxNotice = true;
-            }
-        }
-
-        private void CorruptStream()
-        {
-            // A byte lost or garbled in the middle of the MQTT stream cannot be repaired; a fresh connection
-            // (and QoS 1 redelivery) can.
-            needClose = true;
-            FailTcp("received data was garbled on the UART");
-        }
-
-        private void OnSmsSent(bool ok)
-        {
-            if (smsQueue.Count == 0)
-            {
-                return;
-            }
-            SmsJob job = (SmsJob)smsQueue[0];
-            if (ok && channel.LineStartingWith("+CMGS:") != null)
-            {
-                job.PartIndex++;
-                if (job.Parts == null || job.PartIndex >= job.Parts.Length)
-                {
-                    job.State = SmsSendState.Sent;
-                    smsQueue.RemoveAt(0);
-                    Remember(job);
-                    ladder.OnSuccess();
-                }
-                return;
-            }
-            job.Attempts++;
-            LastError = "SMS refused (" + channel.FinalLine + ")";
-            if (job.Attempts >= SmsAttempts)
-            {
-                SmsFailed(LastError);
-                return;
-            }
-            // Parts already accepted were delivered; a retry resends only what is left.
-            Wait(2000);
-        }
-
-        private void SmsFailed(string why)
-        {
-            if (smsQueue.Count == 0)
-            {
-                return;
-            }
-            SmsJob job = (SmsJob)smsQueue[0];
-            smsQueue.RemoveAt(0);
-            job.State = SmsSendState.Failed;
-            LastError = why;
-            Remember(job);
-        }
-
-        private void BringUpFailed(Op finished)
-        {
-            LastError = "GPRS bring-up failed at " + CommandName(channel.Command) + " (" + channel.FinalLine + ")";
-            FailTcp(LastError);
-            step = 0;
-            Climb(ladder.OnFailure(ModemFailure.Data));
-        }
-
-        private void OnTimeout(Op finished)
+        private void OnTimeout(Op finished, ISim800Part part)
         {
             LastError = "no answer to " + CommandName(channel.Command);
             if (finished == Op.Probe)
@@ -934,20 +515,10 @@ namespace PanicDevice.Core.Modem
                 }
                 return;
             }
-            if (finished == Op.SmsSend)
+            if (part != null)
             {
-                SmsFailed(LastError);
-            }
-            if (finished == Op.Connect || finished == Op.Send || finished == Op.Read || finished == Op.CloseTcp)
-            {
-                conn = Conn.Connected; // unknown: close it to be sure
-                needClose = true;
-                FailTcp(LastError);
-            }
-            if (finished == Op.BringUp || finished == Op.Shut)
-            {
-                FailTcp(LastError);
-                step = 0;
+                // The part undoes what it had under way (an SMS failed, a connection closed to be sure), naming this error.
+                part.Finish(nowMs);
             }
             // Is the module still there? Probing decides between carrying on and the ladder.
             channel.Reset();
@@ -967,15 +538,8 @@ namespace PanicDevice.Core.Modem
                     Wait(1000);
                     return;
                 case ModemRecoveryStep.Reattach:
-                    gprsUp = false;
-                    bearerUp = false;
-                    step = 0;
-                    if (conn != Conn.None)
-                    {
-                        FailTcp("re-attaching GPRS");
-                    }
-                    conn = Conn.None;
-                    needClose = false;
+                    tcp.Reattach();
+                    cellInfo.OnBearerLost();
                     return;
                 case ModemRecoveryStep.Reset:
                     ModuleLost();
@@ -1031,43 +595,16 @@ namespace PanicDevice.Core.Modem
         {
             channel.Reset();
             op = Op.None;
-            gprsUp = false;
-            bearerUp = false;
-            smsFormat = -1;
-            clockAsked = false;
-            needClose = false;
-            peerClosed = false;
-            if (conn != Conn.None || State == TcpLinkState.Open || State == TcpLinkState.Opening)
-            {
-                FailTcp("modem restarted");
-            }
-            conn = Conn.None;
-            // An SMS in flight may or may not have gone; sending it again is better than not at all.
-            for (int i = 0; i < smsQueue.Count; i++)
-            {
-                ((SmsJob)smsQueue[i]).Attempts = 0;
-            }
-        }
-
-        private void FailTcp(string why)
-        {
-            LastError = why;
-            if (State == TcpLinkState.Opening || State == TcpLinkState.Open)
-            {
-                State = TcpLinkState.Failed;
-            }
-            wantOpen = false;
-            txCount = 0;
-            sendingCount = 0;
+            running = null;
+            tcp.OnModuleRestarted();
+            sms.OnModuleRestarted();
+            cellInfo.OnModuleRestarted();
         }
 
         private void FailEverything(string why)
         {
-            FailTcp(why);
-            while (smsQueue.Count > 0)
-            {
-                SmsFailed(why);
-            }
+            tcp.Fail(why);
+            sms.FailAll(why);
         }
 
         // ---- Unsolicited ----
@@ -1108,47 +645,6 @@ namespace PanicDevice.Core.Modem
                 LastError = line; // a warning: the module keeps running
                 return;
             }
-            if (line == "CLOSED" || line.EndsWith(", CLOSED"))
-            {
-                if (conn == Conn.Connected && (rxNotice || op == Op.Read) && op != Op.Send)
-                {
-                    // The server's last words (a CONNACK refusing the login, say) are still in the module's
-                    // buffer: read them before reporting the connection gone.
-                    peerClosed = true;
-                    rxNotice = true;
-                    return;
-                }
-                if (op == Op.Send || op == Op.Read)
-                {
-                    channel.Abort(line);
-                }
-                if (conn != Conn.None)
-                {
-                    conn = Conn.None;
-                    needClose = false;
-                    FailTcp("connection closed by the network");
-                }
-                return;
-            }
-            if (line.StartsWith("+PDP: DEACT"))
-            {
-                if (op == Op.Send || op == Op.Read || op == Op.Connect)
-                {
-                    channel.Abort(line);
-                }
-                gprsUp = false;
-                bearerUp = false;
-                step = 0;
-                conn = Conn.None;
-                needClose = false;
-                FailTcp("GPRS context deactivated by the network");
-                return;
-            }
-            if (line.StartsWith("+CIPRXGET: 1"))
-            {
-                rxNotice = true;
-                return;
-            }
             if (line.StartsWith("+CPIN: NOT READY") || line.StartsWith("+CPIN: NOT INSERTED"))
             {
                 LastError = "SIM removed";
@@ -1156,34 +652,19 @@ namespace PanicDevice.Core.Modem
                 Enter(Sim800Phase.CheckingSim);
                 return;
             }
-            if (line.StartsWith("+CMTI:"))
+            for (int i = 0; i < parts.Length; i++)
             {
-                IncomingSmsNotices++;
+                if (parts[i].OnUnsolicited(line, now))
+                {
+                    return;
+                }
             }
         }
 
         // ---- Helpers ----
 
-        private void Remember(SmsJob job)
-        {
-            smsDone.Add(job);
-            if (smsDone.Count > 32)
-            {
-                smsDone.RemoveAt(0);
-            }
-        }
-
-        private static byte[] TextModePayload(string text)
-        {
-            byte[] body = Encoding.UTF8.GetBytes(text);
-            byte[] payload = new byte[body.Length + 1];
-            System.Array.Copy(body, payload, body.Length);
-            payload[body.Length] = 0x1A; // Ctrl-Z ends the message
-            return payload;
-        }
-
         /// <summary>The command without its arguments: errors never repeat an APN password or a phone number.</summary>
-        private static string CommandName(string command)
+        internal static string CommandName(string command)
         {
             if (command == null)
             {
@@ -1191,34 +672,6 @@ namespace PanicDevice.Core.Modem
             }
             int eq = command.IndexOf('=');
             return eq < 0 ? command : command.Substring(0, eq);
-        }
-
-        private static bool IsDialable(string number)
-        {
-            if (number == null || number.Length == 0 || number.Length > 21)
-            {
-                return false;
-            }
-            for (int i = 0; i < number.Length; i++)
-            {
-                char c = number[i];
-                if (!(c >= '0' && c <= '9') && !(c == '+' && i == 0))
-                {
-                    return false;
-                }
-            }
-            return number != "+";
-        }
-
-        private class SmsJob
-        {
-            public int Id;
-            public string Number;
-            public string Text;
-            public SmsSendState State;
-            public int Attempts;
-            public SmsPdu[] Parts;
-            public int PartIndex;
         }
     }
 }
