@@ -26,6 +26,8 @@ namespace PanicDevice.Core.Config
     /// Reads device.json into <see cref="DeviceConfig"/>. Unknown settings are refused (a misspelt
     /// setting would otherwise silently keep its default), every value is range-checked, and every
     /// error names the setting without echoing secret values.
+    /// About 570 lines on purpose: the whole file format's checks in one place, in the file's order, so a reader (and
+    /// the docs' table of settings) can check every setting against one list.
     /// </summary>
     public static class DeviceConfigReader
     {

@@ -32,6 +32,10 @@ namespace PanicDevice.Core.Modem
     /// (AT+CIPRXGET=3) so the line reader never sees binary, acts on unsolicited codes at any moment, gives
     /// every command a timeout, and climbs <see cref="ModemRecoveryLadder"/> when things keep failing.
     /// The same code runs on the ESP32's UART, a PC serial port and the host emulator.
+    /// TCP, SMS and cell information are parts of their own (<see cref="ISim800Part"/>). What stays here, about 680 lines,
+    /// is the module's life as one state machine (probe, power, configure, SIM, registration, timeouts and the ladder):
+    /// every phase change is read against the others, and spreading them over files would hide that; plus the public
+    /// surface the session, the engine and diagnostics use.
     /// </summary>
     public class Sim800Modem : ITcpLink, ISmsSender, IUnsolicitedListener, INetworkStatus
     {
