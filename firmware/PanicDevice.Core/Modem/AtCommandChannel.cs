@@ -5,7 +5,7 @@ using PanicDevice.Core.Io;
 namespace PanicDevice.Core.Modem
 {
     /// <summary>Where the command in <see cref="AtCommandChannel"/> stands.</summary>
-    public enum AtCommandStatus
+    internal enum AtCommandStatus
     {
         /// <summary>No command was started, or its result was taken.</summary>
         Idle = 0,
@@ -20,7 +20,7 @@ namespace PanicDevice.Core.Modem
     }
 
     /// <summary>Receives the lines that do not belong to the running command.</summary>
-    public interface IUnsolicitedListener
+    internal interface IUnsolicitedListener
     {
         /// <summary>An unsolicited result code (RDY, CLOSED, +PDP: DEACT, +CIPRXGET: 1, …), or a final code no command was waiting for.</summary>
         void OnUnsolicited(string line, long nowMs);
@@ -32,7 +32,7 @@ namespace PanicDevice.Core.Modem
     /// Unsolicited codes go to the listener whenever they arrive. It keeps no opinion on what a response
     /// means; <see cref="Sim800Modem"/> reads the lines.
     /// </summary>
-    public class AtCommandChannel : IAtLineListener
+    internal class AtCommandChannel : IAtLineListener
     {
         /// <summary>Response lines kept per command; more are dropped (a healthy SIM800 sends at most a few).</summary>
         public const int MaxLines = 8;

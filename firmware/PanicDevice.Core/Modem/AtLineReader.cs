@@ -3,7 +3,7 @@ using System.Text;
 namespace PanicDevice.Core.Modem
 {
     /// <summary>What kind of line the modem sent (SIMCom SIM800 Series AT Command Manual conventions).</summary>
-    public enum AtLineKind
+    internal enum AtLineKind
     {
         /// <summary>Part of a command's response (e.g. "+CSQ: 17,0").</summary>
         Intermediate = 0,
@@ -20,7 +20,7 @@ namespace PanicDevice.Core.Modem
     }
 
     /// <summary>Receives classified lines from <see cref="AtLineReader"/>.</summary>
-    public interface IAtLineListener
+    internal interface IAtLineListener
     {
         /// <summary>A complete line (without CR/LF), or the prompt.</summary>
         void OnLine(AtLineKind kind, string text);
@@ -35,7 +35,7 @@ namespace PanicDevice.Core.Modem
     /// AT+CREG=1) and the answer to AT+CREG?; they are classified Unsolicited and the driver treats them
     /// as the answer while that query is pending.
     /// </summary>
-    public class AtLineReader
+    internal class AtLineReader
     {
         /// <summary>Default longest line kept (SIM800 text lines are well under this; +CIPGSMLOC is the longest common one).</summary>
         public const int MaxLineLength = 256;

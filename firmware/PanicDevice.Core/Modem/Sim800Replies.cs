@@ -7,7 +7,7 @@ namespace PanicDevice.Core.Modem
     /// Reads the SIM800's answer lines. Every parser takes untrusted text and returns a "not understood"
     /// value rather than throwing, because a line may be cut or carry line noise.
     /// </summary>
-    public static class Sim800Replies
+    internal static class Sim800Replies
     {
         /// <summary>Registration state from "+CREG: n,stat" or "+CGREG: n,stat" (also the URC form "+CREG: stat"); -1 if unreadable.</summary>
         public static int RegistrationStatus(string line)

@@ -1,7 +1,7 @@
 namespace PanicDevice.Core.Mqtt
 {
     /// <summary>MQTT 3.1.1 control packet types used by the device (values from the specification, §2.2.1).</summary>
-    public static class MqttPacketType
+    internal static class MqttPacketType
     {
         /// <summary>Client → server.</summary>
         public const byte Connect = 1;
@@ -34,7 +34,7 @@ namespace PanicDevice.Core.Mqtt
     }
 
     /// <summary>One packet received from the broker: plain data, filled by <see cref="MqttPacketReader"/>.</summary>
-    public class MqttPacket
+    internal class MqttPacket
     {
         /// <summary>One of <see cref="MqttPacketType"/>.</summary>
         public byte Type;

@@ -4,7 +4,7 @@ using System.Text;
 namespace PanicDevice.Core.Mqtt
 {
     /// <summary>What the reader produced from the bytes fed so far.</summary>
-    public enum MqttReadStatus
+    internal enum MqttReadStatus
     {
         /// <summary>More bytes are needed.</summary>
         Incomplete = 0,
@@ -19,7 +19,7 @@ namespace PanicDevice.Core.Mqtt
     /// any chunking (a modem delivers a few at a time). It never throws and never allocates more than
     /// <see cref="MaxPacketBytes"/> for a packet, whatever length the header announces.
     /// </summary>
-    public class MqttPacketReader
+    internal class MqttPacketReader
     {
         /// <summary>Largest packet accepted (remaining length); the device only ever receives small frames.</summary>
         public readonly int MaxPacketBytes;

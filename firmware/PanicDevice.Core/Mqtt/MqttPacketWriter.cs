@@ -4,7 +4,7 @@ using System.Text;
 namespace PanicDevice.Core.Mqtt
 {
     /// <summary>Encodes the client's MQTT 3.1.1 packets (specification §3). Pure: bytes out, no I/O.</summary>
-    public static class MqttPacketWriter
+    internal static class MqttPacketWriter
     {
         /// <summary>Largest remaining length MQTT allows (4 length bytes).</summary>
         public const int MaxRemainingLength = 268435455;

@@ -231,7 +231,7 @@ public sealed class MqttTarget : FuzzTarget
 }
 
 /// <summary>AtLineReader (classified lines) with every Sim800Replies parser run on every line.</summary>
-public sealed class AtTarget : FuzzTarget, IAtLineListener
+internal sealed class AtTarget : FuzzTarget, IAtLineListener
 {
     private readonly List<byte[]> seeds = FuzzSeeds.AtSeeds();
     private readonly byte[] hexBuffer = new byte[Sim800Modem.BufferBytes];
