@@ -12,7 +12,7 @@ using PanicDevice.Tests.Receiver;
 namespace PanicDevice.Tests.Support;
 
 /// <summary>A real receiver on loopback (random ports, temp data folder, known operator token) for HTTP, dashboard and API tests.</summary>
-public sealed class LoopbackReceiver : IAsyncDisposable
+internal sealed class LoopbackReceiver : IAsyncDisposable
 {
     public const string OperatorToken = "operator-token-for-loopback-01";
     public static readonly byte[] Key = SampleFrames.RandomKey(0x30);

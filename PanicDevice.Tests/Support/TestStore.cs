@@ -18,7 +18,7 @@ public enum StoreEngine
 /// test run's PostgreSQL server (<see cref="TestPostgres"/>). Where PostgreSQL is not installed, making
 /// one reports the test Inconclusive with the reason, never Passed.
 /// </summary>
-public sealed class TestStore : IDisposable
+internal sealed class TestStore : IDisposable
 {
     private static int databases;
     private readonly string? folder;

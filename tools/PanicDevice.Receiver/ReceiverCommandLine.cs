@@ -6,7 +6,7 @@ namespace PanicDevice.Receiver;
 /// expects) or one without its value is refused in one line. Configuration paths (--Receiver:Webhooks:0:Url,
 /// --Logging:LogLevel:Default) stay open, as every ASP.NET Core host takes them.
 /// </summary>
-public static class ReceiverCommandLine
+internal static class ReceiverCommandLine
 {
     /// <summary>Exit codes, documented in docs/receiver.md ("Command line").</summary>
     public const int Stopped = 0, BadCommandLine = 2, StoreUnavailable = 3, KeyFile = 4, PortInUse = 5;

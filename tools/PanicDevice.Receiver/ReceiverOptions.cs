@@ -1,7 +1,7 @@
 namespace PanicDevice.Receiver;
 
 /// <summary>Receiver settings: appsettings.json, environment (Receiver__MqttPort) or the command line (--mqtt-port).</summary>
-public sealed class ReceiverOptions
+internal sealed class ReceiverOptions
 {
     /// <summary>Embedded broker port; 0 disables the embedded broker.</summary>
     public int MqttPort { get; set; } = 1883;

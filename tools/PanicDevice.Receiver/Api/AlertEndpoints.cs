@@ -6,13 +6,13 @@ using PanicDevice.Receiver.Storage;
 
 namespace PanicDevice.Receiver.Api;
 
-public sealed record AlertAction(string? Responder, string? Operator);
+internal sealed record AlertAction(string? Responder, string? Operator);
 
 /// <summary>One CAP message of an alert in GET /api/alerts/{id}/cap/messages: its number, CAP identity and the document itself.</summary>
-public sealed record CapMessageView(int Seq, string Identifier, string MsgType, string Sent, string Href, string Xml);
+internal sealed record CapMessageView(int Seq, string Identifier, string MsgType, string Sent, string Href, string Xml);
 
 /// <summary>/api/alerts: the list, one alert with its timeline, its CAP messages, and operator actions (pushed to the device, signed).</summary>
-public static class AlertEndpoints
+internal static class AlertEndpoints
 {
     private const string CapXml = "application/cap+xml";
 

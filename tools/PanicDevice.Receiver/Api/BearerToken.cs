@@ -4,7 +4,7 @@ using System.Text;
 namespace PanicDevice.Receiver.Api;
 
 /// <summary>Checks "Authorization: Bearer …" against a configured secret in constant time.</summary>
-public static class BearerToken
+internal static class BearerToken
 {
     /// <summary>
     /// True when the header is the Bearer scheme — its name in any case, then one or more spaces (RFC 9110

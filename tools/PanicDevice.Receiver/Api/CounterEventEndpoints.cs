@@ -7,7 +7,7 @@ namespace PanicDevice.Receiver.Api;
 /// their content, for operators. An operator acknowledges one after looking into it (a restarted device counter, or a
 /// cloned key); one the device re-sent under a new counter is resolved by itself.
 /// </summary>
-public static class CounterEventEndpoints
+internal static class CounterEventEndpoints
 {
     public static void Map(RouteGroupBuilder group, CounterEventBook events)
     {

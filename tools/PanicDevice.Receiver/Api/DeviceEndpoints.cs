@@ -10,14 +10,14 @@ namespace PanicDevice.Receiver.Api;
 /// Rekey: true to replace the key of an existing device (recorded, with Operator, as a device event); without it an
 /// existing id is refused, and with it an unknown one is.
 /// </remarks>
-public sealed record ProvisionRequest(string Id, string Key, string Kind, string? OwnerName, string? OwnerPhone, string[]? Guardians,
+internal sealed record ProvisionRequest(string Id, string Key, string Kind, string? OwnerName, string? OwnerPhone, string[]? Guardians,
     string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified, string? Language = null, bool? Rekey = null, string? Operator = null);
 
 /// <summary>A device named in a request body (POST /api/devices/revoke).</summary>
-public sealed record DeviceRef(string? Id);
+internal sealed record DeviceRef(string? Id);
 
 /// <summary>A device as the API shows it: everything but the key, and what it last told the receiver (null: never).</summary>
-public sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS,
+internal sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS,
     string Language, string? LastSeenUtc = null, int? BatteryPercent = null, int? SignalDbm = null, string? LastPath = null)
 {
     public static DeviceView Of(DeviceRecord d, DeviceActivity? a = null) => new(d.Id, d.Kind == DeviceKind.Wall ? "wall" : "fob", d.OwnerName, d.OwnerPhone, d.Verified, d.Enabled, d.Guardians, d.Address,
@@ -25,7 +25,7 @@ public sealed record DeviceView(string Id, string Kind, string OwnerName, string
 }
 
 /// <summary>/api/devices: provisioning and revocation, operator-only.</summary>
-public static class DeviceEndpoints
+internal static class DeviceEndpoints
 {
     public static void Map(RouteGroupBuilder group, DeviceRegistry registry, DeviceEventBook events, TimeProvider clock, Action<DeviceEventView> published)
     {

@@ -1,7 +1,7 @@
 namespace PanicDevice.Receiver.Api;
 
 /// <summary>The receiver's bound on request bodies.</summary>
-public static class RequestLimits
+internal static class RequestLimits
 {
     /// <summary>
     /// Largest request body on any route (Kestrel answers 413 when a route reads more). The largest the

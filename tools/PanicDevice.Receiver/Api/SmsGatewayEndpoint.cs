@@ -6,14 +6,14 @@ using PanicDevice.Receiver.Pipeline;
 namespace PanicDevice.Receiver.Api;
 
 /// <summary>An inbound SMS as the command centre's gateway posts it.</summary>
-public sealed record InboundSms(string From, string Text);
+internal sealed record InboundSms(string From, string Text);
 
 /// <summary>
 /// POST /api/sms/inbound: the SMS gateway forwards every message it receives. Data SMS ("PD1:…") go
 /// through the same pipeline as MQTT; the acknowledgement is also published to the device's ack topic
 /// so it reaches the device as soon as its data path returns.
 /// </summary>
-public static class SmsGatewayEndpoint
+internal static class SmsGatewayEndpoint
 {
     /// <summary>Largest request body accepted (Kestrel refuses more with 413): a concatenated SMS is 1,600 characters.</summary>
     public const long MaxBodyBytes = 16 * 1024;

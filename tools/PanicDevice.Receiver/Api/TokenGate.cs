@@ -1,7 +1,7 @@
 namespace PanicDevice.Receiver.Api;
 
 /// <summary>Which of the receiver's two bearer tokens a route needs.</summary>
-public enum TokenRole
+internal enum TokenRole
 {
     /// <summary>Operators and integrations: devices, alerts, responders, dashboard, the OpenAPI document.</summary>
     Operator,
@@ -10,7 +10,7 @@ public enum TokenRole
 }
 
 /// <summary>Endpoint metadata: this route needs that token.</summary>
-public sealed class RequiresToken(TokenRole role)
+internal sealed class RequiresToken(TokenRole role)
 {
     public TokenRole Role { get; } = role;
 }
@@ -21,7 +21,7 @@ public sealed class RequiresToken(TokenRole role)
 /// (a malformed or 25 MB body is never read), and a refused request that still has a body coming closes
 /// its connection rather than have the server read the rest to keep it open.
 /// </summary>
-public static class TokenGate
+internal static class TokenGate
 {
     public static TBuilder RequireToken<TBuilder>(this TBuilder builder, TokenRole role) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequiresToken(role));

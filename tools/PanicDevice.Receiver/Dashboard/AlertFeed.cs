@@ -9,7 +9,7 @@ namespace PanicDevice.Receiver.Dashboard;
 /// in the order they happened. Each subscriber has its own bounded channel: a slow dashboard loses its oldest
 /// queued events (it reloads the list when it reconnects) and never slows ingest down.
 /// </summary>
-public sealed class AlertFeed
+internal sealed class AlertFeed
 {
     public const int Capacity = 256;
     private readonly object gate = new();

@@ -10,7 +10,7 @@ namespace PanicDevice.Receiver.Dashboard;
 /// The operator dashboard: its page (embedded in this assembly, no CDN, no build step), its settings,
 /// and the live event stream (Server-Sent Events, one-time tickets instead of the token in a URL).
 /// </summary>
-public static class DashboardEndpoints
+internal static class DashboardEndpoints
 {
     /// <summary>A comment line on the stream this often, so proxies and the browser keep it open.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);

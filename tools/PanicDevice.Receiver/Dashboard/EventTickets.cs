@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Dashboard;
 /// operator token never goes into a URL. An operator-authenticated POST gets a random ticket that is
 /// good for one GET within <see cref="Lifetime"/>; it is worthless after that.
 /// </summary>
-public sealed class EventTickets
+internal sealed class EventTickets
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
     private readonly ConcurrentDictionary<string, DateTimeOffset> open = new(StringComparer.Ordinal);

@@ -15,7 +15,7 @@ namespace PanicDevice.Receiver.Dispatch;
 /// schema's order, values from its enumerations, date-times as yyyy-MM-ddTHH:mm:ss with UTC written "-00:00"
 /// (CAP 1.2 §3.3.2), and people's text reduced to one clean line (<see cref="PlainText"/>).
 /// </summary>
-public sealed class CapFormatter
+internal sealed class CapFormatter
 {
     public static readonly XNamespace Cap = "urn:oasis:names:tc:emergency:cap:1.2";
 

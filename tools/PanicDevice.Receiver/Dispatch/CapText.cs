@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Dispatch;
 /// provisioned with), and the RFC 3066 tag CAP 1.2 wants for them in &lt;language&gt;. Templates take the
 /// person ({0}) and, where there is one, the responder ({1}).
 /// </summary>
-public sealed class CapText
+internal sealed class CapText
 {
     public static readonly CapText English = new()
     {

@@ -9,10 +9,10 @@ using PanicDevice.Receiver.Storage;
 namespace PanicDevice.Receiver.Dispatch;
 
 /// <summary>A webhook target: where events go and the secret their signature uses.</summary>
-public sealed record WebhookTarget(string Url, string Secret);
+internal sealed record WebhookTarget(string Url, string Secret);
 
 /// <summary>What the API shows about a target's backlog and last failure.</summary>
-public sealed record WebhookStatus(string Target, long Pending, long Delivered, string? LastError);
+internal sealed record WebhookStatus(string Target, long Pending, long Delivered, string? LastError);
 
 /// <summary>
 /// Delivers every queued event to every webhook target, from the durable queue the frame store fills in
@@ -28,7 +28,7 @@ public sealed record WebhookStatus(string Target, long Pending, long Delivered, 
 /// named for the receiver's machine and data folder, so a restarted receiver takes its own lease back at
 /// once instead of waiting it out.
 /// </summary>
-public sealed class WebhookDispatcher
+internal sealed class WebhookDispatcher
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
@@ -215,7 +215,7 @@ public sealed class WebhookDispatcher
 }
 
 /// <summary>Runs the dispatcher in the background, every second.</summary>
-public sealed class WebhookService(WebhookDispatcher dispatcher, ILogger<WebhookService> logger) : BackgroundService
+internal sealed class WebhookService(WebhookDispatcher dispatcher, ILogger<WebhookService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Logging;
 /// reached it without a request log; follow-ups and heartbeats only at Debug. Runs after the commit, on the pipeline's
 /// hook: a failure here never touches the stored frame or its ack.
 /// </summary>
-public static class AlertLog
+internal static class AlertLog
 {
     public static Action<Frame, string> For(ReceiverDatabase db, ILogger logger) => (frame, path) =>
     {

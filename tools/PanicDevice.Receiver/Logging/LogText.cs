@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Logging;
 /// written as escapes (so a value cannot start a forged line or hide part of one), a backslash is doubled
 /// (so an escape in the output always means an escape), and long values are cut short.
 /// </summary>
-public static class LogText
+internal static class LogText
 {
     /// <summary>Characters kept from one value; the rest is counted, not written.</summary>
     public const int MaxChars = 120;

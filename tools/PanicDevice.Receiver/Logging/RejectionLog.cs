@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Logging;
 /// client that makes up user names cannot make up log lines); the rest are counted in one line. The
 /// counters in /metrics are kept elsewhere and are exact; this is only what a person reads.
 /// </summary>
-public sealed class RejectionLog : IDisposable
+internal sealed class RejectionLog : IDisposable
 {
     /// <summary>One line per source and reason at most this often.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(60);

@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// listens on is loopback (and when none is given, as Kestrel's own default is localhost:5000), every
 /// interface as soon as one is not — a receiver whose API faces the network is one devices must reach.
 /// </summary>
-public sealed record BrokerAddress(string Text, IReadOnlyList<IPAddress> Addresses)
+internal sealed record BrokerAddress(string Text, IReadOnlyList<IPAddress> Addresses)
 {
     public const string Expected = "--mqtt-address must be an IP address, localhost (loopback only) or * (every interface)";
 

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace PanicDevice.Receiver.Mqtt;
 
 /// <summary>What the embedded broker refused, by reason, for /metrics (<c>pd_mqtt_refused_total</c>): exact, whatever the log shows.</summary>
-public sealed class BrokerCounters
+internal sealed class BrokerCounters
 {
     /// <summary>Every reason, so /metrics shows each from the start (a counter that appears only when it moves is easy to miss).</summary>
     public static readonly string[] Reasons =

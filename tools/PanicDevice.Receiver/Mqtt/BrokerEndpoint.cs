@@ -1,7 +1,7 @@
 namespace PanicDevice.Receiver.Mqtt;
 
 /// <summary>An external broker address: <c>mqtt://host[:port]</c> (1883) or <c>mqtts://host[:port]</c> (TLS, 8883).</summary>
-public sealed record BrokerEndpoint(string Host, int Port, bool Tls)
+internal sealed record BrokerEndpoint(string Host, int Port, bool Tls)
 {
     /// <summary>The one sentence --broker problems get; it never repeats the URL, which may hold a password.</summary>
     public const string Expected = "--broker must be mqtt://host[:port] or mqtts://host[:port] (credentials go in --broker-user/--broker-password, not the URL)";

@@ -5,7 +5,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// on the packet's length field, before the body is read), how long a login may take, and how many
 /// connections may be logging in at once.
 /// </summary>
-public sealed record BrokerLimits
+internal sealed record BrokerLimits
 {
     /// <summary>The limits the receiver runs with unless told otherwise.</summary>
     public static readonly BrokerLimits Default = new();

@@ -19,7 +19,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// its bytes pass a <see cref="PacketSizeGuard"/> before MQTTnet reads them (<see cref="GuardedChannel"/>).
 /// MQTTnet's session handling, from the CONNECT on, is unchanged.
 /// </summary>
-public sealed class BrokerListener : IMqttServerAdapter
+internal sealed class BrokerListener : IMqttServerAdapter
 {
     private readonly BrokerAddress address;
     private readonly int port;
@@ -336,7 +336,7 @@ public sealed class BrokerListener : IMqttServerAdapter
 }
 
 /// <summary>A listening port could not be opened; the message names the port, the option and what to do, in one line.</summary>
-public sealed class PortInUseException : Exception
+internal sealed class PortInUseException : Exception
 {
     public PortInUseException(string message) : base(message)
     {

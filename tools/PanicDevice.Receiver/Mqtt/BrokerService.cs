@@ -1,7 +1,7 @@
 namespace PanicDevice.Receiver.Mqtt;
 
 /// <summary>Starts and stops the embedded broker with the web host.</summary>
-public sealed class BrokerService(EmbeddedBroker broker, ILogger logger) : IHostedService
+internal sealed class BrokerService(EmbeddedBroker broker, ILogger logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// device only after the pipeline has committed the frame. Connections reach MQTTnet through
 /// <see cref="BrokerListener"/>, which bounds what a client can cost before and after it logs in.
 /// </summary>
-public sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
+internal sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
 {
     /// <summary>The device a session speaks for (its client id is the device id, or Topics.WifiClientId of it).</summary>
     private const string DeviceKey = "pd-device";

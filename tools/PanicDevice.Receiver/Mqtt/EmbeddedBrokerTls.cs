@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace PanicDevice.Receiver.Mqtt;
 
 /// <summary>The embedded broker's TLS endpoint: its port and its certificate (with private key).</summary>
-public sealed record EmbeddedBrokerTls(int Port, X509Certificate2 Certificate)
+internal sealed record EmbeddedBrokerTls(int Port, X509Certificate2 Certificate)
 {
     /// <summary>
     /// The TLS endpoint the options ask for (--mqtt-cert, --mqtt-cert-password, --mqtt-tls-port), or null

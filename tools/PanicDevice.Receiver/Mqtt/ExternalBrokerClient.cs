@@ -22,7 +22,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// offline persistent session, which would strand alerts behind a dead receiver. The broker's ACLs, not
 /// this client, keep devices on their own topics (docs/receiver.md).
 /// </summary>
-public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
+internal sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
 {
     private readonly BrokerEndpoint endpoint;
     private readonly string? user;
@@ -334,7 +334,7 @@ public sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
 }
 
 /// <summary>Starts and stops the external broker client with the web host.</summary>
-public sealed class ExternalBrokerService(ExternalBrokerClient client) : IHostedService
+internal sealed class ExternalBrokerService(ExternalBrokerClient client) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => client.StartAsync();
 

@@ -14,7 +14,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// and a successful one tells the guard (the larger limit applies from then on) and the owner (the login
 /// is no longer pending).
 /// </summary>
-public sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remoteEndPoint, PacketSizeGuard guard,
+internal sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remoteEndPoint, PacketSizeGuard guard,
     Action onLoggedIn, Action<PacketSizeGuard> onRefused) : IMqttChannel
 {
     private int written;

@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// the length field, so the check has to see the length before MQTTnet does: the byte that completes (or
 /// pushes over the limit) the length of an offending packet is never passed on.
 /// </summary>
-public sealed class PacketSizeGuard(int maxBeforeLogin, int maxAfterLogin)
+internal sealed class PacketSizeGuard(int maxBeforeLogin, int maxAfterLogin)
 {
     private enum Part
     {

@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Mqtt;
 /// them stall therefore evicts its own first, and a device whose login takes a second is evicted only if a
 /// whole cap's worth of connections arrives from addresses with more pending logins than its own.
 /// </summary>
-public sealed class PendingLogins<T>(int capacity) where T : class
+internal sealed class PendingLogins<T>(int capacity) where T : class
 {
     private readonly Dictionary<IPAddress, LinkedList<(long Order, T Item)>> byAddress = new();
     private readonly Dictionary<T, (IPAddress Address, LinkedListNode<(long, T)> Node)> where = new(ReferenceEqualityComparer.Instance);

@@ -3,7 +3,7 @@ using PanicDevice.Core.Protocol;
 namespace PanicDevice.Receiver.Pipeline;
 
 /// <summary>Receiver:DeviceRateLimit: sustained frames per second and burst, per device. PerSecond 0 turns the limit off.</summary>
-public sealed class DeviceRateLimitOptions
+internal sealed class DeviceRateLimitOptions
 {
     public double PerSecond { get; set; } = 5;
     public int Burst { get; set; } = 20;
@@ -18,7 +18,7 @@ public sealed class DeviceRateLimitOptions
 /// docs/security.md). How often a device was limited is counted by the pipeline (/metrics) and told in the
 /// log by <see cref="Logging.RejectionLog"/>.
 /// </summary>
-public sealed class DeviceRateLimiter
+internal sealed class DeviceRateLimiter
 {
     private readonly double perSecond;
     private readonly double burst;

@@ -6,14 +6,14 @@ using PanicDevice.Receiver.Storage;
 namespace PanicDevice.Receiver.Pipeline;
 
 /// <summary>How a frame reached the receiver.</summary>
-public enum IngestPath
+internal enum IngestPath
 {
     Mqtt,
     Sms,
 }
 
 /// <summary>What happened to one inbound payload.</summary>
-public enum IngestStatus
+internal enum IngestStatus
 {
     /// <summary>Verified and committed for the first time; acknowledge and dispatch.</summary>
     Stored,
@@ -33,7 +33,7 @@ public enum IngestStatus
 /// The pipeline's answer: status, the reason for a refusal, the frame, and the signed frame to send back: the ack of a
 /// stored frame or a duplicate, or the Resync of a refused counter.
 /// </summary>
-public sealed record IngestResult(IngestStatus Status, string Reason, Frame? Frame, byte[]? Ack, byte[]? Resync = null)
+internal sealed record IngestResult(IngestStatus Status, string Reason, Frame? Frame, byte[]? Ack, byte[]? Resync = null)
 {
     public static IngestResult Reject(string reason) => new(IngestStatus.Rejected, reason, null, null);
 }
@@ -43,7 +43,7 @@ public sealed record IngestResult(IngestStatus Status, string Reason, Frame? Fra
 /// acknowledgement, or for a refused counter the signed Resync. Each stage is a method that can be tested alone; the acknowledgement is built only
 /// after the commit. Rejections are counted by reason; reasons never contain key material.
 /// </summary>
-public sealed class IngestPipeline
+internal sealed class IngestPipeline
 {
     private readonly DeviceRegistry registry;
     private readonly FrameStore store;

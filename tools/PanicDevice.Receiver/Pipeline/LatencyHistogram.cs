@@ -4,7 +4,7 @@ using System.Text;
 namespace PanicDevice.Receiver.Pipeline;
 
 /// <summary>A Prometheus histogram of seconds with fixed buckets, safe to observe from many threads.</summary>
-public sealed class LatencyHistogram
+internal sealed class LatencyHistogram
 {
     /// <summary>Upper bounds in seconds: from 1 ms (a frame alone) to 5 s (a commit stuck behind a slow disk).</summary>
     public static readonly double[] Bounds = { 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };

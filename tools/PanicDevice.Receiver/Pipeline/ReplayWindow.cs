@@ -1,7 +1,7 @@
 namespace PanicDevice.Receiver.Pipeline;
 
 /// <summary>What the anti-replay window says about a counter.</summary>
-public enum ReplayVerdict
+internal enum ReplayVerdict
 {
     /// <summary>Never seen and inside (or ahead of) the window: accept.</summary>
     New,
@@ -17,7 +17,7 @@ public enum ReplayVerdict
 /// later MQTT frames), so a window, not a "greater than last" rule. The state is two numbers, stored
 /// with the device so the window survives restarts and is shared by every receiver instance.
 /// </summary>
-public sealed class ReplayWindow
+internal sealed class ReplayWindow
 {
     /// <summary>Counters remembered below the highest (RFC 4303 requires ≥ 32; the frame rate of one device makes 256 ample).</summary>
     public const int Size = 256;

@@ -4,13 +4,13 @@ using PanicDevice.Receiver.Storage;
 namespace PanicDevice.Receiver.Registry;
 
 /// <summary>A change to a device's registration, as operators see it: never the key, only that it changed, when and by whom.</summary>
-public sealed record DeviceEventView(long Id, string DeviceId, string Event, string By, string Detail, string AtUtc);
+internal sealed record DeviceEventView(long Id, string DeviceId, string Event, string By, string Detail, string AtUtc);
 
 /// <summary>
 /// The audit trail of registrations that change what a device can do: a re-key silences the device until it is flashed
 /// with the new key, so operators must be able to see that it happened, when, and who asked for it.
 /// </summary>
-public sealed class DeviceEventBook
+internal sealed class DeviceEventBook
 {
     /// <summary>The device was given a new key (provisioning with an explicit re-key).</summary>
     public const string Rekeyed = "rekey";

@@ -11,7 +11,7 @@ namespace PanicDevice.Receiver.Registry;
 /// same bytes, so the store can still tell "same key" from "new key" (the anti-replay window is kept only for the
 /// same key), and a nonce repeats only with the same plaintext, which reveals nothing GCM would otherwise hide.
 /// </summary>
-public sealed class DeviceKeyVault
+internal sealed class DeviceKeyVault
 {
     /// <summary>First byte of an encrypted key; a stored key of 32 bytes is a plaintext one from before encryption.</summary>
     public const byte Version1 = 0x01;
@@ -106,7 +106,7 @@ public sealed class DeviceKeyVault
 }
 
 /// <summary>The storage key file is missing, malformed or not the one the store was encrypted with. Never carries a key.</summary>
-public sealed class KeyFileException : Exception
+internal sealed class KeyFileException : Exception
 {
     public KeyFileException(string message) : base(message)
     {

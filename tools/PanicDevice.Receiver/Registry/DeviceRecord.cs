@@ -6,7 +6,7 @@ namespace PanicDevice.Receiver.Registry;
 /// A device's signing key. Its ToString never shows the bytes, so a key that ends up in a log line,
 /// an exception or a JSON response by mistake reveals nothing.
 /// </summary>
-public sealed class DeviceKey
+internal sealed class DeviceKey
 {
     private readonly byte[] bytes;
 
@@ -26,7 +26,7 @@ public sealed class DeviceKey
 }
 
 /// <summary>One registered device.</summary>
-public sealed class DeviceRecord
+internal sealed class DeviceRecord
 {
     public required string Id { get; init; }
     public required DeviceKey Key { get; init; }
@@ -46,7 +46,7 @@ public sealed class DeviceRecord
 }
 
 /// <summary>The languages a device can be provisioned with (the same two codes as device.json's "language").</summary>
-public static class DeviceLanguage
+internal static class DeviceLanguage
 {
     public const string English = "en";
     public const string Indonesian = "id";

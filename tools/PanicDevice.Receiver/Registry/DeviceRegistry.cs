@@ -6,7 +6,7 @@ using PanicDevice.Receiver.Storage;
 namespace PanicDevice.Receiver.Registry;
 
 /// <summary>Registered devices in the receiver's database. Keys go in and are used, never listed.</summary>
-public sealed class DeviceRegistry
+internal sealed class DeviceRegistry
 {
     private readonly ReceiverDatabase db;
     private readonly DeviceKeyVault? vault;
@@ -288,4 +288,4 @@ public sealed class DeviceRegistry
 }
 
 /// <summary>What a device last told the receiver; null where it never said.</summary>
-public sealed record DeviceActivity(string? LastSeenUtc, int? BatteryPercent, int? SignalDbm, string? LastPath);
+internal sealed record DeviceActivity(string? LastSeenUtc, int? BatteryPercent, int? SignalDbm, string? LastPath);

@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Registry;
 /// prints such text passes it through <see cref="OneLine"/> as well, so a record stored before the check, or
 /// written another way, can never break a document (XML 1.0 cannot carry most control characters at all).
 /// </summary>
-public static class PlainText
+internal static class PlainText
 {
     /// <summary>
     /// True when <paramref name="s"/> holds a control character (C0, DEL, C1, so also tab and line breaks), an

@@ -1,7 +1,7 @@
 namespace PanicDevice.Receiver.Responders;
 
 /// <summary>Distances on the Earth's surface (haversine, mean radius), good to about 0.5 % — plenty to rank patrol units.</summary>
-public static class GreatCircle
+internal static class GreatCircle
 {
     /// <summary>IUGG mean Earth radius.</summary>
     public const double EarthRadiusKm = 6371.0088;

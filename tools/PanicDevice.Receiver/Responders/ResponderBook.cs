@@ -4,20 +4,20 @@ using PanicDevice.Receiver.Storage;
 namespace PanicDevice.Receiver.Responders;
 
 /// <summary>A patrol unit as the dashboard sees it.</summary>
-public sealed record ResponderView(string Id, string Name, double Lat, double Lon, bool Available, string UpdatedUtc, long AgeS);
+internal sealed record ResponderView(string Id, string Name, double Lat, double Lon, bool Available, string UpdatedUtc, long AgeS);
 
 /// <summary>A responder with its distance to an alert.</summary>
-public sealed record ResponderSuggestion(string Id, string Name, double Lat, double Lon, double DistanceKm, long AgeS);
+internal sealed record ResponderSuggestion(string Id, string Name, double Lat, double Lon, double DistanceKm, long AgeS);
 
 /// <summary>The body a patrol unit sends with its position.</summary>
-public sealed record ResponderReport(string? Name, double? Lat, double? Lon, bool? Available);
+internal sealed record ResponderReport(string? Name, double? Lat, double? Lon, bool? Available);
 
 /// <summary>
 /// Patrol units and their last reported positions (same store as the alerts; the table is in ReceiverDatabase's schema), and the nearest
 /// available ones to a point. A position older than <see cref="StaleAfter"/> is not suggested: a unit
 /// that stopped reporting may be anywhere.
 /// </summary>
-public sealed class ResponderBook
+internal sealed class ResponderBook
 {
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
 

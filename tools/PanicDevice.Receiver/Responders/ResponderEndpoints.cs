@@ -3,7 +3,7 @@ using PanicDevice.Receiver.Storage;
 namespace PanicDevice.Receiver.Responders;
 
 /// <summary>/api/responders (positions in) and /api/alerts/{id}/nearest (suggestions out); operator token.</summary>
-public static class ResponderEndpoints
+internal static class ResponderEndpoints
 {
     public static void Map(RouteGroupBuilder api, ResponderBook responders, AlertBook alerts)
     {

@@ -4,7 +4,7 @@ using PanicDevice.Core.Protocol;
 namespace PanicDevice.Receiver.Storage;
 
 /// <summary>States an alert moves through at the command centre.</summary>
-public static class AlertStates
+internal static class AlertStates
 {
     public const string New = "new";
     public const string Acknowledged = "acknowledged";
@@ -17,10 +17,10 @@ public static class AlertStates
 }
 
 /// <summary>An alert as operators see it.</summary>
-public sealed record AlertView(long Id, string DeviceId, uint Counter, string Kind, string State, bool Duress, double? Lat, double? Lon, int? AccuracyM, string Source,
+internal sealed record AlertView(long Id, string DeviceId, uint Counter, string Kind, string State, bool Duress, double? Lat, double? Lon, int? AccuracyM, string Source,
     string? Responder, string OpenedUtc, string UpdatedUtc, IReadOnlyList<TimelineEntry> Timeline);
 
-public sealed record TimelineEntry(string AtUtc, string Event, string Detail);
+internal sealed record TimelineEntry(string AtUtc, string Event, string Detail);
 
 /// <summary>
 /// Alerts and their timelines, projected from stored frames inside the frame's own transaction (so a
@@ -30,7 +30,7 @@ public sealed record TimelineEntry(string AtUtc, string Event, string Detail);
 /// Each change that a command centre must hear of is also recorded as a CAP message, in the same
 /// transaction (<see cref="CapMessageLog"/>).
 /// </summary>
-public sealed class AlertBook
+internal sealed class AlertBook
 {
     private readonly ReceiverDatabase db;
     private readonly TimeProvider time;

@@ -5,7 +5,7 @@ using PanicDevice.Core.Protocol;
 namespace PanicDevice.Receiver.Storage;
 
 /// <summary>What a CAP message reports besides the alert's new state (<see cref="AlertStates"/>: acknowledged, assigned, resolved, false-alarm, cancelled).</summary>
-public static class CapEvent
+internal static class CapEvent
 {
     /// <summary>The alert itself: the first message.</summary>
     public const string Alert = "alert";
@@ -21,7 +21,7 @@ public static class CapEvent
 /// One CAP message as issued: its place in the alert's sequence, what it reports, when, and the alert and its
 /// device as they were at that moment (position, duress, responder; the owner's name, address and language).
 /// </summary>
-public sealed record CapMessageRecord(long AlertId, int Seq, string Event, string SentUtc, string DeviceId, uint Counter, string Kind,
+internal sealed record CapMessageRecord(long AlertId, int Seq, string Event, string SentUtc, string DeviceId, uint Counter, string Kind,
     bool Duress, double? Lat, double? Lon, int? AccuracyM, string Source, string? Responder,
     string OwnerName, DeviceKind DeviceKind, string Address, string Language);
 
@@ -31,7 +31,7 @@ public sealed record CapMessageRecord(long AlertId, int Seq, string Event, strin
 /// message. Alerts stored before this table existed have no rows; their messages are reconstructed from the
 /// alert row (the alert, then its current state), and recorded so before their next change.
 /// </summary>
-public sealed class CapMessageLog
+internal sealed class CapMessageLog
 {
     private const string AlertColumns = """
         SELECT a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc,

@@ -9,7 +9,7 @@ namespace PanicDevice.Receiver.Storage;
 /// became of it. Its content is signed with the device's key but not verified as new: the device's counter restarted,
 /// or someone else holds the key.
 /// </summary>
-public sealed record CounterEventView(long Id, string DeviceId, uint Counter, string Reason, string Kind, string Code, uint DeviceTimeUtc,
+internal sealed record CounterEventView(long Id, string DeviceId, uint Counter, string Reason, string Kind, string Code, uint DeviceTimeUtc,
     double? Lat, double? Lon, int? AccuracyM, string Source, int? BatteryPercent, string Path, uint NextCounter, string ReceivedUtc,
     uint? ResentCounter, string? ResentUtc, string? AcknowledgedUtc, string? AcknowledgedBy)
 {
@@ -22,7 +22,7 @@ public sealed record CounterEventView(long Id, string DeviceId, uint Counter, st
 /// bytes, however often the device or its SMS copy repeats them), resolved in the transaction that stores the same
 /// message re-sent under a new counter, listed and acknowledged by operators.
 /// </summary>
-public sealed class CounterEventBook
+internal sealed class CounterEventBook
 {
     /// <summary>Other bytes are stored under the counter.</summary>
     public const string Reused = "counter-reuse";

@@ -5,7 +5,7 @@ using PanicDevice.Receiver.Pipeline;
 namespace PanicDevice.Receiver.Storage;
 
 /// <summary>Outcome of storing a verified frame.</summary>
-public enum StoreOutcome
+internal enum StoreOutcome
 {
     /// <summary>Committed for the first time, with its dispatch event queued in the same transaction.</summary>
     Stored,
@@ -18,7 +18,7 @@ public enum StoreOutcome
 }
 
 /// <summary>What the store decided, and for a refused counter the counter the device continues from (0 otherwise).</summary>
-public readonly record struct StoreResult(StoreOutcome Outcome, uint NextCounter)
+internal readonly record struct StoreResult(StoreOutcome Outcome, uint NextCounter)
 {
     public bool IsCounterRefusal => Outcome is StoreOutcome.CounterReuse or StoreOutcome.CounterTooOld;
 }
@@ -31,7 +31,7 @@ public readonly record struct StoreResult(StoreOutcome Outcome, uint NextCounter
 /// are the same bytes; other bytes under a used counter, or a counter below the window with nothing
 /// stored, are refused and recorded as a counter event for operators in the same transaction.
 /// </summary>
-public sealed class FrameStore
+internal sealed class FrameStore
 {
     private readonly ReceiverDatabase db;
 

@@ -5,7 +5,7 @@ namespace PanicDevice.Receiver.Storage;
 /// only the receiver's own user may read it. Folders become 0700 and files 0600 at every start, also ones an older
 /// version or a careless copy left open; nothing on Windows (its ACLs are inherited from the parent folder).
 /// </summary>
-public static class OwnerOnly
+internal static class OwnerOnly
 {
     private const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode File = UnixFileMode.UserRead | UnixFileMode.UserWrite;

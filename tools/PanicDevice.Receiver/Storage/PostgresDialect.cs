@@ -10,7 +10,7 @@ namespace PanicDevice.Receiver.Storage;
 /// transaction that read-modify-writes a row locks it (FOR UPDATE), and deadlocks or serialization
 /// failures (40P01, 40001) are reported transient for the caller to run the transaction again.
 /// </summary>
-public sealed class PostgresDialect : StoreDialect, IDisposable
+internal sealed class PostgresDialect : StoreDialect, IDisposable
 {
     // Arbitrary application keys for advisory locks (pg_advisory_xact_lock takes one bigint).
     private const long SchemaLockKey = 0x5044_5343_4845_4D41; // "PDSCHEMA"

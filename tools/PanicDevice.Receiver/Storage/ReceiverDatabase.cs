@@ -7,7 +7,7 @@ namespace PanicDevice.Receiver.Storage;
 /// Every connection is short-lived; the schema is created on open. Queries are written once for both
 /// engines; <see cref="Dialect"/> holds the little that differs.
 /// </summary>
-public sealed class ReceiverDatabase : IDisposable
+internal sealed class ReceiverDatabase : IDisposable
 {
     /// <summary>Times a transaction is run again after a deadlock or serialization failure before its caller sees the error.</summary>
     public const int TransientRetries = 5;
@@ -237,7 +237,7 @@ public sealed class ReceiverDatabase : IDisposable
 }
 
 /// <summary>Adds a named parameter to any ADO.NET command (both engines take @name; null becomes NULL).</summary>
-public static class CommandParameters
+internal static class CommandParameters
 {
     public static DbCommand With(this DbCommand cmd, string name, object? value)
     {
@@ -250,7 +250,7 @@ public static class CommandParameters
 }
 
 /// <summary>The store could not be opened at startup; the message names where (never a password) and why, in one line.</summary>
-public sealed class StoreUnavailableException(string store, Exception cause)
+internal sealed class StoreUnavailableException(string store, Exception cause)
     : Exception("cannot open the store (" + store + "): " + OneLine(cause.Message), cause)
 {
     private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();

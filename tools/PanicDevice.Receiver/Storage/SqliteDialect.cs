@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Storage;
 /// is acknowledged. One process writes at a time (transactions begin IMMEDIATE), so a row read inside a
 /// transaction cannot change under it and no row lock is needed.
 /// </summary>
-public sealed class SqliteDialect : StoreDialect
+internal sealed class SqliteDialect : StoreDialect
 {
     private readonly string connectionString;
     private readonly string path;

@@ -8,7 +8,7 @@ namespace PanicDevice.Receiver.Storage;
 /// which failures are worth running a transaction again. Every query is written once, in the SQL both
 /// engines accept (@name parameters, ON CONFLICT, RETURNING), by the classes that use it.
 /// </summary>
-public abstract class StoreDialect
+internal abstract class StoreDialect
 {
     /// <summary>Where the data is, for startup lines and errors: never a password.</summary>
     public abstract string Description { get; }
@@ -55,4 +55,4 @@ public abstract class StoreDialect
 }
 
 /// <summary>A column added to an existing table after its first release: its name and its SQL definition (type, NOT NULL, DEFAULT).</summary>
-public sealed record AddedColumn(string Table, string Name, string Definition);
+internal sealed record AddedColumn(string Table, string Name, string Definition);

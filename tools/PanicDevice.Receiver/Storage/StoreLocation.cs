@@ -6,7 +6,7 @@ namespace PanicDevice.Receiver.Storage;
 /// A parsed --store: a SQLite file (<see cref="Path"/>) or a PostgreSQL connection string, with a
 /// <see cref="Description"/> safe to print (host, port and database; never the user's password).
 /// </summary>
-public sealed record StoreTarget(string? Path, string? PostgresConnectionString, string Description);
+internal sealed record StoreTarget(string? Path, string? PostgresConnectionString, string Description);
 
 /// <summary>
 /// Where the receiver keeps its data, from --store: nothing means "receiver.db in the data folder";
@@ -14,7 +14,7 @@ public sealed record StoreTarget(string? Path, string? PostgresConnectionString,
 /// the data folder); "postgres://user:password@host:port/database" (or postgresql://) a PostgreSQL
 /// database that several receivers may share. Anything else is refused with a clear message.
 /// </summary>
-public static class StoreLocation
+internal static class StoreLocation
 {
     public const string DefaultFileName = "receiver.db";
 

@@ -4,7 +4,7 @@ using PanicDevice.Receiver.Storage;
 namespace PanicDevice.Receiver.Supervision;
 
 /// <summary>An open or cleared supervision event.</summary>
-public sealed record SupervisionEvent(long Id, string DeviceId, string Event, string Detail, string RaisedUtc, string? ClearedUtc);
+internal sealed record SupervisionEvent(long Id, string DeviceId, string Event, string Detail, string RaisedUtc, string? ClearedUtc);
 
 /// <summary>
 /// Supervision (EN 50136-style): a device that has not been heard from for longer than its heartbeat
@@ -13,7 +13,7 @@ public sealed record SupervisionEvent(long Id, string DeviceId, string Event, st
 /// operator sees one event per problem, not one per check, and not one per receiver either: a unique
 /// index on the open event (supervision_one_open) lets only the first of several receivers raise it. Any frame counts as a sign of life.
 /// </summary>
-public sealed class SupervisionMonitor
+internal sealed class SupervisionMonitor
 {
     public const int LowBatteryPercent = 20;
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(60);
@@ -92,7 +92,7 @@ public sealed class SupervisionMonitor
 }
 
 /// <summary>Runs the supervision check every 30 s.</summary>
-public sealed class SupervisionService(SupervisionMonitor monitor, ILogger<SupervisionService> logger) : BackgroundService
+internal sealed class SupervisionService(SupervisionMonitor monitor, ILogger<SupervisionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
