@@ -1,3 +1,4 @@
+using PanicDevice.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -23,7 +24,7 @@ public class ProvisionCommandTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int mqtt = EmbeddedBrokerTests.FreePort();
+        int mqtt = TestPorts.Free();
         WebApplication receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"), "--operator-token", Token });
         await receiver.StartAsync();
         try
@@ -61,7 +62,7 @@ public class ProvisionCommandTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int mqtt = EmbeddedBrokerTests.FreePort();
+        int mqtt = TestPorts.Free();
         WebApplication receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"), "--operator-token", Token });
         await receiver.StartAsync();
         try

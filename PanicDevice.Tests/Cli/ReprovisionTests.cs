@@ -132,7 +132,7 @@ public class ReprovisionTests
         {
             var r = new Rx();
             Directory.CreateDirectory(r.dir);
-            r.mqtt = EmbeddedBrokerTests.FreePort();
+            r.mqtt = TestPorts.Free();
             r.App = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", r.mqtt.ToString(), "--data", Path.Combine(r.dir, "data"), "--operator-token", Token,
                 "--Logging:LogLevel:Default", "Warning" });
             await r.App.StartAsync();

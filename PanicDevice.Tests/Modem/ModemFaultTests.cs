@@ -1,3 +1,4 @@
+using PanicDevice.Tests.Support;
 using MQTTnet;
 using PanicDevice.Core.Delivery;
 using PanicDevice.Core.Modem;
@@ -167,7 +168,7 @@ public class ModemFaultTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-mosq-modem-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int port = EmbeddedBrokerTests.FreePort();
+        int port = TestPorts.Free();
         using var broker = MosquittoSessionTests.StartMosquitto(ref port, dir);
         if (broker == null)
         {

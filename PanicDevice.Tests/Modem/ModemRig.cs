@@ -33,7 +33,7 @@ public sealed class ModemRig : IAsyncDisposable
     public ModemRig(EmulatorFaults? faults = null, bool modemAlreadyOn = true, int smsDeadlineS = 20, int? brokerPort = null, string language = "en",
         IMqttClientPort? wifi = null, int failoverMs = PanicDevice.Core.Delivery.DualUplink.DefaultFailoverMs)
     {
-        BrokerPort = brokerPort ?? EmbeddedBrokerTests.FreePort();
+        BrokerPort = brokerPort ?? TestPorts.Free();
         Modem = new Sim800Emulator(faults ?? new EmulatorFaults());
         if (modemAlreadyOn)
         {

@@ -100,27 +100,8 @@ public class BrokerFaultTests
             registry.Upsert(new DeviceRecord { Id = d.Id, Key = new DeviceKey(d.Key) });
         }
         await app.StartAsync();
-        await WaitFor(() => app.Services.GetRequiredService<ExternalBrokerClient>().IsSubscribed, TimeSpan.FromSeconds(15), "the receiver subscribed");
+        await Eventually.WaitFor(() => app.Services.GetRequiredService<ExternalBrokerClient>().IsSubscribed, TimeSpan.FromSeconds(15), "the receiver subscribed");
         return app;
-    }
-
-    private static async Task WaitFor(Func<bool> done, TimeSpan within, string what)
-    {
-        if (!await Within(done, within))
-        {
-            Assert.Fail(what + " did not happen within " + within.TotalSeconds + " s");
-        }
-    }
-
-    private static async Task<bool> Within(Func<bool> done, TimeSpan within)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (sw.Elapsed > within) return false;
-            await Task.Delay(10);
-        }
-        return true;
     }
 
     /// <summary>Devices sending a burst, and what they saw: acks, and acks that arrived before the store held the alert.</summary>
@@ -176,11 +157,11 @@ public class BrokerFaultTests
     {
         var drain = Stopwatch.StartNew();
         // generous: on a loaded machine a slow receiver sees resends pile up; a quiet one drains in about 4 s
-        bool acked = await Within(() => burst.Clock.Acked >= burst.Total, TimeSpan.FromSeconds(60));
+        bool acked = await Eventually.Within(() => burst.Clock.Acked >= burst.Total, TimeSpan.FromSeconds(60));
         double ackedMs = drain.Elapsed.TotalMilliseconds;
         Assert.IsTrue(acked, context + ": " + burst.Clock.Acked + " of " + burst.Total + " alerts acked");
         var webhooks = app.Services.GetRequiredService<WebhookDispatcher>();
-        bool delivered = await Within(() => webhooks.Status().Single().Pending == 0, TimeSpan.FromSeconds(30));
+        bool delivered = await Eventually.Within(() => webhooks.Status().Single().Pending == 0, TimeSpan.FromSeconds(30));
         Assert.IsTrue(delivered, context + ": webhook events still pending: " + webhooks.Status().Single().Pending);
         double deliveredMs = drain.Elapsed.TotalMilliseconds;
         await Task.Delay(500); // late repeats would show up here
@@ -209,7 +190,7 @@ public class BrokerFaultTests
     [TestMethod]
     public async Task BrokerKilledAndRestartedMidBurst_EveryAckedAlertStoredOnceAndDispatchedOnce()
     {
-        int brokerPort = EmbeddedBrokerTests.FreePort(), hookPort = EmbeddedBrokerTests.FreePort();
+        int brokerPort = TestPorts.Free(), hookPort = TestPorts.Free();
         string brokerDir = NewDir();
         Process broker = StartBroker(ref brokerPort, brokerDir);
         using var hooks = new WebhookRecorder(hookPort, HookSecret);
@@ -218,7 +199,7 @@ public class BrokerFaultTests
         var client = app.Services.GetRequiredService<ExternalBrokerClient>();
 
         burst.Start(app, 60);
-        await WaitFor(() => burst.Clock.Acked >= burst.Total / 3, TimeSpan.FromSeconds(20), "a third of the burst acked");
+        await Eventually.WaitFor(() => burst.Clock.Acked >= burst.Total / 3, TimeSpan.FromSeconds(20), "a third of the burst acked");
         broker.Kill(); // SIGKILL: nothing flushed, every connection cut
         broker.WaitForExit();
         long ackedAtKill = burst.Clock.Acked;
@@ -228,7 +209,7 @@ public class BrokerFaultTests
         long? firstAck = await burst.Clock.FirstAckAfterRestartAsync(TimeSpan.FromSeconds(20));
         Assert.IsNotNull(firstAck, "no ack within 20 s of the broker's restart");
         double recoveryMs = Stopwatch.GetElapsedTime(restart, firstAck.Value).TotalMilliseconds;
-        Assert.IsTrue(client.IsSubscribed || await Within(() => client.IsSubscribed, TimeSpan.FromSeconds(5)), "the receiver resubscribed by itself");
+        Assert.IsTrue(client.IsSubscribed || await Eventually.Within(() => client.IsSubscribed, TimeSpan.FromSeconds(5)), "the receiver resubscribed by itself");
 
         string drained = await AssertEverythingOnceAsync(burst, app, hooks, "broker restart");
         Assert.IsLessThan((long)burst.Total, ackedAtKill, "the kill came mid-burst");
@@ -239,7 +220,7 @@ public class BrokerFaultTests
     [TestMethod]
     public async Task ReceiverLinkBlackHoledPastKeepAlive_ReceiverReconnectsAndNothingIsLostOrDoubled()
     {
-        int brokerPort = EmbeddedBrokerTests.FreePort(), hookPort = EmbeddedBrokerTests.FreePort();
+        int brokerPort = TestPorts.Free(), hookPort = TestPorts.Free();
         StartBroker(ref brokerPort, NewDir());
         var relay = new TcpRelay(new IPEndPoint(IPAddress.Loopback, brokerPort));
         disposables.Add(relay);
@@ -289,9 +270,9 @@ public class BrokerFaultTests
         var broker = Process.Start(new ProcessStartInfo("ip", new[] { "netns", "exec", netns, binary, "-c", Path.Combine(dir, "mosquitto.conf") })
         { RedirectStandardError = true, RedirectStandardOutput = true })!;
         brokers.Add(broker);
-        await WaitFor(() => CanConnect(deviceNet + ".2", brokerPort), TimeSpan.FromSeconds(10), "mosquitto listening in the namespace");
+        await Eventually.WaitFor(() => CanConnect(deviceNet + ".2", brokerPort), TimeSpan.FromSeconds(10), "mosquitto listening in the namespace");
 
-        int hookPort = EmbeddedBrokerTests.FreePort();
+        int hookPort = TestPorts.Free();
         using var hooks = new WebhookRecorder(hookPort, HookSecret);
         await using var burst = new Burst(10, brokerPort, deviceNet + ".2");
         WebApplication app = await StartReceiver(receiverNet + ".2", brokerPort, hookPort, burst.Devices);
@@ -315,11 +296,11 @@ public class BrokerFaultTests
     {
         var client = app.Services.GetRequiredService<ExternalBrokerClient>();
         burst.Start(app, 60);
-        await WaitFor(() => burst.Clock.Acked >= burst.Total / 3, TimeSpan.FromSeconds(20), "a third of the burst acked");
+        await Eventually.WaitFor(() => burst.Clock.Acked >= burst.Total / 3, TimeSpan.FromSeconds(20), "a third of the burst acked");
         partition();
         var partitioned = Stopwatch.StartNew();
         long ackedAtPartition = burst.Clock.Acked;
-        bool noticed = await Within(() => !client.IsSubscribed, TimeSpan.FromSeconds(KeepAliveSeconds * 4));
+        bool noticed = await Eventually.Within(() => !client.IsSubscribed, TimeSpan.FromSeconds(KeepAliveSeconds * 4));
         double detectedMs = partitioned.Elapsed.TotalMilliseconds;
         Assert.IsTrue(noticed, "the receiver noticed the silent connection within four keep-alives");
         while (partitioned.Elapsed < TimeSpan.FromSeconds(KeepAliveSeconds * 3))
@@ -330,7 +311,7 @@ public class BrokerFaultTests
         Assert.IsLessThan((long)burst.Total, ackedBeforeHeal, "the partition came mid-burst");
         heal();
         var healed = Stopwatch.StartNew();
-        await WaitFor(() => burst.Clock.Acked > ackedBeforeHeal, TimeSpan.FromSeconds(20), "an ack after healing");
+        await Eventually.WaitFor(() => burst.Clock.Acked > ackedBeforeHeal, TimeSpan.FromSeconds(20), "an ack after healing");
         double recoveryMs = healed.Elapsed.TotalMilliseconds;
         Assert.IsTrue(client.IsSubscribed, "the receiver resubscribed by itself");
         return (detectedMs, recoveryMs, ackedAtPartition);

@@ -24,15 +24,6 @@ public class EmbeddedBrokerTests
     private FrameStore store = null!;
     private EmbeddedBroker broker = null!;
 
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int p = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return p;
-    }
-
     [TestInitialize]
     public async Task Start()
     {
@@ -43,7 +34,7 @@ public class EmbeddedBrokerTests
         registry.Upsert(new DeviceRecord { Id = "fob-a", Key = new DeviceKey(KeyA) });
         registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
         store = new FrameStore(db);
-        port = FreePort();
+        port = TestPorts.Free();
         broker = new EmbeddedBroker(port, registry, new IngestPipeline(registry, store, TimeProvider.System), NullLogger.Instance);
         await broker.StartAsync();
     }

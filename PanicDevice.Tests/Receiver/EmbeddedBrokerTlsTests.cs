@@ -81,7 +81,7 @@ public class EmbeddedBrokerTlsTests
     [TestMethod]
     public async Task DeviceIsAcknowledgedOverTlsAndThePlainPortStillWorks()
     {
-        int plain = EmbeddedBrokerTests.FreePort(), tls = EmbeddedBrokerTests.FreePort();
+        int plain = TestPorts.Free(), tls = TestPorts.Free();
         WebApplication app = Build(plain, tls);
         app.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = Id, Key = new DeviceKey(Key) });
         await app.StartAsync();
@@ -121,7 +121,7 @@ public class EmbeddedBrokerTlsTests
     [TestMethod]
     public async Task ATlsHandshakeThatNeverHappensOrNeverEndsIsClosedAfterTheLoginTimeout()
     {
-        int plain = EmbeddedBrokerTests.FreePort(), tls = EmbeddedBrokerTests.FreePort();
+        int plain = TestPorts.Free(), tls = TestPorts.Free();
         WebApplication app = Build(plain, tls, CertPassword, "--mqtt-login-timeout", "1");
         await app.StartAsync();
         try
@@ -145,7 +145,7 @@ public class EmbeddedBrokerTlsTests
     [TestMethod]
     public void WrongCertificatePasswordIsAClearErrorThatDoesNotRepeatIt()
     {
-        var e = Assert.ThrowsExactly<OptionsValidationException>(() => Build(EmbeddedBrokerTests.FreePort(), EmbeddedBrokerTests.FreePort(), "wrong-pfx-password"));
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => Build(TestPorts.Free(), TestPorts.Free(), "wrong-pfx-password"));
         StringAssert.Contains(e.Message, "--mqtt-cert could not be opened");
         Assert.IsFalse(e.Message.Contains("wrong-pfx-password", StringComparison.Ordinal));
         var missing = Assert.ThrowsExactly<OptionsValidationException>(() => ReceiverApp.Build(new[] { "--data", Path.Combine(dir, "data"), "--mqtt-cert", Path.Combine(dir, "nope.pfx") }));

@@ -30,7 +30,7 @@ public class ReceiverHttpTests
     public async Task Start()
     {
         dir = Path.Combine(Path.GetTempPath(), "pd-http-" + Guid.NewGuid().ToString("N"));
-        brokerPort = EmbeddedBrokerTests.FreePort();
+        brokerPort = TestPorts.Free();
         app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", brokerPort.ToString(), "--data", dir,
             "--operator-token", OperatorToken, "--gateway-token", GatewayToken });
         await app.StartAsync();

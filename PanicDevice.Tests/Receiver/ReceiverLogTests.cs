@@ -75,7 +75,7 @@ public class ReceiverLogTests
         string data = Directory.CreateTempSubdirectory("pd-rxlog-").FullName;
         try
         {
-            await using var rx = await Rx.StartAsync(data, EmbeddedBrokerTests.FreePort(), EmbeddedBrokerTests.FreePort());
+            await using var rx = await Rx.StartAsync(data, TestPorts.Free(), TestPorts.Free());
             var r = await rx.Api.PostAsJsonAsync("/api/devices", new { id = "fob-0007", key = Convert.ToHexString(Key), kind = "fob", ownerName = "Siti", ownerPhone = "+6281234567890" });
             Assert.AreEqual(System.Net.HttpStatusCode.Created, r.StatusCode);
             for (int i = 0; i < 5; i++) await rx.Api.GetAsync("/api/alerts");
@@ -125,7 +125,7 @@ public class ReceiverLogTests
         string data = Directory.CreateTempSubdirectory("pd-rxlog-").FullName;
         try
         {
-            await using var rx = await Rx.StartAsync(data, EmbeddedBrokerTests.FreePort(), 0, "--request-log", "true");
+            await using var rx = await Rx.StartAsync(data, TestPorts.Free(), 0, "--request-log", "true");
             await rx.Api.GetAsync("/api/alerts");
             Assert.IsTrue(await Eventually(() => rx.Logs.Lines.Any(l => l.Contains("Microsoft.AspNetCore.Hosting.Diagnostics") && l.Contains("/api/alerts"))), string.Join("\n", rx.Logs.Lines));
         }
@@ -139,7 +139,7 @@ public class ReceiverLogTests
     public async Task AlertsTailFollowsTheReceiverThroughARestart()
     {
         string data = Directory.CreateTempSubdirectory("pd-rxlog-").FullName;
-        int http = EmbeddedBrokerTests.FreePort();
+        int http = TestPorts.Free();
         try
         {
             var rx = await Rx.StartAsync(data, http, 0);

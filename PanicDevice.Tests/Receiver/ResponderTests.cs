@@ -192,7 +192,7 @@ public class MetricsTests
     [TestMethod]
     public async Task MetricsCountOutcomesAcksLatencyOpenAlertsAndWebhookBacklogWithoutSecrets()
     {
-        int closed = EmbeddedBrokerTests.FreePort(); // the webhook target is down: its events stay pending
+        int closed = TestPorts.Free(); // the webhook target is down: its events stay pending
         await using var rx = await LoopbackReceiver.StartAsync(
             "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + closed + "/hook?token=sekrit-in-the-url", "--Receiver:Webhooks:0:Secret", "webhook-secret-0123456789");
         await rx.ProvisionAsync("fob-0001");

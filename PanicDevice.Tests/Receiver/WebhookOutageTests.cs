@@ -32,7 +32,7 @@ public class WebhookOutageTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-outage-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int hookPort = EmbeddedBrokerTests.FreePort();
+        int hookPort = TestPorts.Free();
         using var target = new WebhookRecorder(hookPort, Secret) { Unavailable = true };
         var time = new ManualTime();
         WebApplication app = ReceiverApp.Build(new[]
@@ -65,7 +65,7 @@ public class WebhookOutageTests
             // A's alert and first location while the target answers 503
             Send(0, 1, MessageKind.Alert);
             Send(0, 2, MessageKind.Update);
-            await WaitFor(() => Head(db).Attempts >= 1, "the first attempt");
+            await Eventually.WaitFor(() => Head(db).Attempts >= 1, TimeSpan.FromSeconds(10), "the first attempt");
             DateTimeOffset down = time.Now, back = down + TimeSpan.FromMinutes(10);
             int step = 0;
             while (true)
@@ -95,7 +95,7 @@ public class WebhookOutageTests
                     Send(1, 4, MessageKind.Cancel);
                 }
                 time.Now = next.Value + TimeSpan.FromMilliseconds(1);
-                await WaitFor(() => Head(db).Attempts > attempts, "attempt " + (attempts + 1));
+                await Eventually.WaitFor(() => Head(db).Attempts > attempts, TimeSpan.FromSeconds(10), "attempt " + (attempts + 1));
             }
             var (failed, due) = Head(db);
             Assert.IsEmpty(target.Received(), "nothing is delivered while the target is down");
@@ -114,7 +114,7 @@ public class WebhookOutageTests
             Assert.IsEmpty(target.Received(), "nothing before the retry is due");
             time.Now = due.Value + TimeSpan.FromMilliseconds(1);
             var sw = Stopwatch.StartNew();
-            await WaitFor(() => target.Received().Count >= 8, "all eight events delivered");
+            await Eventually.WaitFor(() => target.Received().Count >= 8, TimeSpan.FromSeconds(10), "all eight events delivered");
             double drainMs = sw.Elapsed.TotalMilliseconds;
             await Task.Delay(1200); // one more dispatcher round: nothing is sent twice
 
@@ -154,15 +154,5 @@ public class WebhookOutageTests
         using var r = cmd.ExecuteReader();
         if (!r.Read()) return (0, null);
         return (r.GetInt32(0), r.IsDBNull(1) ? null : DateTimeOffset.Parse(r.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
-    }
-
-    private static async Task WaitFor(Func<bool> done, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (sw.Elapsed > TimeSpan.FromSeconds(10)) Assert.Fail(what + " did not happen within 10 s");
-            await Task.Delay(20);
-        }
     }
 }

@@ -40,7 +40,7 @@ public class BrokerAbuseTests
         registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
         store = new FrameStore(db);
         pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions());
-        port = EmbeddedBrokerTests.FreePort();
+        port = TestPorts.Free();
         broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
         await broker.StartAsync();
     }

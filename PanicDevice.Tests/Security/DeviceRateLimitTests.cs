@@ -144,7 +144,7 @@ public class DeviceRateLimitTests
     [TestMethod]
     public async Task AFloodingDeviceIsLimitedWhileAnotherDevicesAlertsAreAllStoredAndAckedPromptly()
     {
-        int port = EmbeddedBrokerTests.FreePort();
+        int port = TestPorts.Free();
         var pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions { PerSecond = 5, Burst = 20 });
         await using var broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
         await broker.StartAsync();
