@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 using PanicDevice.Receiver.Api;
 using PanicDevice.Receiver.Mqtt;
@@ -147,7 +146,7 @@ public static class ReceiverApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         ExternalBrokerClient? external = app.Services.GetService<ExternalBrokerClient>();
         EmbeddedBroker? embedded = app.Services.GetService<EmbeddedBroker>();
-        app.MapGet("/metrics", () => Results.Text(Metrics(pipeline, alerts, counterEvents, webhooks, supervision, external, embedded), "text/plain; version=0.0.4"));
+        MetricsEndpoint.Map(app, pipeline, alerts, counterEvents, webhooks, supervision, external, embedded);
 
         var operatorApi = app.MapGroup("/api").RequireToken(TokenRole.Operator);
         var deviceEvents = new DeviceEventBook(db);
@@ -166,55 +165,5 @@ public static class ReceiverApp
             .RequireToken(TokenRole.Gateway)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(SmsGatewayEndpoint.MaxBodyBytes));
         return app;
-    }
-
-    private static string Metrics(IngestPipeline pipeline, AlertBook alerts, CounterEventBook counterEvents, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision,
-        ExternalBrokerClient? external, EmbeddedBroker? embedded)
-    {
-        var sb = new StringBuilder();
-        sb.Append("# HELP pd_ingest_total Inbound frames by outcome (rejections by reason).\n# TYPE pd_ingest_total counter\n");
-        foreach (var (outcome, count) in pipeline.Counts.OrderBy(kv => kv.Key))
-        {
-            sb.Append("pd_ingest_total{outcome=\"").Append(outcome).Append("\"} ").Append(count).Append('\n');
-        }
-        sb.Append("# HELP pd_acks_issued_total Signed acknowledgements issued (after the frame was committed; duplicates are acknowledged again).\n# TYPE pd_acks_issued_total counter\n");
-        sb.Append("pd_acks_issued_total ").Append(pipeline.AcksIssued).Append('\n');
-        sb.Append("# HELP pd_resyncs_issued_total Signed Resync answers issued for frames refused for their counter (never counted as acks).\n# TYPE pd_resyncs_issued_total counter\n");
-        sb.Append("pd_resyncs_issued_total ").Append(pipeline.ResyncsIssued).Append('\n');
-        sb.Append("# HELP pd_counter_events_open Frames refused for their counter (reused or too old) neither re-sent by the device nor acknowledged by an operator.\n# TYPE pd_counter_events_open gauge\n");
-        sb.Append("pd_counter_events_open ").Append(counterEvents.CountOpen()).Append('\n');
-        if (external != null)
-        {
-            // External broker mode only: a receiver that is up but not subscribed takes no uplinks (alert on 0).
-            sb.Append("# HELP pd_broker_subscribed 1 while connected to the external broker and subscribed to the shared uplink subscription.\n# TYPE pd_broker_subscribed gauge\n");
-            sb.Append("pd_broker_subscribed ").Append(external.IsSubscribed ? 1 : 0).Append('\n');
-        }
-        if (embedded != null)
-        {
-            // What the embedded broker refused before a frame reached the pipeline: logins, oversized or early packets, topics.
-            sb.Append("# HELP pd_mqtt_refused_total Connections, packets and requests the embedded broker refused, by reason.\n# TYPE pd_mqtt_refused_total counter\n");
-            foreach (var (reason, count) in embedded.Counters.All)
-            {
-                sb.Append("pd_mqtt_refused_total{reason=\"").Append(reason).Append("\"} ").Append(count).Append('\n');
-            }
-        }
-        pipeline.Latency.WriteTo(sb, "pd_ingest_duration_seconds", "Arrival to result of a frame (decode, verify, durable store, ack).");
-        sb.Append("# HELP pd_alerts_open Alerts not yet resolved, cancelled or marked false alarm.\n# TYPE pd_alerts_open gauge\n");
-        sb.Append("pd_alerts_open ").Append(alerts.CountOpen()).Append('\n');
-        sb.Append("# HELP pd_webhook_pending Events queued for a webhook target and not yet delivered.\n# TYPE pd_webhook_pending gauge\n");
-        sb.Append("# HELP pd_webhook_delivered_total Events delivered to a webhook target.\n# TYPE pd_webhook_delivered_total counter\n");
-        foreach (var (status, i) in webhooks.Status().Select((s, i) => (s, i)))
-        {
-            // Labelled by position and host only: a target URL may carry a token in its path or query.
-            string label = "{target=\"" + i + "\",host=\"" + (Uri.TryCreate(status.Target, UriKind.Absolute, out var u) ? u.Authority : "?") + "\"}";
-            sb.Append("pd_webhook_pending").Append(label).Append(' ').Append(status.Pending).Append('\n');
-            sb.Append("pd_webhook_delivered_total").Append(label).Append(' ').Append(status.Delivered).Append('\n');
-        }
-        sb.Append("# HELP pd_supervision_open Open supervision events (device silent, low battery).\n# TYPE pd_supervision_open gauge\n");
-        foreach (var g in supervision.Open().GroupBy(e => e.Event).OrderBy(g => g.Key))
-        {
-            sb.Append("pd_supervision_open{event=\"").Append(g.Key).Append("\"} ").Append(g.Count()).Append('\n');
-        }
-        return sb.ToString();
     }
 }
