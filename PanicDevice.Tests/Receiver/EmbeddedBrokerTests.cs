@@ -109,7 +109,10 @@ public class EmbeddedBrokerTests
         Assert.AreNotEqual(MqttClientSubscribeResultCode.GrantedQoS1, sub.Items.Single().ResultCode);
         var all = await device.SubscribeAsync("#", MqttQualityOfServiceLevel.AtLeastOnce);
         Assert.AreNotEqual(MqttClientSubscribeResultCode.GrantedQoS1, all.Items.Single().ResultCode);
-        await Task.Delay(200);
+        // Sentinel, not a sleep: the connection's frames are decided in order, so once its own later frame is stored the
+        // one on fob-b's topic has been decided too.
+        await device.PublishBinaryAsync(Topics.Uplink("fob-a"), FrameCodec.Encode(SampleFrames.Alert("fob-a", 1), KeyA), MqttQualityOfServiceLevel.AtLeastOnce);
+        await Eventually.WaitFor(() => store.CountFrames("fob-a") == 1, TimeSpan.FromSeconds(10), "fob-a's own frame stored");
         Assert.AreEqual(0, store.CountFrames("fob-b"), "a frame published on another device's topic is not stored");
     }
 
@@ -120,7 +123,8 @@ public class EmbeddedBrokerTests
         var (wifi, c2) = await Connect(Topics.WifiClientId("fob-a"), "fob-a", DeviceCredentials.MqttPassword(KeyA));
         Assert.AreEqual(MqttClientConnectResultCode.Success, c1);
         Assert.AreEqual(MqttClientConnectResultCode.Success, c2);
-        await Task.Delay(200);
+        // A round trip on the cellular connection after the Wi-Fi login: a session taken over would be closed by then.
+        Assert.IsTrue(await Answers(cellular), "the Wi-Fi connection did not take the cellular one's session over");
         Assert.IsTrue(cellular.IsConnected, "the Wi-Fi connection did not take the cellular one's session over");
 
         var acks = new TaskCompletionSource<byte[]>();
@@ -137,12 +141,28 @@ public class EmbeddedBrokerTests
         var other = await wifi.SubscribeAsync(Topics.Downlink("fob-b"), MqttQualityOfServiceLevel.AtLeastOnce);
         Assert.AreNotEqual(MqttClientSubscribeResultCode.GrantedQoS1, other.Items.Single().ResultCode);
         await wifi.PublishBinaryAsync(Topics.Uplink("fob-b"), FrameCodec.Encode(SampleFrames.Alert("fob-b", 1), KeyB), MqttQualityOfServiceLevel.AtLeastOnce);
-        await Task.Delay(200);
+        // Sentinel: the same connection's next frame, its own, stored after the one on fob-b's topic was decided.
+        await wifi.PublishBinaryAsync(Topics.Uplink("fob-a"), FrameCodec.Encode(SampleFrames.Alert("fob-a", 22), KeyA), MqttQualityOfServiceLevel.AtLeastOnce);
+        await Eventually.WaitFor(() => store.CountFrames("fob-a") == 2, TimeSpan.FromSeconds(10), "the Wi-Fi connection's second own frame stored");
         Assert.AreEqual(0, store.CountFrames("fob-b"));
 
         Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword,
             (await Connect(Topics.WifiClientId("fob-b"), "fob-a", DeviceCredentials.MqttPassword(KeyA))).Code, "a Wi-Fi client id of another device");
         Assert.AreEqual(MqttClientConnectResultCode.BadUserNameOrPassword,
             (await Connect("fob-a:cell", "fob-a", DeviceCredentials.MqttPassword(KeyA))).Code, "only the one Wi-Fi suffix");
+    }
+
+    /// <summary>True when the broker answers a ping on this connection.</summary>
+    private static async Task<bool> Answers(IMqttClient client)
+    {
+        try
+        {
+            await client.PingAsync();
+            return true;
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 }
