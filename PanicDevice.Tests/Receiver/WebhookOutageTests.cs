@@ -34,7 +34,8 @@ public class WebhookOutageTests
         Directory.CreateDirectory(dir);
         int hookPort = TestPorts.Free();
         using var target = new WebhookRecorder(hookPort, Secret) { Unavailable = true };
-        var time = new ManualTime();
+        // The dispatcher's rounds come when this clock moves, not every real second.
+        var time = new FakeClock(new DateTimeOffset(2026, 11, 22, 16, 0, 0, TimeSpan.Zero));
         WebApplication app = ReceiverApp.Build(new[]
         {
             "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir, "--operator-token", "operator-token-outage-0001",
@@ -65,6 +66,7 @@ public class WebhookOutageTests
             // A's alert and first location while the target answers 503
             Send(0, 1, MessageKind.Alert);
             Send(0, 2, MessageKind.Update);
+            time.Advance(TimeSpan.FromSeconds(1));
             await Eventually.WaitFor(() => Head(db).Attempts >= 1, TimeSpan.FromSeconds(10), "the first attempt");
             DateTimeOffset down = time.Now, back = down + TimeSpan.FromMinutes(10);
             int step = 0;
@@ -110,13 +112,17 @@ public class WebhookOutageTests
             time.Now = back;
             target.Listen();
             Assert.IsLessThanOrEqualTo(MaxBackoff, due.Value - back, "a target back after a long outage waits at most the cap");
-            await Task.Delay(1500);
+            var dispatcher = app.Services.GetRequiredService<WebhookDispatcher>();
+            await Eventually.WaitFor(() => dispatcher.LastFinishedRoundStartedAt >= back, TimeSpan.FromSeconds(10), "a dispatcher round once the target is back");
             Assert.IsEmpty(target.Received(), "nothing before the retry is due");
             time.Now = due.Value + TimeSpan.FromMilliseconds(1);
             var sw = Stopwatch.StartNew();
             await Eventually.WaitFor(() => target.Received().Count >= 8, TimeSpan.FromSeconds(10), "all eight events delivered");
             double drainMs = sw.Elapsed.TotalMilliseconds;
-            await Task.Delay(1200); // one more dispatcher round: nothing is sent twice
+            // One more dispatcher round: nothing is sent twice.
+            DateTimeOffset oneMore = time.Now + TimeSpan.FromSeconds(1);
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Eventually.WaitFor(() => dispatcher.LastFinishedRoundStartedAt >= oneMore, TimeSpan.FromSeconds(10), "one more dispatcher round");
 
             List<WebhookDelivery> got = target.Received();
             Assert.HasCount(8, got, "every event once");

@@ -61,6 +61,8 @@ public static class ReceiverApp
         var pipeline = new IngestPipeline(registry, store, time, options.DeviceRateLimit);
         var alerts = new AlertBook(db, time);
         var responders = new Responders.ResponderBook(db, time);
+        // One clock for everything that waits or stamps (tests pass their own).
+        builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(responders);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => db); // made by the container, so disposed with it (PostgreSQL's connection pool)

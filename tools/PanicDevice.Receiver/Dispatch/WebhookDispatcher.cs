@@ -64,6 +64,27 @@ internal sealed class WebhookDispatcher
     /// <summary>Delivers what is due for every target; returns how many events were delivered.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancel)
     {
+        long started = time.GetUtcNow().UtcTicks;
+        try
+        {
+            return await DeliverDueAsync(cancel);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref lastRoundStartedTicks, started);
+        }
+    }
+
+    /// <summary>
+    /// When the last finished round began, by the dispatcher's clock: a test that moved the clock waits for a round that
+    /// began at or after that moment instead of sleeping through "one more round".
+    /// </summary>
+    public DateTimeOffset LastFinishedRoundStartedAt => new(Interlocked.Read(ref lastRoundStartedTicks), TimeSpan.Zero);
+
+    private long lastRoundStartedTicks;
+
+    private async Task<int> DeliverDueAsync(CancellationToken cancel)
+    {
         int delivered = 0;
         foreach (WebhookTarget target in targets)
         {
@@ -215,11 +236,13 @@ internal sealed class WebhookDispatcher
 }
 
 /// <summary>Runs the dispatcher in the background, every second.</summary>
-internal sealed class WebhookService(WebhookDispatcher dispatcher, ILogger<WebhookService> logger) : BackgroundService
+internal sealed class WebhookService(WebhookDispatcher dispatcher, TimeProvider time, ILogger<WebhookService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Through the receiver's clock, so a test's clock decides when the next round comes.
+        using var rounds = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        do
         {
             try
             {
@@ -229,7 +252,11 @@ internal sealed class WebhookService(WebhookDispatcher dispatcher, ILogger<Webho
             {
                 logger.LogWarning("Webhook dispatch paused: {Message}", e.Message);
             }
-            await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { });
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
+        while (await Rounds.Next(rounds, stoppingToken));
     }
 }

@@ -92,11 +92,13 @@ internal sealed class SupervisionMonitor
 }
 
 /// <summary>Runs the supervision check every 30 s.</summary>
-internal sealed class SupervisionService(SupervisionMonitor monitor, ILogger<SupervisionService> logger) : BackgroundService
+internal sealed class SupervisionService(SupervisionMonitor monitor, TimeProvider time, ILogger<SupervisionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Through the receiver's clock, so a test's clock decides when the next check comes.
+        using var checks = new PeriodicTimer(TimeSpan.FromSeconds(30), time);
+        do
         {
             try
             {
@@ -111,7 +113,7 @@ internal sealed class SupervisionService(SupervisionMonitor monitor, ILogger<Sup
                 // The store is unreachable (a PostgreSQL outage): check again next round rather than stop the receiver.
                 logger.LogWarning("Supervision paused: {Message}", e.Message);
             }
-            await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken).ContinueWith(_ => { });
         }
+        while (await Rounds.Next(checks, stoppingToken));
     }
 }
