@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Options;
+using PanicDevice.Receiver.Api;
+using PanicDevice.Receiver.Mqtt;
+using PanicDevice.Receiver.Pipeline;
+using PanicDevice.Receiver.Registry;
+using PanicDevice.Receiver.Storage;
+
+namespace PanicDevice.Receiver;
+
+/// <summary>What the store stage made at start, and what start-up has to report once the host runs.</summary>
+internal sealed record ReceiverStore(ReceiverDatabase Db, DeviceRegistry Registry, FrameStore Frames, IngestPipeline Pipeline,
+    AlertBook Alerts, CounterEventBook CounterEvents, Dashboard.AlertFeed Feed, string KeyFile, int SealedNow, IReadOnlyList<string> Tightened);
+
+/// <summary>The receiver's wiring, one group per stage; <see cref="ReceiverApp"/> lists them in order.</summary>
+internal static class ReceiverWiring
+{
+    /// <summary>Command line and configuration bound to <see cref="ReceiverOptions"/>, validated before anything starts; the data folder and tokens.</summary>
+    public static ReceiverOptions AddReceiverOptions(this WebApplicationBuilder builder, string[] args)
+    {
+        builder.Configuration.AddCommandLine(args, ReceiverOptions.Switches);
+        var options = builder.Configuration.GetSection("Receiver").Get<ReceiverOptions>() ?? new ReceiverOptions();
+        string? problem = options.Validate();
+        if (problem != null)
+        {
+            throw new OptionsValidationException("Receiver", typeof(ReceiverOptions), new[] { problem });
+        }
+        // Owner-only from the first moment (an older or copied folder is tightened below, with a warning).
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(options.Data);
+        else Directory.CreateDirectory(options.Data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        options.OperatorToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "operator-token"));
+        options.GatewayToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "gateway-token"));
+        builder.Services.AddSingleton(options);
+        return options;
+    }
+
+    /// <summary>The store (SQLite or PostgreSQL), device keys sealed under the key file, and the ingest pipeline over them.</summary>
+    public static ReceiverStore AddReceiverStore(this WebApplicationBuilder builder, ReceiverOptions options, TimeProvider time)
+    {
+        StoreTarget storeTarget = StoreLocation.Parse(options.Store, options.Data).Target!;
+        ReceiverDatabase db;
+        try
+        {
+            db = ReceiverDatabase.Connect(storeTarget);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+        {
+            // Only the safe description and the driver's own sentence (neither carries the password).
+            throw new StoreUnavailableException(storeTarget.Description, e);
+        }
+        // Device keys are encrypted at rest with a key from a file of its own (docs/security.md, "Keys at rest").
+        string keyFile = options.KeyFile ?? DeviceKeyVault.DefaultPath(options.Data);
+        DeviceRegistry registry;
+        int sealedNow;
+        try
+        {
+            var vault = DeviceKeyVault.LoadOrCreate(keyFile, mayCreate: !new DeviceRegistry(db).IsBoundToAKey());
+            registry = new DeviceRegistry(db, vault);
+            registry.CheckVault();
+            sealedNow = registry.SealPlaintextKeys();
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+        var tightened = OwnerOnly.Restrict(options.Data).ToList();
+        if (OwnerOnly.RestrictFile(keyFile))
+        {
+            tightened.Add(keyFile);
+        }
+        var frames = new FrameStore(db);
+        var pipeline = new IngestPipeline(registry, frames, time, options.DeviceRateLimit);
+        var alerts = new AlertBook(db, time);
+        var feed = new Dashboard.AlertFeed();
+        pipeline.Stored += Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed);
+        // Frames refused for their counter (restarted counter or cloned key) reach operators with their content.
+        var counterEvents = new CounterEventBook(db);
+        pipeline.CounterRefused += Dashboard.DashboardEndpoints.PublishCounterRefused(counterEvents, feed);
+
+        // One clock for everything that waits or stamps (tests pass their own).
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(_ => db); // made by the container, so disposed with it (PostgreSQL's connection pool)
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(frames);
+        builder.Services.AddSingleton(pipeline);
+        builder.Services.AddSingleton(alerts);
+        builder.Services.AddSingleton(feed);
+        builder.Services.AddSingleton(counterEvents);
+        builder.Services.AddSingleton(new Responders.ResponderBook(db, time));
+        return new ReceiverStore(db, registry, frames, pipeline, alerts, counterEvents, feed, keyFile, sealedNow, tightened);
+    }
+
+    /// <summary>Dispatch after the store: webhooks (a durable queue per target) and supervision (silent devices, low batteries).</summary>
+    public static void AddDispatch(this WebApplicationBuilder builder, ReceiverOptions options, ReceiverStore store, TimeProvider time)
+    {
+        var webhooks = new Dispatch.WebhookDispatcher(store.Db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, time,
+            holder: Environment.MachineName + ":" + Path.GetFullPath(options.Data));
+        builder.Services.AddSingleton(webhooks);
+        if (options.Webhooks.Count > 0)
+        {
+            builder.Services.AddHostedService<Dispatch.WebhookService>();
+        }
+        builder.Services.AddSingleton(new Supervision.SupervisionMonitor(store.Db, time));
+        builder.Services.AddHostedService<Supervision.SupervisionService>();
+    }
+
+    /// <summary>Where devices connect: an external broker (MQTT 5 shared subscription), or the embedded one.</summary>
+    public static void AddDeviceBroker(this WebApplicationBuilder builder, ReceiverOptions options, ReceiverStore store, TimeProvider time)
+    {
+        if (options.Broker != null)
+        {
+            // External broker mode: the embedded broker is not started, whatever --mqtt-port says.
+            builder.Services.AddSingleton(sp => new ExternalBrokerClient(BrokerEndpoint.Parse(options.Broker)!, options.BrokerUser,
+                options.BrokerPassword, store.Pipeline, sp.GetRequiredService<ILogger<ExternalBrokerClient>>(),
+                keepAlive: TimeSpan.FromSeconds(options.BrokerKeepAliveSeconds)));
+            builder.Services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<ExternalBrokerClient>());
+            builder.Services.AddHostedService<ExternalBrokerService>();
+        }
+        else if (options.MqttPort > 0 || options.MqttCert != null)
+        {
+            // Where devices reach it: --mqtt-address, or what --urls implies (loopback API, loopback broker).
+            BrokerAddress address = options.MqttAddress != null ? BrokerAddress.Parse(options.MqttAddress)! : BrokerAddress.DefaultFor(builder.Configuration);
+            var limits = new BrokerLimits
+            {
+                LoginTimeout = TimeSpan.FromSeconds(options.MqttLoginTimeoutSeconds),
+                MaxPendingLogins = options.MqttMaxPendingLogins,
+            };
+            // The broker logs through the host's logging (configured levels and providers, one place to audit).
+            builder.Services.AddSingleton(sp => new EmbeddedBroker(options.MqttPort, store.Registry, store.Pipeline,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Broker"), EmbeddedBrokerTls.From(options), address, limits, time));
+            builder.Services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<EmbeddedBroker>());
+            builder.Services.AddHostedService(sp => new BrokerService(sp.GetRequiredService<EmbeddedBroker>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Broker")));
+        }
+    }
+
+    /// <summary>HTTP limits, OpenAPI, and a log that says what matters (devices, alerts) rather than every request.</summary>
+    public static void AddHttpAndLogging(this WebApplicationBuilder builder, ReceiverOptions options)
+    {
+        // Every route reads at most this much body (413 beyond); the token is checked before any is read (TokenGate).
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxJsonBodyBytes);
+        builder.Services.AddOpenApi();
+        // Request lines drown out what matters (devices coming and going, alerts): off unless --request-log true.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", options.RequestLog ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", options.RequestLog ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Result", options.RequestLog ? LogLevel.Information : LogLevel.Warning);
+        // A start-up failure (a port in use, a missing key file) reaches Program as an exception and is printed there in
+        // one line with the fix; the host's own copy is a 30-line stack trace of the same thing.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+    }
+
+    /// <summary>Once the host runs: the alert log, and what start-up found (store, keys sealed now, files that were open to others).</summary>
+    public static void MapStartupReport(this WebApplication app, ReceiverStore store)
+    {
+        store.Pipeline.StoredVia += Logging.AlertLog.For(store.Db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Alerts"));
+        // At start, so every logging provider added after Build sees it too; the description has no password.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            app.Logger.LogInformation("Store: {Store}", store.Db.Dialect.Description);
+            if (store.SealedNow > 0)
+            {
+                app.Logger.LogWarning("Encrypted {Count} device key(s) stored in plaintext by an older version; back up the key file {KeyFile} with the store (docs/security.md)", store.SealedNow, store.KeyFile);
+            }
+            foreach (string path in store.Tightened)
+            {
+                app.Logger.LogWarning("{Path} was readable by other users; it is now owner-only", path);
+            }
+        });
+    }
+
+    /// <summary>Public routes (health, metrics) and the OpenAPI description, behind the token gate.</summary>
+    public static void MapPublicRoutes(this WebApplication app, ReceiverOptions options, ReceiverStore store)
+    {
+        app.UseTokenGate(options);
+        // /openapi/v1.json: the API's description for integrators, who hold the operator token; not public.
+        app.MapOpenApi().RequireToken(TokenRole.Operator);
+        // Public, no token: liveness and counters (no secrets, no device data); see docs/security.md.
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        MetricsEndpoint.Map(app, store.Pipeline, store.Alerts, store.CounterEvents, app.Services.GetRequiredService<Dispatch.WebhookDispatcher>(),
+            app.Services.GetRequiredService<Supervision.SupervisionMonitor>(), app.Services.GetService<ExternalBrokerClient>(), app.Services.GetService<EmbeddedBroker>());
+    }
+
+    /// <summary>The operator API (token: operator) and the dashboard.</summary>
+    public static void MapOperatorApi(this WebApplication app, ReceiverOptions options, ReceiverStore store, TimeProvider time)
+    {
+        IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
+        var webhooks = app.Services.GetRequiredService<Dispatch.WebhookDispatcher>();
+        var supervision = app.Services.GetRequiredService<Supervision.SupervisionMonitor>();
+        var responders = app.Services.GetRequiredService<Responders.ResponderBook>();
+        var operatorApi = app.MapGroup("/api").RequireToken(TokenRole.Operator);
+        var deviceEvents = new DeviceEventBook(store.Db);
+        DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), store.Registry, deviceEvents, time, store.Feed.Publish);
+        DeviceEndpoints.MapEvents(operatorApi.MapGroup("/device-events"), deviceEvents);
+        AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), store.Alerts, new CapMessageLog(store.Db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), store.Registry, downlink);
+        operatorApi.MapGet("/webhooks", () => webhooks.Status());
+        operatorApi.MapGet("/supervision", () => supervision.Open());
+        CounterEventEndpoints.Map(operatorApi.MapGroup("/counter-events"), store.CounterEvents);
+        Responders.ResponderEndpoints.Map(operatorApi, responders, store.Alerts);
+        Dashboard.DashboardEndpoints.Map(app, operatorApi, store.Feed, options);
+    }
+
+    /// <summary>The command centre's SMS gateway posts data SMS here (token: gateway).</summary>
+    public static void MapSmsGateway(this WebApplication app, ReceiverStore store, TimeProvider time)
+    {
+        IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
+        var smsLog = new Logging.RejectionLog(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InboundSms>(), time);
+        app.Lifetime.ApplicationStopped.Register(smsLog.Dispose);
+        app.MapPost("/api/sms/inbound", (InboundSms sms) => SmsGatewayEndpoint.Handle(sms, store.Pipeline, downlink, smsLog))
+            .RequireToken(TokenRole.Gateway)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(SmsGatewayEndpoint.MaxBodyBytes));
+    }
+}
