@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using PanicDevice.Tests.Support;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -36,7 +37,7 @@ public class CounterRestartSimulateTests
     {
         dir = Path.Combine(Path.GetTempPath(), "pd-ctr-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        mqtt = TestPorts.Free();
+        mqtt = LoopbackPorts.Free();
         receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"),
             "--operator-token", Token, "--gateway-token", GatewayToken, "--Logging:LogLevel:Default", "Warning" });
         await receiver.StartAsync();

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using PanicDevice.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -24,7 +25,7 @@ public class ProvisionCommandTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int mqtt = TestPorts.Free();
+        int mqtt = LoopbackPorts.Free();
         WebApplication receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"), "--operator-token", Token });
         await receiver.StartAsync();
         try
@@ -62,7 +63,7 @@ public class ProvisionCommandTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-prov-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int mqtt = TestPorts.Free();
+        int mqtt = LoopbackPorts.Free();
         WebApplication receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"), "--operator-token", Token });
         await receiver.StartAsync();
         try

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -132,7 +133,7 @@ public class ReprovisionTests
         {
             var r = new Rx();
             Directory.CreateDirectory(r.dir);
-            r.mqtt = TestPorts.Free();
+            r.mqtt = LoopbackPorts.Free();
             r.App = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", r.mqtt.ToString(), "--data", Path.Combine(r.dir, "data"), "--operator-token", Token,
                 "--Logging:LogLevel:Default", "Warning" });
             await r.App.StartAsync();

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using PanicDevice.Tests.Support;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -31,7 +32,7 @@ public class SimulateCommandTests
     {
         dir = Path.Combine(Path.GetTempPath(), "pd-sim-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        mqtt = TestPorts.Free();
+        mqtt = LoopbackPorts.Free();
         receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", Path.Combine(dir, "data"),
             "--operator-token", Token, "--gateway-token", GatewayToken, "--Logging:LogLevel:Default", "Warning" });
         await receiver.StartAsync();
@@ -277,7 +278,7 @@ public class DeviceSilentTests
     public async Task WhenHeartbeatsStopTheReceiverRaisesDeviceSilent()
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-silent-" + Guid.NewGuid().ToString("N"));
-        int mqtt = TestPorts.Free();
+        int mqtt = LoopbackPorts.Free();
         var clock = new ManualTime { Now = DateTimeOffset.UtcNow };
         var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqtt.ToString(), "--data", dir, "--Logging:LogLevel:Default", "Warning" }, clock);
         byte[] key = PanicDevice.Tests.Support.SampleFrames.Key(0x70);

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
 using PanicDevice.Core.Protocol;
@@ -220,7 +221,7 @@ public class DashboardBrowserTests
     [TestMethod]
     public async Task TheMapFallsBackToAPlainGridWhenTilesCannotBeLoaded()
     {
-        int closed = TestPorts.Free(); // nothing listens there: every tile fails
+        int closed = LoopbackPorts.Free(); // nothing listens there: every tile fails
         await using var rx = await LoopbackReceiver.StartAsync("--map-tiles-url", "http://127.0.0.1:" + closed + "/{z}/{x}/{y}.png");
         await rx.ProvisionAsync("fob-0001");
         rx.Send(SampleFrames.Alert("fob-0001", 3));

@@ -48,7 +48,7 @@ public class ReadmeCommandsTests
         try
         {
             var tracked = CopyRepository(clone);
-            var env = Environment(scratch);
+            var env = NewcomerShell(scratch);
             foreach (var c in commands)
             {
                 switch (c.Kind)
@@ -208,7 +208,7 @@ public class ReadmeCommandsTests
     }
 
     /// <summary>The newcomer's shell, with panicctl's tool folder private to this run and NuGet's cache shared.</summary>
-    private static Dictionary<string, string?> Environment(string scratch)
+    private static Dictionary<string, string?> NewcomerShell(string scratch)
     {
         string cliHome = Path.Combine(scratch, "dotnet-home");
         string packages = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES")

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using PanicDevice.Tests.Support;
 using MQTTnet;
 using PanicDevice.Core.Delivery;
@@ -168,7 +169,7 @@ public class ModemFaultTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-mosq-modem-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int port = TestPorts.Free();
+        int port = LoopbackPorts.Free();
         using var broker = MosquittoSessionTests.StartMosquitto(ref port, dir);
         if (broker == null)
         {

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using PanicDevice.Core.Config;
@@ -33,7 +34,7 @@ public sealed class ModemRig : IAsyncDisposable
     public ModemRig(EmulatorFaults? faults = null, bool modemAlreadyOn = true, int smsDeadlineS = 20, int? brokerPort = null, string language = "en",
         IMqttClientPort? wifi = null, int failoverMs = PanicDevice.Core.Delivery.DualUplink.DefaultFailoverMs)
     {
-        BrokerPort = brokerPort ?? TestPorts.Free();
+        BrokerPort = brokerPort ?? LoopbackPorts.Free();
         Modem = new Sim800Emulator(faults ?? new EmulatorFaults());
         if (modemAlreadyOn)
         {

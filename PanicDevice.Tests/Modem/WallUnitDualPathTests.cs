@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using PanicDevice.Core.Delivery;
 using PanicDevice.Host;
 using PanicDevice.Tests.Support;
@@ -18,7 +19,7 @@ public class WallUnitDualPathTests
     [TestMethod]
     public async Task AWorkingWifiCarriesTheAlertAndCellularStaysIdle()
     {
-        int port = TestPorts.Free();
+        int port = LoopbackPorts.Free();
         using var wifi = new MqttnetClientPort("127.0.0.1", port);
         // Device time runs ~10× faster than the broker's here, so the failover time is stretched: a loaded test
         // machine must not make a working Wi-Fi look silent.
@@ -39,9 +40,9 @@ public class WallUnitDualPathTests
     [TestMethod]
     public async Task WithWifiDownTheAlertGoesOverCellularAtOnceAndIsStoredOnce()
     {
-        int port = TestPorts.Free();
+        int port = LoopbackPorts.Free();
         // Wi-Fi "up" but the broker unreachable over it: the port refuses every connection.
-        using var wifi = new MqttnetClientPort("127.0.0.1", TestPorts.Free()); // nothing listens there
+        using var wifi = new MqttnetClientPort("127.0.0.1", LoopbackPorts.Free()); // nothing listens there
         await using var rig = new ModemRig(brokerPort: port, wifi: wifi);
         await rig.StartReceiverAsync();
         Assert.IsTrue(rig.RunUntil(() => rig.Device.Session.IsConnected && wifi.Attempts >= 2, 60), "cellular up, Wi-Fi retried: " + rig.Why);
@@ -62,7 +63,7 @@ public class WallUnitDualPathTests
     [TestMethod]
     public async Task AWifiThatStaysConnectedButGoesSilentFailsOverToCellularBeforeTheSmsDeadline()
     {
-        int port = TestPorts.Free();
+        int port = LoopbackPorts.Free();
         // Router up, internet down: the Wi-Fi path's TCP stays open but no byte gets through either way.
         using var relay = new TcpRelay(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
         using var wifi = new MqttnetClientPort("127.0.0.1", relay.Port);

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Diagnostics;
 using MQTTnet;
@@ -29,7 +30,7 @@ public class MosquittoSessionTests
     /// <summary>
     /// Starts Debian's mosquitto on 127.0.0.1:<paramref name="port"/> (null when it is not installed). Ready when mosquitto
     /// itself logs that it runs and the port answers: a TCP probe alone could reach another process that took the port
-    /// between TestPorts.Free and mosquitto's bind, which is what made a loaded machine fail here. A port taken meanwhile is
+    /// between LoopbackPorts.Free and mosquitto's bind, which is what made a loaded machine fail here. A port taken meanwhile is
     /// replaced by a new free one (<paramref name="port"/> says which) unless <paramref name="keepPort"/> (a broker
     /// restarted where its clients expect it); any other failure throws with mosquitto's own output.
     /// </summary>
@@ -70,7 +71,7 @@ public class MosquittoSessionTests
             p.WaitForExit();
             if (output.Any(l => l.Contains("Address already in use")) && !keepPort && attempt < 5)
             {
-                port = TestPorts.Free();
+                port = LoopbackPorts.Free();
                 continue;
             }
             throw new InvalidOperationException("mosquitto did not start listening on " + port + " (" + (p.HasExited ? "exit code " + p.ExitCode : "no \"running\" line in 30 s") +
@@ -118,7 +119,7 @@ public class MosquittoSessionTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-mosq-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int port = TestPorts.Free();
+        int port = LoopbackPorts.Free();
         using Process? broker = StartMosquitto(ref port, dir);
         if (broker == null)
         {

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,7 @@ public class MqttSessionTests
     private static async Task<(WebApplication App, int Port, string Dir)> StartReceiver(int? port = null, string? dir = null)
     {
         dir ??= Path.Combine(Path.GetTempPath(), "pd-e2e-" + Guid.NewGuid().ToString("N"));
-        int p = port ?? TestPorts.Free();
+        int p = port ?? LoopbackPorts.Free();
         var app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", p.ToString(), "--data", dir, "--operator-token", "operator-token-0123456789", "--gateway-token", "gateway-token-01234567890" });
         app.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = Id, Key = new DeviceKey(Key) });
         await app.StartAsync();
@@ -80,7 +81,7 @@ public class MqttSessionTests
     [TestMethod]
     public async Task BrokerDownMeansSmsAtTheDeadlineThenDeliveryOnceWhenItReturns()
     {
-        int port = TestPorts.Free();
+        int port = LoopbackPorts.Free();
         var device = Device(port, smsDeadlineS: 2);
         TripleTap(device);
         Assert.IsTrue(device.RunUntil(() => device.SmsSent.Count >= 3, TimeSpan.FromSeconds(5)), "SMS fallback at the deadline");

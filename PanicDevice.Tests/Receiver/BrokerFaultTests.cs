@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -190,7 +191,7 @@ public class BrokerFaultTests
     [TestMethod]
     public async Task BrokerKilledAndRestartedMidBurst_EveryAckedAlertStoredOnceAndDispatchedOnce()
     {
-        int brokerPort = TestPorts.Free(), hookPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free();
         string brokerDir = NewDir();
         Process broker = StartBroker(ref brokerPort, brokerDir);
         using var hooks = new WebhookRecorder(hookPort, HookSecret);
@@ -220,7 +221,7 @@ public class BrokerFaultTests
     [TestMethod]
     public async Task ReceiverLinkBlackHoledPastKeepAlive_ReceiverReconnectsAndNothingIsLostOrDoubled()
     {
-        int brokerPort = TestPorts.Free(), hookPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free();
         StartBroker(ref brokerPort, NewDir());
         var relay = new TcpRelay(new IPEndPoint(IPAddress.Loopback, brokerPort));
         disposables.Add(relay);
@@ -272,7 +273,7 @@ public class BrokerFaultTests
         brokers.Add(broker);
         await Eventually.WaitFor(() => CanConnect(deviceNet + ".2", brokerPort), TimeSpan.FromSeconds(10), "mosquitto listening in the namespace");
 
-        int hookPort = TestPorts.Free();
+        int hookPort = LoopbackPorts.Free();
         using var hooks = new WebhookRecorder(hookPort, HookSecret);
         await using var burst = new Burst(10, brokerPort, deviceNet + ".2");
         WebApplication app = await StartReceiver(receiverNet + ".2", brokerPort, hookPort, burst.Devices);

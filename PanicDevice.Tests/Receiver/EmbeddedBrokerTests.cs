@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
@@ -34,7 +35,7 @@ public class EmbeddedBrokerTests
         registry.Upsert(new DeviceRecord { Id = "fob-a", Key = new DeviceKey(KeyA) });
         registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
         store = new FrameStore(db);
-        port = TestPorts.Free();
+        port = LoopbackPorts.Free();
         broker = new EmbeddedBroker(port, registry, new IngestPipeline(registry, store, TimeProvider.System), NullLogger.Instance);
         await broker.StartAsync();
     }

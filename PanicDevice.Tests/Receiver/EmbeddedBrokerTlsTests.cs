@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
@@ -81,7 +82,7 @@ public class EmbeddedBrokerTlsTests
     [TestMethod]
     public async Task DeviceIsAcknowledgedOverTlsAndThePlainPortStillWorks()
     {
-        int plain = TestPorts.Free(), tls = TestPorts.Free();
+        int plain = LoopbackPorts.Free(), tls = LoopbackPorts.Free();
         WebApplication app = Build(plain, tls);
         app.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = Id, Key = new DeviceKey(Key) });
         await app.StartAsync();
@@ -121,7 +122,7 @@ public class EmbeddedBrokerTlsTests
     [TestMethod]
     public async Task ATlsHandshakeThatNeverHappensOrNeverEndsIsClosedAfterTheLoginTimeout()
     {
-        int plain = TestPorts.Free(), tls = TestPorts.Free();
+        int plain = LoopbackPorts.Free(), tls = LoopbackPorts.Free();
         WebApplication app = Build(plain, tls, CertPassword, "--mqtt-login-timeout", "1");
         await app.StartAsync();
         try
@@ -145,7 +146,7 @@ public class EmbeddedBrokerTlsTests
     [TestMethod]
     public void WrongCertificatePasswordIsAClearErrorThatDoesNotRepeatIt()
     {
-        var e = Assert.ThrowsExactly<OptionsValidationException>(() => Build(TestPorts.Free(), TestPorts.Free(), "wrong-pfx-password"));
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => Build(LoopbackPorts.Free(), LoopbackPorts.Free(), "wrong-pfx-password"));
         StringAssert.Contains(e.Message, "--mqtt-cert could not be opened");
         Assert.IsFalse(e.Message.Contains("wrong-pfx-password", StringComparison.Ordinal));
         var missing = Assert.ThrowsExactly<OptionsValidationException>(() => ReceiverApp.Build(new[] { "--data", Path.Combine(dir, "data"), "--mqtt-cert", Path.Combine(dir, "nope.pfx") }));

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -128,7 +129,7 @@ public class ExternalBrokerTests
     public async Task TwoReceiversShareTheUplinksAndEachFrameIsStoredOnceAndAcked()
     {
         const int devices = 6, perDevice = 10; // 60 frames: more than mosquitto lets one receiver hold unacknowledged (20)
-        int brokerPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free();
         StartMosquittoOrInconclusive(ref brokerPort);
         WebApplication a = await StartReceiver(brokerPort, devices);
         WebApplication b = await StartReceiver(brokerPort, devices);
@@ -192,7 +193,7 @@ public class ExternalBrokerTests
     [TestMethod]
     public async Task ExternalModeDoesNotStartTheEmbeddedBrokerAndPushesOperatorFramesThroughTheBroker()
     {
-        int brokerPort = TestPorts.Free(), mqttPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free(), mqttPort = LoopbackPorts.Free();
         StartMosquittoOrInconclusive(ref brokerPort);
         WebApplication app = await StartReceiver(brokerPort, 1, mqttPort);
         await WaitSubscribed(app, TimeSpan.FromSeconds(10));
@@ -214,7 +215,7 @@ public class ExternalBrokerTests
     [TestMethod]
     public async Task ReceiverStartsWhileTheBrokerIsDownAndConnectsWhenItComesUp()
     {
-        int brokerPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free();
         if (!File.Exists("/usr/sbin/mosquitto") && !File.Exists("/usr/bin/mosquitto"))
         {
             Assert.Inconclusive("mosquitto is not installed (.ci/run installs it)");
@@ -239,7 +240,7 @@ public class ExternalBrokerTests
     [TestMethod]
     public async Task ReceiverReconnectsWhenTheBrokerRestarts()
     {
-        int brokerPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free();
         Process broker = StartMosquittoOrInconclusive(ref brokerPort);
         WebApplication app = await StartReceiver(brokerPort, 1);
         await WaitSubscribed(app, TimeSpan.FromSeconds(10));
@@ -275,7 +276,7 @@ public class ExternalBrokerTests
             tool.WaitForExit();
             Assert.AreEqual(0, tool.ExitCode, tool.StandardError.ReadToEnd());
         }
-        int brokerPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free();
         Process? broker = MosquittoSessionTests.StartMosquitto(ref brokerPort, dir,
             "allow_anonymous false\npersistence false\npassword_file " + passwords + "\nacl_file " + RepoFiles.DataFile("pd-acl") + "\n");
         if (broker == null)

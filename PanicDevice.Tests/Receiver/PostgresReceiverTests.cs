@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -67,7 +68,7 @@ public class PostgresReceiverTests
         const int devices = 4, perDevice = 8;
         using TestStore store = TestStore.Create(StoreEngine.Postgres);
         string password = TestPostgres.Server().Password;
-        int brokerPort = TestPorts.Free();
+        int brokerPort = LoopbackPorts.Free();
         broker = MosquittoSessionTests.StartMosquitto(ref brokerPort, NewDir());
         if (broker == null)
         {
@@ -173,7 +174,7 @@ public class PostgresReceiverTests
     public void AnUnreachableStoreStopsStartupWithOneLineThatNamesItButNotThePassword()
     {
         TestPostgres.Server(); // Inconclusive without PostgreSQL: the driver's errors are what this checks
-        int closed = TestPorts.Free();
+        int closed = LoopbackPorts.Free();
         const string password = "pw-that-must-not-leak-91c3";
         var e = Assert.ThrowsExactly<StoreUnavailableException>(() =>
             ReceiverApp.Build(new[] { "--mqtt-port", "0", "--data", NewDir(), "--store", "postgres://pd:" + password + "@127.0.0.1:" + closed + "/alerts" }));

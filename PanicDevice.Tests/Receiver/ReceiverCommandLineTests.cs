@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using PanicDevice.Tests.Support;
 using System.Diagnostics;
 using System.Net;
@@ -75,12 +76,12 @@ public class ReceiverCommandLineTests
         int port = ((IPEndPoint)taken.LocalEndpoint).Port;
         string dir = Folder();
 
-        var (code, output, err) = Run(dir, "--mqtt-port", port.ToString(), "--urls", "http://127.0.0.1:" + TestPorts.Free(), "--data", Path.Combine(dir, "a"));
+        var (code, output, err) = Run(dir, "--mqtt-port", port.ToString(), "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--data", Path.Combine(dir, "a"));
         Assert.AreEqual(ReceiverCommandLine.PortInUse, code, output + err);
         Assert.AreEqual("panicdevice-receiver: MQTT port " + port + " (--mqtt-port) on 127.0.0.1 is in use by another program: stop it, or choose another port", err.Trim());
         Assert.IsFalse((output + err).Contains("   at "), "no stack trace: " + output);
 
-        (code, output, err) = Run(dir, "--mqtt-port", TestPorts.Free().ToString(), "--urls", "http://127.0.0.1:" + port, "--data", Path.Combine(dir, "b"));
+        (code, output, err) = Run(dir, "--mqtt-port", LoopbackPorts.Free().ToString(), "--urls", "http://127.0.0.1:" + port, "--data", Path.Combine(dir, "b"));
         Assert.AreEqual(ReceiverCommandLine.PortInUse, code, output + err);
         StringAssert.Contains(err, "http://127.0.0.1:" + port);
         StringAssert.Contains(err, "(--urls)");

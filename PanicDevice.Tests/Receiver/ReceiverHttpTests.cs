@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Net;
 using MQTTnet;
 using System.Net.Http.Headers;
@@ -30,7 +31,7 @@ public class ReceiverHttpTests
     public async Task Start()
     {
         dir = Path.Combine(Path.GetTempPath(), "pd-http-" + Guid.NewGuid().ToString("N"));
-        brokerPort = TestPorts.Free();
+        brokerPort = LoopbackPorts.Free();
         app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", brokerPort.ToString(), "--data", dir,
             "--operator-token", OperatorToken, "--gateway-token", GatewayToken });
         await app.StartAsync();

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -75,7 +76,7 @@ public class ReceiverLogTests
         string data = Directory.CreateTempSubdirectory("pd-rxlog-").FullName;
         try
         {
-            await using var rx = await Rx.StartAsync(data, TestPorts.Free(), TestPorts.Free());
+            await using var rx = await Rx.StartAsync(data, LoopbackPorts.Free(), LoopbackPorts.Free());
             var r = await rx.Api.PostAsJsonAsync("/api/devices", new { id = "fob-0007", key = Convert.ToHexString(Key), kind = "fob", ownerName = "Siti", ownerPhone = "+6281234567890" });
             Assert.AreEqual(System.Net.HttpStatusCode.Created, r.StatusCode);
             for (int i = 0; i < 5; i++) await rx.Api.GetAsync("/api/alerts");
@@ -125,7 +126,7 @@ public class ReceiverLogTests
         string data = Directory.CreateTempSubdirectory("pd-rxlog-").FullName;
         try
         {
-            await using var rx = await Rx.StartAsync(data, TestPorts.Free(), 0, "--request-log", "true");
+            await using var rx = await Rx.StartAsync(data, LoopbackPorts.Free(), 0, "--request-log", "true");
             await rx.Api.GetAsync("/api/alerts");
             Assert.IsTrue(await Eventually(() => rx.Logs.Lines.Any(l => l.Contains("Microsoft.AspNetCore.Hosting.Diagnostics") && l.Contains("/api/alerts"))), string.Join("\n", rx.Logs.Lines));
         }
@@ -139,7 +140,7 @@ public class ReceiverLogTests
     public async Task AlertsTailFollowsTheReceiverThroughARestart()
     {
         string data = Directory.CreateTempSubdirectory("pd-rxlog-").FullName;
-        int http = TestPorts.Free();
+        int http = LoopbackPorts.Free();
         try
         {
             var rx = await Rx.StartAsync(data, http, 0);

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -192,7 +193,7 @@ public class MetricsTests
     [TestMethod]
     public async Task MetricsCountOutcomesAcksLatencyOpenAlertsAndWebhookBacklogWithoutSecrets()
     {
-        int closed = TestPorts.Free(); // the webhook target is down: its events stay pending
+        int closed = LoopbackPorts.Free(); // the webhook target is down: its events stay pending
         await using var rx = await LoopbackReceiver.StartAsync(
             "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + closed + "/hook?token=sekrit-in-the-url", "--Receiver:Webhooks:0:Secret", "webhook-secret-0123456789");
         await rx.ProvisionAsync("fob-0001");

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +33,7 @@ public class WebhookOutageTests
     {
         string dir = Path.Combine(Path.GetTempPath(), "pd-outage-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        int hookPort = TestPorts.Free();
+        int hookPort = LoopbackPorts.Free();
         using var target = new WebhookRecorder(hookPort, Secret) { Unavailable = true };
         // The dispatcher's rounds come when this clock moves, not every real second.
         var time = new FakeClock(new DateTimeOffset(2026, 11, 22, 16, 0, 0, TimeSpan.Zero));

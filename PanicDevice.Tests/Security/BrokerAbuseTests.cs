@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
@@ -40,7 +41,7 @@ public class BrokerAbuseTests
         registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
         store = new FrameStore(db);
         pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions());
-        port = TestPorts.Free();
+        port = LoopbackPorts.Free();
         broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
         await broker.StartAsync();
     }

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -144,7 +145,7 @@ public class DeviceRateLimitTests
     [TestMethod]
     public async Task AFloodingDeviceIsLimitedWhileAnotherDevicesAlertsAreAllStoredAndAckedPromptly()
     {
-        int port = TestPorts.Free();
+        int port = LoopbackPorts.Free();
         var pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions { PerSecond = 5, Burst = 20 });
         await using var broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
         await broker.StartAsync();

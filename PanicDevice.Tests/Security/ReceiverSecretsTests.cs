@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
@@ -41,7 +42,7 @@ public class ReceiverSecretsTests
     public async Task Start()
     {
         dir = Path.Combine(Path.GetTempPath(), "pd-secrets-" + Guid.NewGuid().ToString("N"));
-        mqttPort = TestPorts.Free();
+        mqttPort = LoopbackPorts.Free();
         app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqttPort.ToString(), "--data", dir,
             "--operator-token", OperatorToken, "--gateway-token", GatewayToken,
             // Everything, down to Trace, goes to the capturing provider; nothing to the console.

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
@@ -31,7 +32,7 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     public static async Task<LoopbackReceiver> StartAsync(TimeProvider? time, params string[] extra)
     {
         var r = new LoopbackReceiver();
-        r.App = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", TestPorts.Free().ToString(), "--data", r.dir,
+        r.App = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", LoopbackPorts.Free().ToString(), "--data", r.dir,
             "--operator-token", OperatorToken, "--Logging:LogLevel:Default", "Warning" }.Concat(extra).ToArray(), time);
         await r.App.StartAsync();
         r.Url = r.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

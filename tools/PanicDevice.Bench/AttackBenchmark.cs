@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -22,7 +23,7 @@ public static class AttackBenchmark
     {
         string dll = typeof(ReceiverApp).Assembly.Location;
         string data = Path.Combine(Path.GetTempPath(), "pd-attack-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
-        int httpPort = IngestBenchmark.FreePort(), mqttPort = IngestBenchmark.FreePort();
+        int httpPort = LoopbackPorts.Free(), mqttPort = LoopbackPorts.Free();
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var receiver = new CrashHarness.ReceiverProcess(new List<string>
         {

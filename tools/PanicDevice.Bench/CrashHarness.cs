@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
@@ -67,7 +68,7 @@ public static class CrashHarness
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-crash-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(data);
-        int httpPort = IngestBenchmark.FreePort(), mqttPort = IngestBenchmark.FreePort(), hookPort = IngestBenchmark.FreePort();
+        int httpPort = LoopbackPorts.Free(), mqttPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free();
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var args = new List<string>

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -26,8 +27,8 @@ public static class E2eBenchmark
     public static async Task<int> RunAsync(int rttMs, bool sessionUp, int alerts, bool viaModem)
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-" + Environment.ProcessId);
-        int mqtt = FreePort();
-        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + FreePort(), "--mqtt-port", mqtt.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
+        int mqtt = LoopbackPorts.Free();
+        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--mqtt-port", mqtt.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
         byte[] key = RandomNumberGenerator.GetBytes(32);
         receiver.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = "bench-1", Key = new DeviceKey(key) });
         await receiver.StartAsync();
@@ -96,14 +97,5 @@ public static class E2eBenchmark
         Console.WriteLine("rtt_ms=" + rttMs + " session=" + (sessionUp ? "up" : "cold") + " transport=" + (viaModem ? "sim800-emulator@115200" : "socket+delay"));
         Console.WriteLine($"p50_ms={P(0.50):F1} p95_ms={P(0.95):F1} p99_ms={P(0.99):F1} alerts={latencies.Count}");
         return 0;
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int p = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return p;
     }
 }

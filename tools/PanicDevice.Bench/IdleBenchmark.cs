@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,7 @@ public static class IdleBenchmark
     public static async Task<int> RunAsync(int devices, int settleS)
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-idle-" + Environment.ProcessId);
-        int port = IngestBenchmark.FreePort();
+        int port = LoopbackPorts.Free();
         var psi = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         string self = Environment.ProcessPath!;
         psi.FileName = self;
@@ -74,7 +75,7 @@ public static class IdleBenchmark
     /// <summary>The child: a receiver with N registered bench devices, answering "stats" on stdin with its memory figures.</summary>
     public static async Task<int> HostAsync(int devices, int port, string data)
     {
-        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + IngestBenchmark.FreePort(), "--mqtt-port", port.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
+        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--mqtt-port", port.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
         var registry = receiver.Services.GetRequiredService<DeviceRegistry>();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < devices; i++)

@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
@@ -46,7 +47,7 @@ public static class IngestBenchmark
 
     private static async Task<Figures> RunBareAsync(int devices, int seconds, int window, double rate, int warmupS)
     {
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         await using var broker = new EchoBroker(port);
         await broker.StartAsync();
         var clients = await ConnectAsync(devices, port);
@@ -63,8 +64,8 @@ public static class IngestBenchmark
     private static async Task<Figures> RunReceiverAsync(int devices, int seconds, int window, double rate, int warmupS)
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-ingest-" + Environment.ProcessId);
-        int port = FreePort();
-        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + FreePort(), "--mqtt-port", port.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
+        int port = LoopbackPorts.Free();
+        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--mqtt-port", port.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
         var registry = receiver.Services.GetRequiredService<DeviceRegistry>();
         for (int i = 0; i < devices; i++)
         {
@@ -177,16 +178,6 @@ public static class IngestBenchmark
         int strays = devices.Sum(d => d.Strays);
         return new Figures(recorder.Count / (double)seconds, recorder.Percentile(0.50), recorder.Percentile(0.99), recorder.Count, recorder.Failures, strays);
     }
-
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int p = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return p;
-    }
-
     /// <summary>The baseline: a bare MQTTnet server with the embedded broker's options that republishes every client publish, unchanged, to the sender's ack topic.</summary>
     private sealed class EchoBroker : IAsyncDisposable
     {

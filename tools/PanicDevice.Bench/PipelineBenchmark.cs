@@ -1,3 +1,4 @@
+using PanicDevice.Bench.Engines;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using PanicDevice.Core.Protocol;
@@ -25,7 +26,7 @@ public static class PipelineBenchmark
         {
             storeUrl = postgres.CreateDatabase("bench_pipeline");
         }
-        var args = new List<string> { "--urls", "http://127.0.0.1:" + IngestBenchmark.FreePort(), "--mqtt-port", "0", "--data", data, "--Logging:LogLevel:Default", "Warning" };
+        var args = new List<string> { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--mqtt-port", "0", "--data", data, "--Logging:LogLevel:Default", "Warning" };
         if (storeUrl != null)
         {
             args.AddRange(new[] { "--store", storeUrl });

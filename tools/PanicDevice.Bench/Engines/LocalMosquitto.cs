@@ -53,7 +53,7 @@ public sealed class LocalMosquitto : IDisposable
         }
         if (port == 0)
         {
-            port = FreePort();
+            port = LoopbackPorts.Free();
         }
         string? owned = null;
         if (folder == null)
@@ -116,14 +116,5 @@ public sealed class LocalMosquitto : IDisposable
         {
             try { Directory.Delete(ownedFolder, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

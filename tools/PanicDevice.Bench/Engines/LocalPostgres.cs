@@ -82,7 +82,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             File.Delete(pwFile);
             for (int attempt = 0; attempt < 3; attempt++)
             {
-                int port = FreePort();
+                int port = LoopbackPorts.Free();
                 // max_connections: several receivers' pools plus tests' own connections on one server.
                 string options = "-p " + port + " -k " + folder + " -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c synchronous_commit=on";
                 if (Run(Path.Combine(bin, "pg_ctl"), new[] { "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w", "-t", "60", "-o", options, "start" }, root, out string startLog))
@@ -149,14 +149,6 @@ public sealed class LocalPostgres : IAsyncDisposable
         output = stdout + err.Result;
         return p.HasExited && p.ExitCode == 0;
     }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     private static string SafeRead(string path)
     {
         try { return File.ReadAllText(path); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; }

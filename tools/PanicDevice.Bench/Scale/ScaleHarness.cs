@@ -87,7 +87,7 @@ public static class ScaleHarness
             throw new InvalidOperationException("the --store already holds " + DevicePrefix + "… alerts from an earlier run: give an empty store");
         }
         dataFolders.ForEach(d => Directory.CreateDirectory(d));
-        int hookPort = IngestBenchmark.FreePort();
+        int hookPort = LoopbackPorts.Free();
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         using var hooks = new WebhookRecorder(hookPort, secret);
@@ -95,7 +95,7 @@ public static class ScaleHarness
         var apis = new List<HttpClient>();
         for (int i = 0; i < o.Receivers; i++)
         {
-            int httpPort = IngestBenchmark.FreePort();
+            int httpPort = LoopbackPorts.Free();
             var args = new List<string>
             {
                 o.ReceiverDll, "--urls", "http://127.0.0.1:" + httpPort, "--data", dataFolders[i], "--broker", broker.BrokerUrl,
