@@ -69,6 +69,23 @@ public class ReceiverCommandLineTests
     }
 
     [TestMethod]
+    public void EveryBadSettingIsNamedInOneLineAndNothingIsCreated()
+    {
+        string dir = Folder();
+        // One from the command line, one from appsettings.json's section, one a configuration path: bound alike.
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), "{\"Receiver\": {\"CapSender\": \"two words\"}}");
+        var (code, output, err) = Run(dir, "--mqtt-port", "70000", "--Receiver:DeviceRateLimit:Burst", "0", "--data", Path.Combine(dir, "data"));
+        Assert.AreEqual(ReceiverCommandLine.BadCommandLine, code, output + err);
+        string line = err.Trim();
+        Assert.AreEqual(1, line.Split('\n').Length, err);
+        StringAssert.StartsWith(line, "panicdevice-receiver: ");
+        StringAssert.Contains(line, "--mqtt-port must be 0 (off) or a TCP port 1..65535");
+        StringAssert.Contains(line, "Receiver:DeviceRateLimit needs PerSecond >= 0 (0: off) and Burst >= 1");
+        StringAssert.Contains(line, "--cap-sender must be 1..255 characters without spaces");
+        Assert.IsFalse(Directory.Exists(Path.Combine(dir, "data")), "refused before the data folder, store or tokens were made");
+    }
+
+    [TestMethod]
     public void APortInUseIsOneLineNamingThePortAndItsOption()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

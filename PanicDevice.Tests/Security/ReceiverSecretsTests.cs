@@ -157,6 +157,13 @@ public class ReceiverSecretsTests
         await Send(HttpMethod.Post, "/api/sms/inbound", GatewayToken, new { from = "+6281", text = FrameText.Encode(FrameCodec.Encode(SampleFrames.Alert("fob-b", 8), KeyA)) });
         await Send(HttpMethod.Post, "/api/sms/inbound", GatewayToken, new { from = "+6281", text = FrameText.Encode(smsFrame) });
 
+        // Tokens refused by the authentication handler: each caller's token on the other's route, and near misses.
+        foreach (var (path, token) in new[] { ("/api/devices", GatewayToken), ("/api/sms/inbound", OperatorToken), ("/api/devices", OperatorToken[..^1]), ("/api/sms/inbound", GatewayToken + "x") })
+        {
+            var refused = await Send(path.EndsWith("inbound") ? HttpMethod.Post : HttpMethod.Get, path, token, path.EndsWith("inbound") ? new { from = "+6281", text = "x" } : null);
+            Assert.AreEqual(HttpStatusCode.Unauthorized, refused.StatusCode, path);
+        }
+
         // Operator actions, the dashboard ticket and stream, and every read-only answer.
         var list = await Send(HttpMethod.Get, "/api/alerts", OperatorToken);
         long alertId = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.EnumerateArray().First().GetProperty("id").GetInt64();
@@ -179,7 +186,13 @@ public class ReceiverSecretsTests
             var r = await http.GetAsync(path);
             answers.Enqueue(path + " " + await r.Content.ReadAsStringAsync());
         }
-        await Task.Delay(300);
+        // Every kind of line this test provokes has landed (the broker and the rejection log write from other threads).
+        string[] expected = { "MQTT login refused", "rejected: BadTag", "over its rate limit", "was not authenticated. Failure message: not the operator token",
+            "was not authenticated. Failure message: not the gateway token" };
+        foreach (string e in expected)
+        {
+            await Eventually.WaitFor(() => logs.Lines.Any(l => l.Contains(e, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "a log line with '" + e + "'");
+        }
 
         var secrets = new List<(string What, string Value)>();
         foreach (var (name, key) in new[] { ("fob-a key", KeyA), ("fob-b key", KeyB) })

@@ -29,11 +29,15 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     public static Task<LoopbackReceiver> StartAsync(params string[] extra) => StartAsync(null, extra);
 
     /// <summary>Starts a receiver; a time provider replaces its clock (supervision, store timestamps).</summary>
-    public static async Task<LoopbackReceiver> StartAsync(TimeProvider? time, params string[] extra)
+    public static Task<LoopbackReceiver> StartAsync(TimeProvider? time, params string[] extra) => StartAsync(time, null, extra);
+
+    /// <summary>Starts a receiver after <paramref name="addRoutes"/> has mapped routes of its own (what the receiver's policies do to them).</summary>
+    public static async Task<LoopbackReceiver> StartAsync(TimeProvider? time, Action<WebApplication>? addRoutes, params string[] extra)
     {
         var r = new LoopbackReceiver();
         r.App = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", LoopbackPorts.Free().ToString(), "--data", r.dir,
             "--operator-token", OperatorToken, "--Logging:LogLevel:Default", "Warning" }.Concat(extra).ToArray(), time);
+        addRoutes?.Invoke(r.App);
         await r.App.StartAsync();
         r.Url = r.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         r.Http = new HttpClient { BaseAddress = new Uri(r.Url) };

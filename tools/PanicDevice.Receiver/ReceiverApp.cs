@@ -20,7 +20,7 @@ public static class ReceiverApp
         var app = builder.Build();
         app.Services.GetRequiredService<ReceiverDatabase>();
         app.MapStartupReport(store);
-        app.MapPublicRoutes(options, store);
+        app.MapPublicRoutes(store);
         app.MapOperatorApi(options, store, time);
         app.MapSmsGateway(store, time);
         return app;

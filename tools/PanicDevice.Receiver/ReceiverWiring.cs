@@ -14,22 +14,27 @@ internal sealed record ReceiverStore(ReceiverDatabase Db, DeviceRegistry Registr
 /// <summary>The receiver's wiring, one group per stage; <see cref="ReceiverApp"/> lists them in order.</summary>
 internal static class ReceiverWiring
 {
-    /// <summary>Command line and configuration bound to <see cref="ReceiverOptions"/>, validated before anything starts; the data folder and tokens.</summary>
+    /// <summary>
+    /// Command line and configuration bound to <see cref="ReceiverOptions"/> and validated (every problem at once)
+    /// through the options pattern, before anything starts; then the data folder and tokens.
+    /// </summary>
     public static ReceiverOptions AddReceiverOptions(this WebApplicationBuilder builder, string[] args)
     {
         builder.Configuration.AddCommandLine(args, ReceiverOptions.Switches);
-        var options = builder.Configuration.GetSection("Receiver").Get<ReceiverOptions>() ?? new ReceiverOptions();
-        string? problem = options.Validate();
-        if (problem != null)
-        {
-            throw new OptionsValidationException("Receiver", typeof(ReceiverOptions), new[] { problem });
-        }
+        // Made now, not on first use and not by ValidateOnStart: these settings choose the store, the broker and the
+        // routes while the host is being built, so a bad one must stop start-up before a store is opened.
+        var factory = new OptionsFactory<ReceiverOptions>(
+            new[] { new NamedConfigureFromConfigurationOptions<ReceiverOptions>(Options.DefaultName, builder.Configuration.GetSection("Receiver")) },
+            Array.Empty<IPostConfigureOptions<ReceiverOptions>>(),
+            new IValidateOptions<ReceiverOptions>[] { new ReceiverOptionsValidation() });
+        ReceiverOptions options = factory.Create(Options.DefaultName); // OptionsValidationException: Program prints it, exit 2
         // Owner-only from the first moment (an older or copied folder is tightened below, with a warning).
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(options.Data);
         else Directory.CreateDirectory(options.Data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         options.OperatorToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "operator-token"));
         options.GatewayToken ??= BearerToken.LoadOrCreate(Path.Combine(options.Data, "gateway-token"));
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(Options.Create(options));
         return options;
     }
 
@@ -136,8 +141,9 @@ internal static class ReceiverWiring
     /// <summary>HTTP limits, OpenAPI, and a log that says what matters (devices, alerts) rather than every request.</summary>
     public static void AddHttpAndLogging(this WebApplicationBuilder builder, ReceiverOptions options)
     {
-        // Every route reads at most this much body (413 beyond); the token is checked before any is read (TokenGate).
+        // Every route reads at most this much body (413 beyond); the token is checked before any is read (TokenAuthentication).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxJsonBodyBytes);
+        builder.Services.AddTokenAuthentication(options);
         builder.Services.AddOpenApi();
         // Request lines drown out what matters (devices coming and going, alerts): off unless --request-log true.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", options.RequestLog ? LogLevel.Information : LogLevel.Warning);
@@ -167,14 +173,14 @@ internal static class ReceiverWiring
         });
     }
 
-    /// <summary>Public routes (health, metrics) and the OpenAPI description, behind the token gate.</summary>
-    public static void MapPublicRoutes(this WebApplication app, ReceiverOptions options, ReceiverStore store)
+    /// <summary>Tokens checked from here on; public routes (health, metrics) and the OpenAPI description.</summary>
+    public static void MapPublicRoutes(this WebApplication app, ReceiverStore store)
     {
-        app.UseTokenGate(options);
+        app.UseTokenAuthentication();
         // /openapi/v1.json: the API's description for integrators, who hold the operator token; not public.
-        app.MapOpenApi().RequireToken(TokenRole.Operator);
+        app.MapOpenApi().RequireAuthorization(TokenAuthentication.Operator);
         // Public, no token: liveness and counters (no secrets, no device data); see docs/security.md.
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         MetricsEndpoint.Map(app, store.Pipeline, store.Alerts, store.CounterEvents, app.Services.GetRequiredService<Dispatch.WebhookDispatcher>(),
             app.Services.GetRequiredService<Supervision.SupervisionMonitor>(), app.Services.GetService<ExternalBrokerClient>(), app.Services.GetService<EmbeddedBroker>());
     }
@@ -186,7 +192,7 @@ internal static class ReceiverWiring
         var webhooks = app.Services.GetRequiredService<Dispatch.WebhookDispatcher>();
         var supervision = app.Services.GetRequiredService<Supervision.SupervisionMonitor>();
         var responders = app.Services.GetRequiredService<Responders.ResponderBook>();
-        var operatorApi = app.MapGroup("/api").RequireToken(TokenRole.Operator);
+        var operatorApi = app.MapGroup("/api").RequireAuthorization(TokenAuthentication.Operator);
         var deviceEvents = new DeviceEventBook(store.Db);
         DeviceEndpoints.Map(operatorApi.MapGroup("/devices"), store.Registry, deviceEvents, time, store.Feed.Publish);
         DeviceEndpoints.MapEvents(operatorApi.MapGroup("/device-events"), deviceEvents);
@@ -205,7 +211,7 @@ internal static class ReceiverWiring
         var smsLog = new Logging.RejectionLog(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InboundSms>(), time);
         app.Lifetime.ApplicationStopped.Register(smsLog.Dispose);
         app.MapPost("/api/sms/inbound", (InboundSms sms) => SmsGatewayEndpoint.Handle(sms, store.Pipeline, downlink, smsLog))
-            .RequireToken(TokenRole.Gateway)
+            .RequireAuthorization(TokenAuthentication.Gateway)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(SmsGatewayEndpoint.MaxBodyBytes));
     }
 }

@@ -14,7 +14,7 @@ internal static class MetricsEndpoint
     public static void Map(IEndpointRouteBuilder app, IngestPipeline pipeline, AlertBook alerts, CounterEventBook counterEvents,
         Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision, ExternalBrokerClient? external, EmbeddedBroker? embedded)
     {
-        app.MapGet("/metrics", () => Results.Text(Render(pipeline, alerts, counterEvents, webhooks, supervision, external, embedded), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", () => Results.Text(Render(pipeline, alerts, counterEvents, webhooks, supervision, external, embedded), "text/plain; version=0.0.4")).AllowAnonymous();
     }
 
     /// <summary>The text the endpoint serves (Prometheus text format 0.0.4).</summary>

@@ -41,7 +41,7 @@ internal static class DashboardEndpoints
                 http.Response.Headers.XContentTypeOptions = "nosniff";
                 http.Response.Headers["Referrer-Policy"] = "strict-origin";
                 return Results.Bytes(body, type);
-            });
+            }).AllowAnonymous(); // the page asks for the token itself; it holds no data
         }
 
         // Operator actions answer with the updated alert (or counter event): every such answer is also an event.
@@ -62,7 +62,8 @@ internal static class DashboardEndpoints
         operatorApi.MapPost("/events/ticket", () => new { ticket = tickets.Issue(), expiresInSeconds = (int)EventTickets.Lifetime.TotalSeconds });
         app.MapGet("/api/events", (HttpContext http, string? ticket) => tickets.Consume(ticket)
             ? Stream(http, feed)
-            : Task.FromResult(Results.Json(new { error = "a fresh ticket from POST /api/events/ticket is required" }, statusCode: 401)));
+            : Task.FromResult(Results.Json(new { error = "a fresh ticket from POST /api/events/ticket is required" }, statusCode: 401)))
+            .AllowAnonymous(); // EventSource cannot send a header: a one-time ticket stands in for the token
     }
 
     /// <summary>The pipeline hook: after a frame is stored, publish the alert it created or changed.</summary>
