@@ -232,7 +232,8 @@ public class SimulateCommandTests
 
         var tailOutput = new StringWriter();
         var tail = CliApp.RunAsync(new[] { "alerts", "tail", "--receiver", url, "--token", Token, "--count", "1", "--seconds", "60" }, tailOutput, error);
-        await Task.Delay(700);
+        // The tail has its snapshot of the alerts already there once it says it is following; a new one is new to it.
+        await Eventually.WaitFor(() => tailOutput.ToString().Contains("following alerts at"), TimeSpan.FromSeconds(30), "alerts tail taking its first snapshot");
         var testOutput = new StringWriter();
         Assert.AreEqual(0, await CliApp.RunAsync(new[] { "alert", "test", "--config", config, "--id", "fob-0078", "--receiver", url, "--token", Token }, testOutput, error),
             testOutput + error.ToString());

@@ -165,7 +165,9 @@ public class BrokerFaultTests
         bool delivered = await Eventually.Within(() => webhooks.Status().Single().Pending == 0, TimeSpan.FromSeconds(30));
         Assert.IsTrue(delivered, context + ": webhook events still pending: " + webhooks.Status().Single().Pending);
         double deliveredMs = drain.Elapsed.TotalMilliseconds;
-        await Task.Delay(500); // late repeats would show up here
+        // One more dispatcher round, begun after the queue emptied: a late repeat would be delivered in it.
+        DateTimeOffset after = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await Eventually.WaitFor(() => webhooks.LastFinishedRoundStartedAt >= after, TimeSpan.FromSeconds(10), context + ": a dispatcher round after the queue emptied");
 
         FrameStore store = app.Services.GetRequiredService<FrameStore>();
         foreach (OutboxDevice d in burst.Devices)
@@ -304,9 +306,11 @@ public class BrokerFaultTests
         bool noticed = await Eventually.Within(() => !client.IsSubscribed, TimeSpan.FromSeconds(KeepAliveSeconds * 4));
         double detectedMs = partitioned.Elapsed.TotalMilliseconds;
         Assert.IsTrue(noticed, "the receiver noticed the silent connection within four keep-alives");
-        while (partitioned.Elapsed < TimeSpan.FromSeconds(KeepAliveSeconds * 3))
+        // The partition lasts three keep-alives (the scenario's length, not a wait for something): devices resend into it.
+        TimeSpan rest = TimeSpan.FromSeconds(KeepAliveSeconds * 3) - partitioned.Elapsed;
+        if (rest > TimeSpan.Zero)
         {
-            await Task.Delay(50);
+            await Task.Delay(rest);
         }
         long ackedBeforeHeal = burst.Clock.Acked;
         Assert.IsLessThan((long)burst.Total, ackedBeforeHeal, "the partition came mid-burst");

@@ -20,7 +20,7 @@ public class EmbeddedBrokerTests
 {
     private static readonly byte[] KeyA = SampleFrames.Key(0x40);
     private static readonly byte[] KeyB = SampleFrames.Key(0x60);
-    private string dir = "";
+    private BrokerFixture rig = null!;
     private int port;
     private FrameStore store = null!;
     private EmbeddedBroker broker = null!;
@@ -28,25 +28,12 @@ public class EmbeddedBrokerTests
     [TestInitialize]
     public async Task Start()
     {
-        dir = Path.Combine(Path.GetTempPath(), "pd-broker-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
-        var registry = new DeviceRegistry(db);
-        registry.Upsert(new DeviceRecord { Id = "fob-a", Key = new DeviceKey(KeyA) });
-        registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
-        store = new FrameStore(db);
-        port = LoopbackPorts.Free();
-        broker = new EmbeddedBroker(port, registry, new IngestPipeline(registry, store, TimeProvider.System), NullLogger.Instance);
-        await broker.StartAsync();
+        rig = await BrokerFixture.StartAsync(new[] { ("fob-a", KeyA), ("fob-b", KeyB) });
+        (port, store, broker) = (rig.Port, rig.Store, rig.Broker);
     }
 
     [TestCleanup]
-    public async Task Stop()
-    {
-        await broker.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
-    }
+    public async Task Stop() => await rig.DisposeAsync();
 
     private async Task<(IMqttClient Client, MqttClientConnectResultCode Code)> Connect(string clientId, string user, string? password)
     {

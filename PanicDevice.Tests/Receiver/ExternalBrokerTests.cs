@@ -98,15 +98,7 @@ public class ExternalBrokerTests
     private static async Task WaitSubscribed(WebApplication app, TimeSpan within)
     {
         var client = app.Services.GetRequiredService<ExternalBrokerClient>();
-        var deadline = DateTime.UtcNow + within;
-        while (!client.IsSubscribed)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("receiver " + client.ClientId + " did not subscribe within " + within.TotalSeconds + " s");
-            }
-            await Task.Delay(50);
-        }
+        await Eventually.WaitFor(() => client.IsSubscribed, within, "receiver " + client.ClientId + " subscribing");
     }
 
     /// <summary>A device stand-in on mosquitto: subscribed to its ack topic, collecting what arrives.</summary>
@@ -224,7 +216,7 @@ public class ExternalBrokerTests
         WebApplication app = await StartReceiver(brokerPort, 1);
         Assert.IsLessThan(5000L, started.ElapsedMilliseconds, "start-up does not wait for the broker");
         var client = app.Services.GetRequiredService<ExternalBrokerClient>();
-        await Task.Delay(1500);
+        await Eventually.WaitFor(() => client.FailedAttempts >= 2, TimeSpan.FromSeconds(20), "two attempts at the absent broker");
         Assert.IsFalse(client.IsSubscribed, "no broker yet");
 
         StartMosquittoOrInconclusive(ref brokerPort);
@@ -247,9 +239,7 @@ public class ExternalBrokerTests
         broker.Kill();
         broker.WaitForExit();
         var client = app.Services.GetRequiredService<ExternalBrokerClient>();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (client.IsSubscribed && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.IsFalse(client.IsSubscribed, "noticed the broker went away");
+        await Eventually.WaitFor(() => !client.IsSubscribed, TimeSpan.FromSeconds(10), "noticing the broker went away");
 
         StartMosquittoOrInconclusive(ref brokerPort);
         await WaitSubscribed(app, TimeSpan.FromSeconds(20));
@@ -319,7 +309,13 @@ public class ExternalBrokerTests
         await device.SubscribeAsync(Topics.Downlink(IdOf(1)), MqttQualityOfServiceLevel.AtLeastOnce);
         await app.Services.GetRequiredService<IDeviceDownlink>().PublishToDeviceAsync(IdOf(1),
             PanicDevice.Receiver.Api.AlertEndpoints.StatusFrame(registry.Find(IdOf(1))!, 1, AlertStatus.Resolved));
-        Assert.IsFalse(acks.TryTake(out _, TimeSpan.FromMilliseconds(700)), "device 0 reads neither an ack nor a status meant for device 1");
+        // Sentinel: an uplink of its own after those. Its ack is the next thing device 0 reads; an ack or status meant
+        // for device 1, sent before it, would have arrived first (and fail device 0's key).
+        await device.PublishBinaryAsync(Topics.Uplink(IdOf(0)), FrameCodec.Encode(SampleFrames.Alert(IdOf(0), 2), KeyOf(0)), MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.IsTrue(acks.TryTake(out byte[]? next, TimeSpan.FromSeconds(10)), "the device's next uplink is acked");
+        DecodeResult nextAck = FrameCodec.DecodeAndVerify(next!, KeyOf(0));
+        Assert.AreEqual(DecodeStatus.Ok, nextAck.Status, "device 0 reads neither an ack nor a status meant for device 1");
+        Assert.AreEqual(2u, nextAck.Frame.Counter, "the next thing device 0 reads is its own second ack");
         Assert.AreEqual(0, app.Services.GetRequiredService<FrameStore>().CountFrames(IdOf(1)), "another device's uplink never reached the receiver");
         Assert.IsFalse(wrong.Services.GetRequiredService<ExternalBrokerClient>().IsSubscribed, "a receiver with the wrong password is refused");
         await device.DisconnectAsync();

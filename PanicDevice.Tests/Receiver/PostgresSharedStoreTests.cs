@@ -197,7 +197,9 @@ public class PostgresSharedStoreTests
         Task<IngestResult> first = a.ProcessAsync(Alert(4, 1), Id(4), IngestPath.Mqtt);
         Assert.IsTrue(await Task.Run(() => holding.Wait(TimeSpan.FromSeconds(30))), "A's transaction is open with its queue row");
         Task<IngestResult> second = b.ProcessAsync(Alert(5, 1), Id(5), IngestPath.Mqtt);
-        await Task.Delay(300); // B has had time to commit, if anything lets it
+        // B queues behind A's queue lock (or, were nothing holding it back, commits now).
+        await Eventually.WaitFor(() => second.IsCompleted || shared.Count("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'") > 0,
+            TimeSpan.FromSeconds(30), "B waiting for the queue lock or committed");
 
         using var http = new HttpClient();
         var dispatcher = new WebhookDispatcher(dbB, new[] { new WebhookTarget(url, "webhook-secret-0123456789") }, http, TimeProvider.System);

@@ -59,17 +59,6 @@ public class ReceiverLogTests
         }
     }
 
-    private static async Task<bool> Eventually(Func<bool> condition, int seconds = 10)
-    {
-        var end = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < end)
-        {
-            if (condition()) return true;
-            await Task.Delay(25);
-        }
-        return condition();
-    }
-
     [TestMethod]
     public async Task DevicesComingAndGoingAndEveryAlertAreLoggedAndRequestsAreNot()
     {
@@ -89,7 +78,7 @@ public class ReceiverLogTests
             await client.DisconnectAsync();
 
             string[] lines = Array.Empty<string>();
-            Assert.IsTrue(await Eventually(() => (lines = rx.Logs.Lines.ToArray()).Any(l => l.Contains("Device fob-0007 offline"))), string.Join("\n", rx.Logs.Lines));
+            Assert.IsTrue(await Eventually.Within(() => (lines = rx.Logs.Lines.ToArray()).Any(l => l.Contains("Device fob-0007 offline")), TimeSpan.FromSeconds(10)), string.Join("\n", rx.Logs.Lines));
             string Line(string part) => lines.FirstOrDefault(l => l.Contains(part)) ?? throw new AssertFailedException("no log line with \"" + part + "\":\n" + string.Join("\n", lines));
             StringAssert.StartsWith(Line("Device fob-0007 online from 127.0.0.1"), "Information");
             StringAssert.StartsWith(Line("Device fob-0007 offline (disconnected)"), "Information");
@@ -128,7 +117,7 @@ public class ReceiverLogTests
         {
             await using var rx = await Rx.StartAsync(data, LoopbackPorts.Free(), 0, "--request-log", "true");
             await rx.Api.GetAsync("/api/alerts");
-            Assert.IsTrue(await Eventually(() => rx.Logs.Lines.Any(l => l.Contains("Microsoft.AspNetCore.Hosting.Diagnostics") && l.Contains("/api/alerts"))), string.Join("\n", rx.Logs.Lines));
+            Assert.IsTrue(await Eventually.Within(() => rx.Logs.Lines.Any(l => l.Contains("Microsoft.AspNetCore.Hosting.Diagnostics") && l.Contains("/api/alerts")), TimeSpan.FromSeconds(10)), string.Join("\n", rx.Logs.Lines));
         }
         finally
         {
@@ -148,9 +137,9 @@ public class ReceiverLogTests
             var output = new SynchronizedStringWriter();
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             Task<int> tail = AlertsTailCommand.RunAsync(new ReceiverApi(rx.Url, Token), output, 1, null, TimeSpan.FromMilliseconds(100), stop.Token);
-            Assert.IsTrue(await Eventually(() => output.ToString().Contains("following alerts")), output.ToString());
+            Assert.IsTrue(await Eventually.Within(() => output.ToString().Contains("following alerts"), TimeSpan.FromSeconds(10)), output.ToString());
             await rx.DisposeAsync();
-            Assert.IsTrue(await Eventually(() => output.ToString().Contains("receiver unreachable")), output.ToString());
+            Assert.IsTrue(await Eventually.Within(() => output.ToString().Contains("receiver unreachable"), TimeSpan.FromSeconds(10)), output.ToString());
             Assert.IsFalse(tail.IsCompleted, "the tail is still following: " + output);
 
             rx = await Rx.StartAsync(data, http, 0);

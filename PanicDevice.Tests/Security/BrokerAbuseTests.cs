@@ -24,7 +24,7 @@ public class BrokerAbuseTests
 {
     private static readonly byte[] KeyA = SampleFrames.Key(0x21);
     private static readonly byte[] KeyB = SampleFrames.Key(0x41);
-    private string dir = "";
+    private BrokerFixture rig = null!;
     private int port;
     private FrameStore store = null!;
     private IngestPipeline pipeline = null!;
@@ -33,26 +33,12 @@ public class BrokerAbuseTests
     [TestInitialize]
     public async Task Start()
     {
-        dir = Path.Combine(Path.GetTempPath(), "pd-abuse-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var db = new ReceiverDatabase(Path.Combine(dir, "r.db"));
-        var registry = new DeviceRegistry(db);
-        registry.Upsert(new DeviceRecord { Id = "fob-a", Key = new DeviceKey(KeyA) });
-        registry.Upsert(new DeviceRecord { Id = "fob-b", Key = new DeviceKey(KeyB) });
-        store = new FrameStore(db);
-        pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions());
-        port = LoopbackPorts.Free();
-        broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
-        await broker.StartAsync();
+        rig = await BrokerFixture.StartAsync(new[] { ("fob-a", KeyA), ("fob-b", KeyB) }, new DeviceRateLimitOptions());
+        (port, store, pipeline, broker) = (rig.Port, rig.Store, rig.Pipeline, rig.Broker);
     }
 
     [TestCleanup]
-    public async Task Stop()
-    {
-        await broker.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
-    }
+    public async Task Stop() => await rig.DisposeAsync();
 
     /// <summary>fob-b sends an alert and waits for its own ack; proves the broker is serving other devices.</summary>
     private async Task AlertFromBAcked(uint counter, TimeSpan within)
@@ -214,11 +200,17 @@ public class BrokerAbuseTests
         CollectionAssert.AreEqual(new byte[] { 0x90, 0x03, 0x00, 0x01, 0x01 }, suback, "and subscribed to its acks; from now on it never reads");
         // Several megabytes queued for it (the receiver's own downlink: operator pushes, acks).
         byte[] chunk = new byte[4000];
+        int queued = 0;
         var noise = Task.Run(async () =>
         {
-            for (int i = 0; i < 1500; i++) await broker.PublishToDeviceAsync("fob-a", chunk);
+            for (int i = 0; i < 1500; i++)
+            {
+                await broker.PublishToDeviceAsync("fob-a", chunk);
+                Interlocked.Increment(ref queued);
+            }
         });
-        await Task.Delay(200);
+        // The alerts below go out while the slow reader's queue is already deep (about 1 MB of it).
+        await Eventually.WaitFor(() => Volatile.Read(ref queued) >= 250, TimeSpan.FromSeconds(30), "a megabyte queued for the slow reader");
         for (uint c = 1; c <= 5; c++)
         {
             await AlertFromBAcked(100 + c, TimeSpan.FromSeconds(5));

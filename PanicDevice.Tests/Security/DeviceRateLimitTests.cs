@@ -145,10 +145,8 @@ public class DeviceRateLimitTests
     [TestMethod]
     public async Task AFloodingDeviceIsLimitedWhileAnotherDevicesAlertsAreAllStoredAndAckedPromptly()
     {
-        int port = LoopbackPorts.Free();
-        var pipeline = new IngestPipeline(registry, store, TimeProvider.System, new DeviceRateLimitOptions { PerSecond = 5, Burst = 20 });
-        await using var broker = new EmbeddedBroker(port, registry, pipeline, NullLogger.Instance);
-        await broker.StartAsync();
+        await using var rig = await BrokerFixture.StartAsync(new[] { ("fob-a", KeyA), ("fob-h", KeyH) }, new DeviceRateLimitOptions { PerSecond = 5, Burst = 20 });
+        var (port, pipeline, store) = (rig.Port, rig.Pipeline, rig.Store);
         using IMqttClient hostile = await MqttConnect.DeviceAsync(port, "fob-h", KeyH);
         using IMqttClient good = await MqttConnect.DeviceAsync(port, "fob-a", KeyA);
         var hostileAcks = new MqttConnect.AckCollector(hostile, KeyH);

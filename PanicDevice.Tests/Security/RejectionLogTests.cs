@@ -30,14 +30,8 @@ public class RejectionLogTests
         return (rx, logs);
     }
 
-    private static async Task WaitForCount(IngestPipeline pipeline, string outcome, long expected)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (pipeline.Counts.GetValueOrDefault(outcome) < expected && waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitForCount(IngestPipeline pipeline, string outcome, long expected) =>
+        Eventually.WaitFor(() => pipeline.Counts.GetValueOrDefault(outcome) >= expected, TimeSpan.FromSeconds(60), expected + " frames counted as " + outcome);
 
     [TestMethod]
     public async Task AFloodOfRejectedFramesWritesOneLinePerDeviceAndReasonWhileEveryFrameIsCounted()

@@ -67,6 +67,11 @@ internal sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     /// <summary>Connected and subscribed to the shared uplink subscription.</summary>
     public bool IsSubscribed => subscribed && client is { IsConnected: true };
 
+    /// <summary>Attempts to connect and subscribe that failed since start (the broker down, refused, unreachable).</summary>
+    public int FailedAttempts => Volatile.Read(ref failedAttempts);
+
+    private int failedAttempts;
+
     /// <summary>Starts the connect loop and returns at once: a broker that is down is retried with backoff.</summary>
     public Task StartAsync()
     {
@@ -111,6 +116,7 @@ internal sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
             }
             catch (Exception e)
             {
+                Interlocked.Increment(ref failedAttempts);
                 logger.LogWarning("Cannot use broker {Broker}: {Reason}; retrying in {Seconds:0.#} s", endpoint, Reason(e), backoff.TotalSeconds);
                 await DropAsync();
                 try
