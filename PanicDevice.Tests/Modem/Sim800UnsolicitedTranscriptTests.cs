@@ -139,6 +139,29 @@ namespace PanicDevice.Tests.Modem
         }
 
         [TestMethod]
+        public void PdpDeactivationWhileConfiguringNeitherRestartsConfigurationNorLeavesAStaleBearer()
+        {
+            // Before the modem was split by capability, GPRS bring-up shared its step with the phase machine, and a
+            // +PDP: DEACT here sent configuration back to ATE0. Configuration is the module's, the bearer the TCP part's.
+            AtTranscript at = new AtTranscript();
+            Sim800Script.Probe(at);
+            at.Expect("ATE0").Reply("OK");
+            at.Expect("AT+CMEE=2").Reply("+PDP: DEACT", "OK");
+            at.Expect("AT+CLTS=1").Reply("OK");
+            at.Expect("AT+CSCS=\"IRA\"").Reply("OK");
+            Sim800Script.SimAndNetwork(at);
+            Sim800Script.Ready(at);
+            ModemBench b = new ModemBench(at);
+            b.Play(5000);
+            Assert.AreEqual((int)Sim800Phase.Ready, (int)b.Driver.Phase, b.Why);
+            Sim800Script.Gprs(b.At); // the bearer is brought up from its first step
+            Sim800Script.Connect(b.At);
+            b.Driver.Open(Sim800Script.Host, Sim800Script.Port, b.Now);
+            b.Play(5000);
+            Assert.AreEqual((int)TcpLinkState.Open, (int)b.Driver.State, b.Why);
+        }
+
+        [TestMethod]
         public void PdpDeactivationWhileConnectingEndsTheAttemptAtOnce()
         {
             ModemBench b = ModemBench.Started();
