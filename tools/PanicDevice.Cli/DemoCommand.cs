@@ -118,9 +118,12 @@ public static class DemoCommand
             }
             Say("see it on the dashboard above, or: curl -H 'Authorization: Bearer " + operatorToken + "' http://127.0.0.1:" + httpPort + "/api/alerts/" + listed.GetProperty("id").GetInt64());
             Say("acknowledge it there and the fob shows \"an operator has it\" (device feedback: OperatorHasIt)");
-            Say("running; press Ctrl-C to stop");
-            var stop = new TaskCompletionSource();
+            // Listening before saying so: a Ctrl-C right after the line would otherwise reach only the host's own
+            // handler, which stops the receiver while the demo waits on. Either way (ours or the host's) ends it.
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+            receiver.Lifetime.ApplicationStopping.Register(() => stop.TrySetResult());
+            Say("running; press Ctrl-C to stop");
             await Task.WhenAny(stop.Task, Task.Run(() => fob.RunUntil(() => stop.Task.IsCompleted, TimeSpan.FromDays(1))));
             return 0;
         }
