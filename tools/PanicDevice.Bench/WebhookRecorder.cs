@@ -50,6 +50,12 @@ public sealed class WebhookRecorder : IDisposable
         _ = Task.Run(() => LoopAsync(l));
     }
 
+    /// <summary>How many deliveries were accepted so far (repeats included); cheap enough to poll.</summary>
+    public int Count
+    {
+        get { lock (deliveries) return deliveries.Count; }
+    }
+
     /// <summary>The deliveries accepted so far, in arrival order.</summary>
     public List<WebhookDelivery> Received()
     {
