@@ -219,6 +219,59 @@ public class DashboardBrowserTests
     }
 
     [TestMethod]
+    public async Task AWebhookTargetDownForAMinuteShowsABannerLiveAndAfterAReloadUntilItTakesEventsAgain()
+    {
+        const string secret = "webhook-secret-dashboard-01";
+        int hookPort = LoopbackPorts.Free();
+        using var target = new PanicDevice.Bench.WebhookRecorder(hookPort, secret) { Unavailable = true };
+        var time = new FakeClock(new DateTimeOffset(2026, 12, 4, 3, 0, 0, TimeSpan.Zero));
+        await using var rx = await LoopbackReceiver.StartAsync(time, "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + hookPort + "/hook/?key=not-for-the-page",
+            "--Receiver:Webhooks:0:Secret", secret);
+        var dispatcher = rx.Service<PanicDevice.Receiver.Dispatch.WebhookDispatcher>();
+        async Task RoundAt(DateTimeOffset at)
+        {
+            time.Now = at;
+            await Eventually.WaitFor(() => dispatcher.LastFinishedRoundStartedAt >= at, TimeSpan.FromSeconds(10), "a dispatcher round");
+        }
+        await rx.ProvisionAsync("fob-0003");
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
+        var errors = new ConcurrentBag<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(rx.Url);
+        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
+
+        rx.Send(LoopbackReceiver.AlertWithoutPosition("fob-0003", 1));
+        DateTimeOffset first = time.Now + TimeSpan.FromSeconds(1);
+        await RoundAt(first);
+        for (int s = 2; s <= 59; s += 3)
+        {
+            await RoundAt(first + TimeSpan.FromSeconds(s));
+        }
+        await Expect(page.Locator("#dispatch-down")).ToBeHiddenAsync(); // failing under a minute: the table says so, no banner
+        await RoundAt(first + TimeSpan.FromSeconds(61));
+        var banner = page.Locator("#dispatch-down");
+        await Expect(banner).ToBeVisibleAsync();
+        await Expect(banner).ToContainTextAsync("Dispatch to http://127.0.0.1:" + hookPort + " has failed since");
+        await Expect(banner).ToContainTextAsync("not reaching it");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "pd-dispatch-down.png"), FullPage = true });
+        Assert.IsFalse((await banner.TextContentAsync())!.Contains("not-for-the-page"), "the host, never the URL's secret");
+
+        await page.ReloadAsync(); // opened later: the banner comes from /api/webhooks
+        await Expect(page.Locator("#dispatch-down")).ToBeVisibleAsync();
+        await page.ClickAsync("#lang-id");
+        await Expect(page.Locator("#dispatch-down")).ToContainTextAsync("gagal sejak");
+
+        target.Unavailable = false;
+        await RoundAt(first + TimeSpan.FromSeconds(95)); // the next retry (backoff capped at 30 s) is due by now
+        await Expect(page.Locator("#dispatch-down")).ToBeHiddenAsync();
+        Assert.HasCount(1, target.Received());
+        Assert.IsEmpty(errors, string.Join("\n", errors));
+    }
+
+    [TestMethod]
     public async Task TheMapFallsBackToAPlainGridWhenTilesCannotBeLoaded()
     {
         int closed = LoopbackPorts.Free(); // nothing listens there: every tile fails

@@ -78,6 +78,45 @@ public abstract class WebhookDispatcherTests
     }
 
     [TestMethod]
+    public async Task ATargetFailingMidBatchKeepsWhatItTookAndGetsTheRestOnceInOrder()
+    {
+        // Deliveries are recorded in batches (RecordEvery): a failure after some posts of a batch must record those
+        // before the failure, or they would go out again; more than one batch (FetchBatch) rides on the cursor.
+        using var testStore = TestStore.Create(Engine);
+        int events = WebhookDispatcher.FetchBatch + 40, acceptBeforeFailing = WebhookDispatcher.RecordEvery + 7;
+        await using var hook = await HookTarget.StartAsync();
+        int calls = 0;
+        hook.Refuse = () => Interlocked.Increment(ref calls) == acceptBeforeFailing + 1 ? 500 : null;
+        var db = testStore.Db;
+        var registry = new DeviceRegistry(db);
+        registry.Upsert(new DeviceRecord { Id = "fob-1", Key = new DeviceKey(Key) });
+        registry.Upsert(new DeviceRecord { Id = "fob-2", Key = new DeviceKey(SampleFrames.Key(0x22)) });
+        var pipeline = new IngestPipeline(registry, new FrameStore(db), TimeProvider.System);
+        for (uint c = 1; c <= events / 2; c++)
+        {
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", c), Key), "fob-1", IngestPath.Mqtt);
+            pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-2", c), SampleFrames.Key(0x22)), "fob-2", IngestPath.Mqtt);
+        }
+
+        var time = new ManualTime();
+        var dispatcher = new WebhookDispatcher(db, new[] { new WebhookTarget(hook.Url, Secret) }, new HttpClient(), time, holder: "rx-1");
+        Assert.AreEqual(acceptBeforeFailing, await dispatcher.RunOnceAsync(CancellationToken.None), "delivered up to the failure");
+        var status = dispatcher.Status().Single();
+        Assert.AreEqual(acceptBeforeFailing, status.Delivered, "what the target took is recorded");
+        Assert.AreEqual(events - acceptBeforeFailing, status.Pending);
+        Assert.AreEqual("HTTP 500", status.LastError);
+        // A new dispatcher on the same store (a restarted receiver) starts after what is recorded.
+        var restarted = new WebhookDispatcher(db, new[] { new WebhookTarget(hook.Url, Secret) }, new HttpClient(), time, holder: "rx-1");
+        time.Now += TimeSpan.FromSeconds(1);
+        Assert.AreEqual(events - acceptBeforeFailing, await restarted.RunOnceAsync(CancellationToken.None), "the rest, past a fetch batch");
+        Assert.AreEqual(0, await restarted.RunOnceAsync(CancellationToken.None));
+
+        long[] ids = hook.Accepted.Select(a => a.EventId).ToArray();
+        CollectionAssert.AreEqual(Enumerable.Range(1, events).Select(i => (long)i).ToArray(), ids, "every event once, in queue order");
+        Assert.AreEqual(events, restarted.Status().Single().Delivered);
+    }
+
+    [TestMethod]
     public async Task ARestartedReceiverTakesItsOwnLeaseBackAtOnceAndAnotherWaitsItOut()
     {
         using var testStore = TestStore.Create(Engine);

@@ -24,7 +24,7 @@ namespace PanicDevice.Tests.Receiver;
 public class WebhookOutageTests
 {
     private const string Secret = "webhook-secret-outage-0001";
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5); // docs/delivery.md, WebhookDispatcher
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30); // docs/delivery.md, WebhookDispatcher (issue 17: an emergency cannot wait minutes)
 
     public TestContext TestContext { get; set; } = null!;
 
@@ -149,6 +149,98 @@ public class WebhookOutageTests
             await app.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
+    public async Task ATargetFailingForAMinuteIsToldToOperatorsOnceAndItsRecoveryToo()
+    {
+        string dir = Directory.CreateTempSubdirectory("pd-hookhealth-").FullName;
+        int hookPort = LoopbackPorts.Free();
+        using var target = new WebhookRecorder(hookPort, Secret) { Unavailable = true };
+        var time = new FakeClock(new DateTimeOffset(2026, 12, 4, 3, 0, 0, TimeSpan.Zero));
+        var logs = new PanicDevice.Tests.Security.CapturingLoggerProvider();
+        WebApplication app = ReceiverApp.Build(new[]
+        {
+            "--urls", "http://127.0.0.1:0", "--mqtt-port", "0", "--data", dir, "--operator-token", "operator-token-outage-0001",
+            "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + hookPort + "/hook/?token=secret-in-the-url", "--Receiver:Webhooks:0:Secret", Secret,
+            "--Logging:LogLevel:Default", "Warning",
+        }, time);
+        app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().AddProvider(logs);
+        try
+        {
+            var key = SampleFrames.Key(0x33);
+            app.Services.GetRequiredService<DeviceRegistry>().Upsert(new DeviceRecord { Id = "fob-hh", Key = new DeviceKey(key) });
+            var feed = app.Services.GetRequiredService<PanicDevice.Receiver.Dashboard.AlertFeed>();
+            using var seen = feed.Subscribe();
+            await app.StartAsync();
+            var dispatcher = app.Services.GetRequiredService<WebhookDispatcher>();
+            var db = app.Services.GetRequiredService<ReceiverDatabase>();
+            string url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            async Task<string> Metric(string name) =>
+                (await http.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal)) ?? "";
+            List<WebhookHealthView> Told()
+            {
+                var views = new List<WebhookHealthView>();
+                while (seen.Reader.TryRead(out object? item)) if (item is WebhookHealthView v) views.Add(v);
+                return views;
+            }
+            async Task RoundAt(DateTimeOffset at)
+            {
+                time.Now = at;
+                await Eventually.WaitFor(() => dispatcher.LastFinishedRoundStartedAt >= at, TimeSpan.FromSeconds(10), "a dispatcher round at " + at.ToString("T", CultureInfo.InvariantCulture));
+            }
+
+            Frame f = SampleFrames.Alert("fob-hh", 1);
+            Assert.AreEqual(IngestStatus.Stored, app.Services.GetRequiredService<IngestPipeline>().Process(FrameCodec.Encode(f, key), "fob-hh", IngestPath.Mqtt).Status);
+            DateTimeOffset first = time.Now + TimeSpan.FromSeconds(1);
+            await RoundAt(first);
+            Assert.AreEqual(1, Head(db).Attempts, "the first attempt failed");
+            Assert.AreEqual(first, dispatcher.Status().Single().FailingSince);
+            // Retries until just short of a minute: failing, not yet an alarm.
+            while (Head(db).Next is { } due && due < first + WebhookDispatcher.FailingAlarmAfter)
+            {
+                await RoundAt(due + TimeSpan.FromMilliseconds(1));
+            }
+            await RoundAt(first + WebhookDispatcher.FailingAlarmAfter - TimeSpan.FromSeconds(1));
+            Assert.IsEmpty(Told(), "59 s of failing is not yet the operators' concern");
+            Assert.AreEqual("pd_webhook_failing{target=\"0\",host=\"127.0.0.1:" + hookPort + "\"} 0", await Metric("pd_webhook_failing"));
+
+            await RoundAt(first + WebhookDispatcher.FailingAlarmAfter);
+            List<WebhookHealthView> told = Told();
+            Assert.HasCount(1, told, "told once");
+            Assert.IsTrue(told[0].Failing);
+            Assert.AreEqual(first, told[0].FailingSince);
+            Assert.AreEqual("http://127.0.0.1:" + hookPort, told[0].Host, "the host, never the URL (it may carry a token)");
+            StringAssert.StartsWith(told[0].LastError, "HTTP 503");
+            Assert.AreEqual("pd_webhook_failing{target=\"0\",host=\"127.0.0.1:" + hookPort + "\"} 1", await Metric("pd_webhook_failing"));
+            Assert.AreEqual("pd_webhook_failing_seconds{target=\"0\",host=\"127.0.0.1:" + hookPort + "\"} 60", await Metric("pd_webhook_failing_seconds"));
+            Assert.IsTrue(dispatcher.Status().Single().Alarm);
+            Assert.AreEqual(1, logs.Lines.Count(l => l.Contains("has failed every attempt since", StringComparison.Ordinal)), "one error line");
+            Assert.IsFalse(logs.Lines.Any(l => l.Contains("secret-in-the-url", StringComparison.Ordinal)), "the URL's token is not logged");
+
+            await RoundAt(first + WebhookDispatcher.FailingAlarmAfter + TimeSpan.FromSeconds(5));
+            Assert.IsEmpty(Told(), "not told again while it stays down");
+
+            // Back: the next retry (at most the cap away) delivers, and operators are told it takes events again.
+            target.Unavailable = false;
+            DateTimeOffset retry = Head(db).Next!.Value;
+            Assert.IsLessThanOrEqualTo(MaxBackoff, retry - time.Now);
+            await RoundAt(retry + TimeSpan.FromMilliseconds(1));
+            Assert.HasCount(1, target.Received(), "the alert reached the target");
+            told = Told();
+            Assert.HasCount(1, told);
+            Assert.IsFalse(told[0].Failing);
+            Assert.AreEqual("pd_webhook_failing_seconds{target=\"0\",host=\"127.0.0.1:" + hookPort + "\"} 0", await Metric("pd_webhook_failing_seconds"));
+            Assert.IsNull(dispatcher.Status().Single().FailingSince);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            TempDirectory.Delete(dir);
         }
     }
 

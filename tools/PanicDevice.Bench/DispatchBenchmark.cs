@@ -21,7 +21,7 @@ public static class DispatchBenchmark
 {
     public static async Task<int> RunAsync(int events, int devices, string? storeUrl)
     {
-        string data = Path.Combine(Path.GetTempPath(), "pd-bench-dispatch-" + Environment.ProcessId);
+        string data = Path.Combine(Path.GetTempPath(), "pd-bench-dispatch-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         await using LocalPostgres? postgres = storeUrl == "local-postgres" ? LocalPostgres.TryStart(out string whyNot) ?? throw new InvalidOperationException(whyNot) : null;
         if (postgres != null)
         {
@@ -89,10 +89,11 @@ public static class DispatchBenchmark
             stop.Cancel();
             await rounds;
 
+            double bare = await BarePostsPerSecondAsync(secret, Math.Min(events, 5000));
             var (deliveries, distinct, duplicated, redelivered, badSignatures) = target.Snapshot();
             bool inOrder = target.Received().Select(x => x.EventId).Zip(target.Received().Select(x => x.EventId).Skip(1)).All(p => p.First < p.Second);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"dispatch store={engine} events={2 * events} devices={devices} events_per_s={events / backlogS:0} backlog_s={backlogS:0.00} burst_store_s={storedS:0.00} drain_s={drainS:0.00} delivered={distinct} redelivered={redelivered} duplicated={duplicated} bad_signatures={badSignatures} in_queue_order={inOrder}"));
+                $"dispatch store={engine} events={2 * events} devices={devices} events_per_s={events / backlogS:0} bare_posts_per_s={bare:0} backlog_s={backlogS:0.00} burst_store_s={storedS:0.00} drain_s={drainS:0.00} delivered={distinct} redelivered={redelivered} duplicated={duplicated} bad_signatures={badSignatures} in_queue_order={inOrder}"));
             return distinct == 2 * events && duplicated == 0 && badSignatures == 0 ? 0 : 1;
         }
         finally
@@ -101,6 +102,27 @@ public static class DispatchBenchmark
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(data, true); } catch (IOException) { }
         }
+    }
+
+    // The same kind of signed POST, one after another on one kept-alive connection, to a target of its own, without a
+    // store: the ceiling a sequential, in-order dispatcher can reach on this machine.
+    private static async Task<double> BarePostsPerSecondAsync(string secret, int posts)
+    {
+        int port = LoopbackPorts.Free();
+        using var target = new WebhookRecorder(port, secret);
+        using var http = new HttpClient();
+        byte[] key = System.Text.Encoding.UTF8.GetBytes(secret);
+        var clock = Stopwatch.StartNew();
+        for (int i = 1; i <= posts; i++)
+        {
+            string body = "{\"eventId\":" + i + ",\"type\":\"alert\",\"device\":\"bench-0001\",\"counter\":" + i + ",\"kind\":1,\"code\":1,\"lat\":null,\"lon\":null,\"accuracyM\":null,\"path\":\"mqtt\",\"receivedUtc\":\"2026-12-04T03:00:00.0000000Z\"}";
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}/hook/") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-PanicDevice-Event", i.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add("X-PanicDevice-Signature", "sha256=" + Convert.ToHexString(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(body))).ToLowerInvariant());
+            using var response = await http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+        }
+        return posts / clock.Elapsed.TotalSeconds;
     }
 
     // Every device alerts in turn until `count` alerts are stored (group commit, as the broker's path stores them).

@@ -101,6 +101,8 @@ internal static class ReceiverWiring
         var webhooks = new Dispatch.WebhookDispatcher(store.Db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, time,
             holder: Environment.MachineName + ":" + Path.GetFullPath(options.Data));
         builder.Services.AddSingleton(webhooks);
+        // A dispatch system down for a minute is the operators' to know: alerts are stored but not reaching it.
+        webhooks.HealthChanged += store.Feed.Publish;
         if (options.Webhooks.Count > 0)
         {
             builder.Services.AddHostedService<Dispatch.WebhookService>();
@@ -158,6 +160,12 @@ internal static class ReceiverWiring
     public static void MapStartupReport(this WebApplication app, ReceiverStore store)
     {
         store.Pipeline.StoredVia += Logging.AlertLog.For(store.Db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Alerts"));
+        var dispatchLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Dispatch");
+        app.Services.GetRequiredService<Dispatch.WebhookDispatcher>().HealthChanged += h =>
+        {
+            if (h.Failing) dispatchLog.LogError("Webhook target {Target} ({Host}) has failed every attempt since {Since:u}: {Error}; alerts are stored and wait for it", h.Target, h.Host, h.FailingSince, h.LastError);
+            else dispatchLog.LogWarning("Webhook target {Target} ({Host}) takes events again", h.Target, h.Host);
+        };
         // At start, so every logging provider added after Build sees it too; the description has no password.
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -51,15 +51,21 @@ internal static class MetricsEndpoint
         pipeline.Latency.WriteTo(sb, "pd_ingest_duration_seconds", "Arrival to result of a frame (decode, verify, durable store, ack).");
         sb.Append("# HELP pd_alerts_open Alerts not yet resolved, cancelled or marked false alarm.\n# TYPE pd_alerts_open gauge\n");
         sb.Append("pd_alerts_open ").Append(alerts.CountOpen()).Append('\n');
+        // Labelled by position and host only: a target URL may carry a token in its path or query. One group per metric.
+        var targets = webhooks.Status().Select((status, i) => (status, label: "{target=\"" + i + "\",host=\"" + (Uri.TryCreate(status.Target, UriKind.Absolute, out var u) ? u.Authority : "?") + "\"}")).ToList();
+        DateTimeOffset now = webhooks.Now;
         sb.Append("# HELP pd_webhook_pending Events queued for a webhook target and not yet delivered.\n# TYPE pd_webhook_pending gauge\n");
+        foreach (var (status, label) in targets) sb.Append("pd_webhook_pending").Append(label).Append(' ').Append(status.Pending).Append('\n');
         sb.Append("# HELP pd_webhook_delivered_total Events delivered to a webhook target.\n# TYPE pd_webhook_delivered_total counter\n");
-        foreach (var (status, i) in webhooks.Status().Select((s, i) => (s, i)))
+        foreach (var (status, label) in targets) sb.Append("pd_webhook_delivered_total").Append(label).Append(' ').Append(status.Delivered).Append('\n');
+        sb.Append("# HELP pd_webhook_failing_seconds How long every attempt at a webhook target has failed (0 while it takes events).\n# TYPE pd_webhook_failing_seconds gauge\n");
+        foreach (var (status, label) in targets)
         {
-            // Labelled by position and host only: a target URL may carry a token in its path or query.
-            string label = "{target=\"" + i + "\",host=\"" + (Uri.TryCreate(status.Target, UriKind.Absolute, out var u) ? u.Authority : "?") + "\"}";
-            sb.Append("pd_webhook_pending").Append(label).Append(' ').Append(status.Pending).Append('\n');
-            sb.Append("pd_webhook_delivered_total").Append(label).Append(' ').Append(status.Delivered).Append('\n');
+            double failing = status.FailingSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0;
+            sb.Append("pd_webhook_failing_seconds").Append(label).Append(' ').Append(failing.ToString("0", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
         }
+        sb.Append("# HELP pd_webhook_failing 1 once a webhook target has failed every attempt for 60 s (operators are told), else 0.\n# TYPE pd_webhook_failing gauge\n");
+        foreach (var (status, label) in targets) sb.Append("pd_webhook_failing").Append(label).Append(' ').Append(status.Alarm ? 1 : 0).Append('\n');
         sb.Append("# HELP pd_supervision_open Open supervision events (device silent, low battery).\n# TYPE pd_supervision_open gauge\n");
         foreach (var g in supervision.Open().GroupBy(e => e.Event).OrderBy(g => g.Key))
         {

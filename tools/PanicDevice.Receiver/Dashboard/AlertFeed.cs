@@ -29,6 +29,9 @@ internal sealed class AlertFeed
     /// <summary>Queues the counter event for every subscriber; never blocks.</summary>
     public void Publish(CounterEventView counterEvent) => Queue(counterEvent);
 
+    /// <summary>Queues a webhook target's change of health (failing for a minute, or back) for every subscriber; never blocks.</summary>
+    public void Publish(Dispatch.WebhookHealthView health) => Queue(health);
+
     private void Queue(object item)
     {
         Channel<object>[] now;

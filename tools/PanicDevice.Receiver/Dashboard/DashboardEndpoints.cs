@@ -145,7 +145,7 @@ internal static class DashboardEndpoints
                 var sb = new StringBuilder();
                 while (subscription.Reader.TryRead(out object? item))
                 {
-                    string name = item switch { CounterEventView => "counter", Registry.DeviceEventView => "device", _ => "alert" };
+                    string name = item switch { CounterEventView => "counter", Registry.DeviceEventView => "device", Dispatch.WebhookHealthView => "dispatch", _ => "alert" };
                     sb.Append("event: ").Append(name).Append("\ndata: ").Append(JsonSerializer.Serialize(item, item.GetType(), JsonSerializerOptions.Web)).Append("\n\n");
                 }
                 await Write(http, sb.ToString(), gone);

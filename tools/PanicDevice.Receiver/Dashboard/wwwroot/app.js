@@ -8,7 +8,7 @@
   const st = {
     token: sessionStorage.getItem(TOKEN_KEY),
     lang: localStorage.getItem(LANG_KEY) || ((navigator.language || 'en').toLowerCase().startsWith('id') ? 'id' : 'en'),
-    alerts: new Map(), counters: new Map(), deviceEvents: [], selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
+    alerts: new Map(), counters: new Map(), deviceEvents: [], dispatchDown: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
   };
   const map = window.PDMap($('map'), id => select(id), () => renderMapNote());
 
@@ -112,6 +112,12 @@
         if ([...st.counters.values()].some(c => c.open && c.deviceId === a.deviceId)) loadCounters();
       });
       es.addEventListener('counter', e => { const c = JSON.parse(e.data); st.counters.set(c.id, c); renderAll(); });
+      // A webhook target failing for a minute (or back): alerts are stored but not reaching that dispatch system.
+      es.addEventListener('dispatch', e => {
+        const h = JSON.parse(e.data);
+        if (h.failing) st.dispatchDown.set(h.target, { host: h.host, since: h.failingSince }); else st.dispatchDown.delete(h.target);
+        renderDispatch(); loadWebhooks();
+      });
       es.addEventListener('device', e => { const d = JSON.parse(e.data); st.deviceEvents = [d, ...st.deviceEvents.filter(x => x.id !== d.id)]; renderAll(); });
       es.onerror = () => {
         // A ticket works once: every reconnect asks for a new one.
@@ -173,6 +179,7 @@
     if (!st.token) return;
     const list = sorted();
     renderAlarm(list);
+    renderDispatch();
     renderCounters();
     renderDeviceEvents();
     renderList(list);
@@ -431,6 +438,17 @@
     const f = $('webhook-failures');
     f.classList.toggle('hidden', failing === 0);
     f.textContent = failing + ' ' + t('failing');
+    // What the receiver says now wins over events missed while the stream was down.
+    st.dispatchDown.clear();
+    list.forEach((w, i) => { if (w.alarm) st.dispatchDown.set(i, { host: originOf(w.target), since: w.failingSince }); });
+    renderDispatch();
+  }
+  function originOf(url) { try { return new URL(url).origin; } catch (e) { return '?'; } }
+  function renderDispatch() {
+    const el = $('dispatch-down');
+    const parts = [...st.dispatchDown.values()].map(d => t('dispatchDown', { host: d.host, since: when(d.since) }));
+    el.textContent = parts.join(' ');
+    el.classList.toggle('hidden', parts.length === 0);
   }
 
   function showError(id, text) {
