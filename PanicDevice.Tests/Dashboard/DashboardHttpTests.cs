@@ -141,14 +141,26 @@ public class DashboardFeedTests
     private static AlertView Alert(long id) => new(id, "fob-1", (uint)id, "panic", "new", false, null, null, null, "none", null, "t", "t", Array.Empty<TimelineEntry>());
 
     [TestMethod]
-    public void ASlowSubscriberLosesItsOldestEventsNotTheNewestAndNeverBlocksThePublisher()
+    public async Task ASubscriberAWholeQueueBehindIsEndedNotSilentlySkippedAndNeverBlocksThePublisher()
     {
+        // Issue 17's surge bench: a browser that fell behind used to lose its oldest events silently (369 of 10,000
+        // alerts). Now its stream ends, and the page reconnects and reloads the list (docs/dashboard.md).
         var feed = new AlertFeed();
         using var slow = feed.Subscribe(capacity: 3);
-        for (int i = 1; i <= 10; i++) feed.Publish(Alert(i));
+        using var quick = feed.Subscribe(capacity: 64);
+        for (int i = 1; i <= 10; i++) feed.Publish(Alert(i)); // returns at once: the publisher is never held
         var got = new List<long>();
-        while (slow.Reader.TryRead(out object? a)) got.Add(((AlertView)a).Id);
-        CollectionAssert.AreEqual(new long[] { 8, 9, 10 }, got);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5)); // a feed that dropped instead of ending would leave this waiting
+        while (await slow.Reader.WaitToReadAsync(bound.Token))
+        {
+            while (slow.Reader.TryRead(out object? a)) got.Add(((AlertView)a).Id);
+        }
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, got, "what it had, in order, then the end of its stream: no gap in the middle");
+        Assert.AreEqual(1L, feed.EndedBehind);
+        Assert.AreEqual(1, feed.SubscriberCount, "the slow one is gone, the other stays");
+        var all = new List<long>();
+        while (quick.Reader.TryRead(out object? a)) all.Add(((AlertView)a).Id);
+        CollectionAssert.AreEqual(Enumerable.Range(1, 10).Select(i => (long)i).ToArray(), all, "a subscriber keeping up gets everything");
     }
 
     [TestMethod]

@@ -72,10 +72,19 @@ public static class IdleBenchmark
         return await child.StandardOutput.ReadLineAsync() ?? "";
     }
 
-    /// <summary>The child: a receiver with N registered bench devices, answering "stats" on stdin with its memory figures.</summary>
-    public static async Task<int> HostAsync(int devices, int port, string data)
+    /// <summary>
+    /// The child: a receiver with N registered bench devices, answering "stats" on stdin with its memory figures;
+    /// <paramref name="extra"/> are more receiver options (the surge bench's HTTP port, token and webhook).
+    /// </summary>
+    public static async Task<int> HostAsync(int devices, int port, string data, IReadOnlyList<string>? extra = null)
     {
-        var receiver = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--mqtt-port", port.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" });
+        var args = new List<string> { "--mqtt-port", port.ToString(), "--data", data, "--Logging:LogLevel:Default", "Warning" };
+        if (extra == null || !extra.Contains("--urls"))
+        {
+            args.AddRange(new[] { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free() });
+        }
+        args.AddRange(extra ?? Array.Empty<string>());
+        var receiver = ReceiverApp.Build(args.ToArray());
         var registry = receiver.Services.GetRequiredService<DeviceRegistry>();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < devices; i++)

@@ -8,6 +8,7 @@ using PanicDevice.Bench;
 // dotnet run -c Release --project tools/PanicDevice.Bench -- crash --trials N [--devices 100] [--alerts 10000] [--seed S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- attack [--mqtt 4] [--declared-mb 250] [--posts 24] [--post-mb 25] [--seconds 10]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- dispatch [--events N] [--devices N] [--store URL|local-postgres]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- surge [--devices 10000] [--seconds 60]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--store URL|local-postgres]
 string Arg(string name, string fallback)
 {
@@ -126,6 +127,15 @@ if (args.Length > 0 && args[0] == "dispatch")
     }
     return await DispatchBenchmark.RunAsync(events, devices, Arg("--store", "") is { Length: > 0 } store ? store : null);
 }
+if (args.Length > 0 && args[0] == "surge")
+{
+    if (!int.TryParse(Arg("--devices", "10000"), out int devices) || devices < 1 || !int.TryParse(Arg("--seconds", "60"), out int seconds) || seconds < 1)
+    {
+        Console.Error.WriteLine("--devices and --seconds take positive counts");
+        return 2;
+    }
+    return await SurgeBenchmark.RunAsync(devices, seconds);
+}
 if (args.Length > 0 && args[0] == "attack")
 {
     if (!int.TryParse(Arg("--mqtt", "4"), out int mqtt) || mqtt < 0 || !int.TryParse(Arg("--declared-mb", "250"), out int declared) || declared < 1 || declared > 255
@@ -139,11 +149,13 @@ if (args.Length > 0 && args[0] == "attack")
 }
 if (args.Length > 0 && args[0] == "receiver-host")
 {
-    // the child process of "idle": a receiver with the bench devices registered
-    return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"));
+    // the child process of "idle" and "surge": a receiver with the bench devices registered; options after "--" go to the receiver
+    int dashes = Array.IndexOf(args, "--");
+    return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"),
+        dashes >= 0 ? args[(dashes + 1)..] : null);
 }
 Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] [--store URL|local-postgres] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--store URL|local-postgres]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
-Console.Error.WriteLine("usage: PanicDevice.Bench dispatch [--events N] [--devices N] [--store URL|local-postgres]");
+Console.Error.WriteLine("usage: PanicDevice.Bench dispatch [--events N] [--devices N] [--store URL|local-postgres] | surge [--devices N] [--seconds S]");
 Console.Error.WriteLine("usage: PanicDevice.Bench attack [--mqtt N] [--declared-mb MB] [--posts N] [--post-mb MB] [--seconds S]");
 return 2;

@@ -50,6 +50,11 @@ public sealed class WebhookRecorder : IDisposable
         _ = Task.Run(() => LoopAsync(l));
     }
 
+    private long lastArrival;
+
+    /// <summary>When the last delivery was accepted (a Stopwatch timestamp; 0: none yet).</summary>
+    public long LastArrival => Interlocked.Read(ref lastArrival);
+
     /// <summary>How many deliveries were accepted so far (repeats included); cheap enough to poll.</summary>
     public int Count
     {
@@ -97,6 +102,7 @@ public sealed class WebhookRecorder : IDisposable
                 var d = new WebhookDelivery(root.GetProperty("eventId").GetInt64(), root.GetProperty("device").GetString() ?? "", root.GetProperty("counter").GetInt64(),
                     root.GetProperty("type").GetString() ?? "", root.GetProperty("kind").GetInt32(), ctx.Request.Url?.AbsolutePath ?? "");
                 lock (deliveries) deliveries.Add(d);
+                Interlocked.Exchange(ref lastArrival, System.Diagnostics.Stopwatch.GetTimestamp());
                 ctx.Response.StatusCode = 200;
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or HttpListenerException)

@@ -6,14 +6,20 @@ namespace PanicDevice.Receiver.Dashboard;
 /// <summary>
 /// Publish/subscribe for alert changes (created by a stored frame, changed by a follow-up, a cancel or
 /// an operator action) and counter events (a frame refused for its counter; <see cref="CounterEventView"/>),
-/// in the order they happened. Each subscriber has its own bounded channel: a slow dashboard loses its oldest
-/// queued events (it reloads the list when it reconnects) and never slows ingest down.
+/// in the order they happened. Each subscriber has its own bounded channel and never slows ingest down: one a whole
+/// queue behind (a surge the browser cannot keep up with) has its stream ended instead of losing events silently,
+/// and the dashboard reconnects and reloads the list (the surge bench saw 369 of 10,000 alerts dropped before).
 /// </summary>
 internal sealed class AlertFeed
 {
     public const int Capacity = 256;
     private readonly object gate = new();
     private readonly List<Channel<object>> subscribers = new();
+
+    private long ended;
+
+    /// <summary>Subscriptions ended because they fell a whole queue behind.</summary>
+    public long EndedBehind => Interlocked.Read(ref ended);
 
     public int SubscriberCount
     {
@@ -41,7 +47,11 @@ internal sealed class AlertFeed
         }
         foreach (var c in now)
         {
-            c.Writer.TryWrite(item);
+            if (!c.Writer.TryWrite(item))
+            {
+                Interlocked.Increment(ref ended);
+                Remove(c);
+            }
         }
     }
 
@@ -50,7 +60,7 @@ internal sealed class AlertFeed
     {
         var channel = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity)
         {
-            FullMode = BoundedChannelFullMode.DropOldest,
+            FullMode = BoundedChannelFullMode.Wait, // never waited on: TryWrite fails, and the subscription ends
             SingleReader = true,
             SingleWriter = false,
         });

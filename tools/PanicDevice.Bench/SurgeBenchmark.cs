@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using PanicDevice.Bench.Engines;
+
+namespace PanicDevice.Bench;
+
+/// <summary>
+/// A mass event: every one of N devices, connected to the embedded broker, alerts once at a random moment within
+/// the window. The receiver runs in a child process (<c>receiver-host</c>, as for <c>idle</c>) with a webhook target
+/// in this process and an operator watching its dashboard feed (Server-Sent Events, as the dashboard reads it).
+/// Prints stored, acked, press-to-ack percentiles, how long after the last press the last alert was on the feed and
+/// at the webhook target, and the receiver's memory.
+/// </summary>
+public static class SurgeBenchmark
+{
+    private const string Token = "surge-operator-token-0123456789";
+    private const string Secret = "surge-webhook-secret-0123456789";
+
+    public static async Task<int> RunAsync(int devices, int seconds)
+    {
+        string data = Path.Combine(Path.GetTempPath(), "pd-bench-surge-" + Environment.ProcessId);
+        int mqttPort = LoopbackPorts.Free(), httpPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free();
+        using var hook = new WebhookRecorder(hookPort, Secret);
+        var psi = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false, FileName = Environment.ProcessPath! };
+        if (Path.GetFileNameWithoutExtension(psi.FileName) == "dotnet")
+        {
+            psi.ArgumentList.Add(typeof(SurgeBenchmark).Assembly.Location);
+        }
+        foreach (string a in new[] { "receiver-host", "--devices", devices.ToString(CultureInfo.InvariantCulture), "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--data", data,
+            "--", "--urls", "http://127.0.0.1:" + httpPort, "--operator-token", Token,
+            "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", Secret,
+            // A surge is every device's alert at once: the per-device limit concerns routine frames, not alerts.
+            "--Receiver:MqttMaxPendingLogins", "100000" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var child = Process.Start(psi)!;
+        List<BenchDevice> clients = new();
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + httpPort) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            string? ready = await child.StandardOutput.ReadLineAsync();
+            if (ready == null || !ready.StartsWith("ready", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("the receiver did not start: " + ready);
+                return 1;
+            }
+            var connect = Stopwatch.StartNew();
+            clients = await IngestBenchmark.ConnectAsync(devices, mqttPort, parallel: 64);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connected {clients.Count} devices in {connect.Elapsed.TotalSeconds:F1} s"));
+
+            // The operator's feed: every alert that reaches it, and when.
+            var feed = new FeedWatcher();
+            Task watching = feed.WatchAsync(http, stop.Token);
+            await feed.Connected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            var latencies = new LatencyRecorder();
+            latencies.Window(0, long.MaxValue);
+            var random = new Random(20261204);
+            long start = Stopwatch.GetTimestamp();
+            long lastPress = 0;
+            var presses = clients.Select(d => (Device: d, At: random.NextDouble() * seconds)).ToList();
+            var tasks = presses.Select(p => Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(p.At));
+                long pressed = Stopwatch.GetTimestamp();
+                InterlockedMax(ref lastPress, pressed);
+                if (await p.Device.AlertAsync(TimeSpan.FromSeconds(120))) latencies.Record(pressed, Stopwatch.GetTimestamp());
+                else Interlocked.Increment(ref latencies.Failures);
+            })).ToList();
+            await Task.WhenAll(tasks);
+            double acksDoneS = Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+            var waitRest = Stopwatch.StartNew();
+            while ((feed.Count < devices || hook.Count < devices) && waitRest.Elapsed < TimeSpan.FromSeconds(300))
+            {
+                await Task.Delay(20);
+            }
+            double Since(long t) => t == 0 ? double.NaN : (t - lastPress) / (double)Stopwatch.Frequency;
+            long lastHook = hook.LastArrival;
+            long stored = StoredCount(await http.GetStringAsync("/metrics"));
+            string memory = await Ask(child);
+            var (_, distinct, duplicated, _, badSignatures) = hook.Snapshot();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"surge devices={devices} seconds={seconds} stored={stored} acked={latencies.Count} failed={latencies.Failures} press_to_ack_p50_ms={latencies.Percentile(0.50):F0} p95_ms={latencies.Percentile(0.95):F0} p99_ms={latencies.Percentile(0.99):F0} max_ms={latencies.Percentile(1.0):F0} acks_done_s={acksDoneS:F1} feed={feed.Count} feed_reconnects={feed.Reconnects} feed_last_after_last_press_s={Since(feed.LastAt):F2} webhook={distinct} webhook_last_after_last_press_s={Since(lastHook):F2} webhook_duplicated={duplicated} bad_signatures={badSignatures} {memory}"));
+            return stored == devices && latencies.Count == devices && feed.Count == devices && distinct == devices && duplicated == 0 && badSignatures == 0 ? 0 : 1;
+        }
+        finally
+        {
+            stop.Cancel();
+            await IngestBenchmark.DisposeAllAsync(clients);
+            try
+            {
+                child.StandardInput.WriteLine("stop");
+                child.StandardInput.Close();
+                if (!child.WaitForExit(30000)) child.Kill();
+            }
+            catch (InvalidOperationException) { }
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private static long StoredCount(string metrics)
+    {
+        string line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("pd_ingest_total{outcome=\"stored\"}", StringComparison.Ordinal)) ?? "";
+        return long.TryParse(line.Split(' ').LastOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : -1;
+    }
+
+    private static async Task<string> Ask(Process child)
+    {
+        await child.StandardInput.WriteLineAsync("stats");
+        await child.StandardInput.FlushAsync();
+        return await child.StandardOutput.ReadLineAsync() ?? "";
+    }
+
+    /// <summary>Reads the dashboard's event stream as the page does: a one-time ticket, then "event: alert" lines.</summary>
+    private sealed class FeedWatcher
+    {
+        private readonly HashSet<long> seen = new();
+        private long lastAt;
+
+        public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Count
+        {
+            get { lock (seen) return seen.Count; }
+        }
+
+        public long LastAt => Interlocked.Read(ref lastAt);
+
+        public int Reconnects;
+
+        /// <summary>As the page does: a ticket, the stream, and when the stream ends, a new ticket and a reload of the list.</summary>
+        public async Task WatchAsync(HttpClient http, CancellationToken stop)
+        {
+            try
+            {
+                for (int attempt = 0; !stop.IsCancellationRequested; attempt++)
+                {
+                    var ticketAnswer = await http.PostAsync("/api/events/ticket", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), stop);
+                    string ticket = JsonDocument.Parse(await ticketAnswer.Content.ReadAsStringAsync(stop)).RootElement.GetProperty("ticket").GetString()!;
+                    using var response = await http.GetAsync("/api/events?ticket=" + Uri.EscapeDataString(ticket), HttpCompletionOption.ResponseHeadersRead, stop);
+                    using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop));
+                    if (attempt > 0)
+                    {
+                        Interlocked.Increment(ref Reconnects);
+                        foreach (JsonElement a in JsonDocument.Parse(await http.GetStringAsync("/api/alerts?limit=1000", stop)).RootElement.EnumerateArray())
+                        {
+                            Saw(a.GetProperty("id").GetInt64());
+                        }
+                    }
+                    Connected.TrySetResult();
+                    string? name = null;
+                    string? line;
+                    while ((line = await reader.ReadLineAsync(stop)) != null)
+                    {
+                        if (line.StartsWith("event: ", StringComparison.Ordinal))
+                        {
+                            name = line[7..];
+                        }
+                        else if (line.StartsWith("data: ", StringComparison.Ordinal) && name == "alert")
+                        {
+                            Saw(JsonDocument.Parse(line[6..]).RootElement.GetProperty("id").GetInt64());
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                Connected.TrySetException(e);
+            }
+        }
+
+        private void Saw(long id)
+        {
+            bool added;
+            lock (seen) added = seen.Add(id);
+            if (added) Interlocked.Exchange(ref lastAt, Stopwatch.GetTimestamp());
+        }
+    }
+}
