@@ -93,6 +93,14 @@ public static class IdleBenchmark
             registry.Upsert(new DeviceRecord { Id = id, Key = new DeviceKey(BenchDevice.KeyFor(id)) });
         }
         await receiver.StartAsync();
+        // The thread pool's backlog, sampled: work (acks, broker sessions) waiting for a thread shows here first.
+        using var sampler = new Timer(_ =>
+        {
+            long queued = ThreadPool.PendingWorkItemCount;
+            if (queued > Interlocked.Read(ref maxPoolQueue)) Interlocked.Exchange(ref maxPoolQueue, queued);
+            int threads = ThreadPool.ThreadCount;
+            if (threads > maxPoolThreads) maxPoolThreads = threads;
+        }, null, 100, 100);
         Console.WriteLine(FormattableString.Invariant($"ready: {devices} devices registered in {sw.Elapsed.TotalSeconds:F1} s"));
         string? line;
         while ((line = Console.ReadLine()) != null && line != "stop")
@@ -106,6 +114,9 @@ public static class IdleBenchmark
         return 0;
     }
 
+    private static long maxPoolQueue;
+    private static int maxPoolThreads;
+
     private static string Stats()
     {
         using var p = Process.GetCurrentProcess();
@@ -115,6 +126,6 @@ public static class IdleBenchmark
         p.Refresh();
         const double MiB = 1024 * 1024;
         return string.Create(CultureInfo.InvariantCulture,
-            $"working_set_mib={ws / MiB:F0} gc_heap_mib={heap / MiB:F0} live_managed_mib={live / MiB:F0} working_set_after_gc_mib={p.WorkingSet64 / MiB:F0}");
+            $"working_set_mib={ws / MiB:F0} gc_heap_mib={heap / MiB:F0} live_managed_mib={live / MiB:F0} working_set_after_gc_mib={p.WorkingSet64 / MiB:F0} threadpool_queue_max={Interlocked.Read(ref maxPoolQueue)} threadpool_threads_max={maxPoolThreads} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} gen2_collections={GC.CollectionCount(2)}");
     }
 }

@@ -82,11 +82,15 @@ public static class SurgeBenchmark
             }
             double Since(long t) => t == 0 ? double.NaN : (t - lastPress) / (double)Stopwatch.Frequency;
             long lastHook = hook.LastArrival;
-            long stored = StoredCount(await http.GetStringAsync("/metrics"));
+            string metrics = await http.GetStringAsync("/metrics");
+            long stored = StoredCount(metrics);
+            // The receiver's own share of press-to-ack: arrival at the pipeline to its result (decode, verify, commit, ack built).
+            string receiverShare = string.Join(" ", new[] { 0.5, 0.99 }.Select(q => string.Create(CultureInfo.InvariantCulture,
+                $"receiver_ingest_p{q * 100:0}_le_ms={HistogramBound(metrics, "pd_ingest_duration_seconds", q) * 1000:0.#}")));
             string memory = await Ask(child);
             var (_, distinct, duplicated, _, badSignatures) = hook.Snapshot();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"surge devices={devices} seconds={seconds} stored={stored} acked={latencies.Count} failed={latencies.Failures} press_to_ack_p50_ms={latencies.Percentile(0.50):F0} p95_ms={latencies.Percentile(0.95):F0} p99_ms={latencies.Percentile(0.99):F0} max_ms={latencies.Percentile(1.0):F0} acks_done_s={acksDoneS:F1} feed={feed.Count} feed_reconnects={feed.Reconnects} feed_last_after_last_press_s={Since(feed.LastAt):F2} webhook={distinct} webhook_last_after_last_press_s={Since(lastHook):F2} webhook_duplicated={duplicated} bad_signatures={badSignatures} {memory}"));
+                $"surge devices={devices} seconds={seconds} stored={stored} acked={latencies.Count} failed={latencies.Failures} press_to_ack_p50_ms={latencies.Percentile(0.50):F0} p95_ms={latencies.Percentile(0.95):F0} p99_ms={latencies.Percentile(0.99):F0} max_ms={latencies.Percentile(1.0):F0} {receiverShare} acks_done_s={acksDoneS:F1} feed={feed.Count} feed_reconnects={feed.Reconnects} feed_last_after_last_press_s={Since(feed.LastAt):F2} webhook={distinct} webhook_last_after_last_press_s={Since(lastHook):F2} webhook_duplicated={duplicated} bad_signatures={badSignatures} {memory}"));
             return stored == devices && latencies.Count == devices && feed.Count == devices && distinct == devices && duplicated == 0 && badSignatures == 0 ? 0 : 1;
         }
         finally
@@ -110,6 +114,23 @@ public static class SurgeBenchmark
         while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
         {
         }
+    }
+
+    // The smallest bucket bound of a Prometheus histogram holding fraction q of its observations.
+    private static double HistogramBound(string metrics, string name, double q)
+    {
+        var buckets = metrics.Split('\n').Where(l => l.StartsWith(name + "_bucket{le=\"", StringComparison.Ordinal))
+            .Select(l => (Le: l[(name.Length + 12)..l.IndexOf('"', name.Length + 12)], Count: long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))
+            .ToList();
+        long total = buckets.Count > 0 ? buckets[^1].Count : 0;
+        foreach (var (le, count) in buckets)
+        {
+            if (total > 0 && count >= q * total)
+            {
+                return le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture);
+            }
+        }
+        return double.NaN;
     }
 
     private static long StoredCount(string metrics)

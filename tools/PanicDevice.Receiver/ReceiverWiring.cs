@@ -77,10 +77,12 @@ internal static class ReceiverWiring
         var pipeline = new IngestPipeline(registry, frames, time, options.DeviceRateLimit);
         var alerts = new AlertBook(db, time);
         var feed = new Dashboard.AlertFeed();
-        pipeline.Stored += Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed);
+        // The feed and the alert log read the store: after the ack, in store order, not before it (AfterStoreQueue).
+        var afterStore = new AfterStoreQueue();
+        pipeline.Stored += afterStore.Later(Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed));
         // Frames refused for their counter (restarted counter or cloned key) reach operators with their content.
         var counterEvents = new CounterEventBook(db);
-        pipeline.CounterRefused += Dashboard.DashboardEndpoints.PublishCounterRefused(counterEvents, feed);
+        pipeline.CounterRefused += afterStore.Later(Dashboard.DashboardEndpoints.PublishCounterRefused(counterEvents, feed));
 
         // One clock for everything that waits or stamps (tests pass their own).
         builder.Services.AddSingleton(time);
@@ -90,6 +92,7 @@ internal static class ReceiverWiring
         builder.Services.AddSingleton(pipeline);
         builder.Services.AddSingleton(alerts);
         builder.Services.AddSingleton(feed);
+        builder.Services.AddSingleton(_ => afterStore); // made by the container, so finished and disposed with it
         builder.Services.AddSingleton(counterEvents);
         builder.Services.AddSingleton(new Responders.ResponderBook(db, time));
         return new ReceiverStore(db, registry, frames, pipeline, alerts, counterEvents, feed, keyFile, sealedNow, tightened);
@@ -159,7 +162,8 @@ internal static class ReceiverWiring
     /// <summary>Once the host runs: the alert log, and what start-up found (store, keys sealed now, files that were open to others).</summary>
     public static void MapStartupReport(this WebApplication app, ReceiverStore store)
     {
-        store.Pipeline.StoredVia += Logging.AlertLog.For(store.Db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Alerts"));
+        store.Pipeline.StoredVia += app.Services.GetRequiredService<AfterStoreQueue>().Later(
+            Logging.AlertLog.For(store.Db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Alerts")));
         var dispatchLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Dispatch");
         app.Services.GetRequiredService<Dispatch.WebhookDispatcher>().HealthChanged += h =>
         {
