@@ -45,6 +45,22 @@ public class DashboardBrowserTests
         });
     }
 
+    /// <summary>A page of the receiver's dashboard, logged in with the operator token (and a name), its script errors collected.</summary>
+    private static async Task<(IPage Page, ConcurrentBag<string> Errors)> LoggedInAsync(IBrowser browser, LoopbackReceiver rx, string? operatorName = null)
+    {
+        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
+        var errors = new ConcurrentBag<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(rx.Url);
+        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
+        if (operatorName != null)
+        {
+            await page.FillAsync("#operator-name", operatorName);
+        }
+        await page.ClickAsync("#login-submit");
+        return (page, errors);
+    }
+
     [TestMethod]
     public async Task OperatorLogsInSeesAlertsArriveLiveAcknowledgesAndSwitchesToIndonesian()
     {
@@ -154,13 +170,7 @@ public class DashboardBrowserTests
         test.Code = (byte)AlertCode.Test;
         rx.Send(test);
         await using var browser = await LaunchAsync();
-        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
-        var errors = new ConcurrentBag<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(rx.Url);
-        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
-        await page.FillAsync("#operator-name", "dina");
-        await page.ClickAsync("#login-submit");
+        var (page, errors) = await LoggedInAsync(browser, rx, "dina");
         await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
         await Expect(page.Locator("#alarm")).ToHaveAttributeAsync("data-count", "1");
         await Expect(page.Locator("#counter-panel")).ToBeHiddenAsync();
@@ -191,13 +201,7 @@ public class DashboardBrowserTests
         await using var rx = await LoopbackReceiver.StartAsync();
         await rx.ProvisionAsync("fob-0002");
         await using var browser = await LaunchAsync();
-        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
-        var errors = new ConcurrentBag<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(rx.Url);
-        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
-        await page.FillAsync("#operator-name", "dina");
-        await page.ClickAsync("#login-submit");
+        var (page, errors) = await LoggedInAsync(browser, rx, "dina");
         await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
         await Expect(page.Locator("#device-event-panel")).ToBeHiddenAsync();
 
@@ -235,12 +239,7 @@ public class DashboardBrowserTests
         }
         await rx.ProvisionAsync("fob-0003");
         await using var browser = await LaunchAsync();
-        var page = await browser.NewPageAsync(new() { Locale = "en-US" });
-        var errors = new ConcurrentBag<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(rx.Url);
-        await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
-        await page.ClickAsync("#login-submit");
+        var (page, errors) = await LoggedInAsync(browser, rx);
         await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
 
         rx.Send(LoopbackReceiver.AlertWithoutPosition("fob-0003", 1));

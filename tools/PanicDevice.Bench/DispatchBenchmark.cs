@@ -21,87 +21,67 @@ public static class DispatchBenchmark
 {
     public static async Task<int> RunAsync(int events, int devices, string? storeUrl)
     {
-        string data = Path.Combine(Path.GetTempPath(), "pd-bench-dispatch-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
-        await using LocalPostgres? postgres = storeUrl == "local-postgres" ? LocalPostgres.TryStart(out string whyNot) ?? throw new InvalidOperationException(whyNot) : null;
-        if (postgres != null)
-        {
-            storeUrl = postgres.CreateDatabase("bench_dispatch");
-        }
         const string secret = "bench-webhook-secret-0123456789";
         int hookPort = LoopbackPorts.Free();
         using var target = new WebhookRecorder(hookPort, secret);
-        var args = new List<string> { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--mqtt-port", "0", "--data", data, "--Logging:LogLevel:Default", "Warning",
-            "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", secret };
-        if (storeUrl != null)
-        {
-            args.AddRange(new[] { "--store", storeUrl });
-        }
         // Not started: the bench drives the dispatcher itself, so nothing else (the one-second service) competes.
-        var receiver = ReceiverApp.Build(args.ToArray());
-        string engine = receiver.Services.GetRequiredService<ReceiverDatabase>().Dialect is PostgresDialect ? "postgresql" : "sqlite";
-        var registry = receiver.Services.GetRequiredService<DeviceRegistry>();
-        var pipeline = receiver.Services.GetRequiredService<IngestPipeline>();
-        var dispatcher = receiver.Services.GetRequiredService<WebhookDispatcher>();
-        try
+        await using var rx = InProcessReceiver.Build("dispatch", storeUrl,
+            "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", secret);
+        string engine = rx.Engine;
+        var registry = rx.Service<DeviceRegistry>();
+        var pipeline = rx.Service<IngestPipeline>();
+        var dispatcher = rx.Service<WebhookDispatcher>();
+        var keys = new byte[devices][];
+        for (int d = 0; d < devices; d++)
         {
-            var keys = new byte[devices][];
-            for (int d = 0; d < devices; d++)
-            {
-                keys[d] = BenchDevice.KeyFor(BenchDevice.IdFor(d));
-                registry.Upsert(new DeviceRecord { Id = BenchDevice.IdFor(d), Key = new DeviceKey(keys[d]) });
-            }
-            var counters = new uint[devices];
+            keys[d] = BenchDevice.KeyFor(BenchDevice.IdFor(d));
+            registry.Upsert(new DeviceRecord { Id = BenchDevice.IdFor(d), Key = new DeviceKey(keys[d]) });
+        }
+        var counters = new uint[devices];
 
-            // Phase 1: a backlog, then the dispatcher alone.
-            await StoreAsync(pipeline, keys, counters, events);
-            var drain = Stopwatch.StartNew();
-            while (target.Count < events)
+        // Phase 1: a backlog, then the dispatcher alone.
+        await StoreAsync(pipeline, keys, counters, events);
+        var drain = Stopwatch.StartNew();
+        while (target.Count < events)
+        {
+            if (await dispatcher.RunOnceAsync(CancellationToken.None) == 0 && target.Count < events)
             {
-                if (await dispatcher.RunOnceAsync(CancellationToken.None) == 0 && target.Count < events)
+                throw new InvalidOperationException("the dispatcher stopped with " + target.Count + " of " + events + " delivered: " + dispatcher.Status()[0].LastError);
+            }
+        }
+        double backlogS = drain.Elapsed.TotalSeconds;
+
+        // Phase 2: a burst stored while the dispatcher runs (as the receiver's service does, round after round).
+        using var stop = new CancellationTokenSource();
+        var rounds = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (await dispatcher.RunOnceAsync(stop.Token) == 0)
                 {
-                    throw new InvalidOperationException("the dispatcher stopped with " + target.Count + " of " + events + " delivered: " + dispatcher.Status()[0].LastError);
+                    await Task.Delay(1, stop.Token).ContinueWith(_ => { });
                 }
             }
-            double backlogS = drain.Elapsed.TotalSeconds;
-
-            // Phase 2: a burst stored while the dispatcher runs (as the receiver's service does, round after round).
-            using var stop = new CancellationTokenSource();
-            var rounds = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    if (await dispatcher.RunOnceAsync(stop.Token) == 0)
-                    {
-                        await Task.Delay(1, stop.Token).ContinueWith(_ => { });
-                    }
-                }
-            });
-            var burst = Stopwatch.StartNew();
-            await StoreAsync(pipeline, keys, counters, events);
-            double storedS = burst.Elapsed.TotalSeconds;
-            long lastStored = Stopwatch.GetTimestamp();
-            var deadline = Stopwatch.StartNew();
-            while (target.Count < 2 * events && deadline.Elapsed < TimeSpan.FromSeconds(600))
-            {
-                await Task.Delay(5);
-            }
-            double drainS = Stopwatch.GetElapsedTime(lastStored).TotalSeconds;
-            stop.Cancel();
-            await rounds;
-
-            double bare = await BarePostsPerSecondAsync(secret, Math.Min(events, 5000));
-            var (deliveries, distinct, duplicated, redelivered, badSignatures) = target.Snapshot();
-            bool inOrder = target.Received().Select(x => x.EventId).Zip(target.Received().Select(x => x.EventId).Skip(1)).All(p => p.First < p.Second);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"dispatch store={engine} events={2 * events} devices={devices} events_per_s={events / backlogS:0} bare_posts_per_s={bare:0} backlog_s={backlogS:0.00} burst_store_s={storedS:0.00} drain_s={drainS:0.00} delivered={distinct} redelivered={redelivered} duplicated={duplicated} bad_signatures={badSignatures} in_queue_order={inOrder}"));
-            return distinct == 2 * events && duplicated == 0 && badSignatures == 0 ? 0 : 1;
-        }
-        finally
+        });
+        var burst = Stopwatch.StartNew();
+        await StoreAsync(pipeline, keys, counters, events);
+        double storedS = burst.Elapsed.TotalSeconds;
+        long lastStored = Stopwatch.GetTimestamp();
+        var deadline = Stopwatch.StartNew();
+        while (target.Count < 2 * events && deadline.Elapsed < TimeSpan.FromSeconds(600))
         {
-            await receiver.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(data, true); } catch (IOException) { }
+            await Task.Delay(5);
         }
+        double drainS = Stopwatch.GetElapsedTime(lastStored).TotalSeconds;
+        stop.Cancel();
+        await rounds;
+
+        double bare = await BarePostsPerSecondAsync(secret, Math.Min(events, 5000));
+        var (deliveries, distinct, duplicated, redelivered, badSignatures) = target.Snapshot();
+        bool inOrder = target.Received().Select(x => x.EventId).Zip(target.Received().Select(x => x.EventId).Skip(1)).All(p => p.First < p.Second);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dispatch store={engine} events={2 * events} devices={devices} events_per_s={events / backlogS:0} bare_posts_per_s={bare:0} backlog_s={backlogS:0.00} burst_store_s={storedS:0.00} drain_s={drainS:0.00} delivered={distinct} redelivered={redelivered} duplicated={duplicated} bad_signatures={badSignatures} in_queue_order={inOrder}"));
+        return distinct == 2 * events && duplicated == 0 && badSignatures == 0 ? 0 : 1;
     }
 
     // The same kind of signed POST, one after another on one kept-alive connection, to a target of its own, without a

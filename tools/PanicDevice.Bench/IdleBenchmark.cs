@@ -18,34 +18,22 @@ public static class IdleBenchmark
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-idle-" + Environment.ProcessId);
         int port = LoopbackPorts.Free();
-        var psi = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        string self = Environment.ProcessPath!;
-        psi.FileName = self;
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            psi.ArgumentList.Add(typeof(IdleBenchmark).Assembly.Location);
-        }
-        foreach (string a in new[] { "receiver-host", "--devices", devices.ToString(), "--mqtt-port", port.ToString(), "--data", data })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var child = Process.Start(psi)!;
+        using var host = ReceiverHostProcess.Start(devices, port, data);
         List<BenchDevice> clients = new();
         try
         {
-            string? ready = await child.StandardOutput.ReadLineAsync();
-            if (ready == null || !ready.StartsWith("ready", StringComparison.Ordinal))
+            string? ready = await host.ReadyAsync();
+            if (ready == null)
             {
-                Console.Error.WriteLine("the receiver did not start: " + ready);
                 return 1;
             }
             Console.WriteLine("receiver " + ready);
-            string before = await Ask(child);
+            string before = await host.StatsAsync();
             var sw = Stopwatch.StartNew();
             clients = await IngestBenchmark.ConnectAsync(devices, port, parallel: 64);
             double connectS = sw.Elapsed.TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(settleS));
-            string after = await Ask(child);
+            string after = await host.StatsAsync();
             Console.WriteLine("before connecting: " + before);
             Console.WriteLine(FormattableString.Invariant($"connected {clients.Count} devices (login + subscribe) in {connectS:F1} s, idle {settleS} s"));
             Console.WriteLine(FormattableString.Invariant($"devices={clients.Count} ") + after);
@@ -54,22 +42,7 @@ public static class IdleBenchmark
         finally
         {
             await IngestBenchmark.DisposeAllAsync(clients);
-            try
-            {
-                child.StandardInput.WriteLine("stop");
-                child.StandardInput.Close();
-                if (!child.WaitForExit(30000)) child.Kill();
-            }
-            catch (InvalidOperationException) { }
-            try { Directory.Delete(data, true); } catch (IOException) { }
         }
-    }
-
-    private static async Task<string> Ask(Process child)
-    {
-        await child.StandardInput.WriteLineAsync("stats");
-        await child.StandardInput.FlushAsync();
-        return await child.StandardOutput.ReadLineAsync() ?? "";
     }
 
     /// <summary>

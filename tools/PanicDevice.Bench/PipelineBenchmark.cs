@@ -20,58 +20,38 @@ public static class PipelineBenchmark
 {
     public static async Task<int> RunAsync(int devices, int seconds, bool grouped, string? storeUrl = null)
     {
-        string data = Path.Combine(Path.GetTempPath(), "pd-bench-pipeline-" + Environment.ProcessId);
-        await using Engines.LocalPostgres? postgres = storeUrl == "local-postgres" ? Engines.LocalPostgres.TryStart(out string whyNot) ?? throw new InvalidOperationException(whyNot) : null;
-        if (postgres != null)
+        await using var rx = InProcessReceiver.Build("pipeline", storeUrl);
+        string engine = rx.Engine;
+        var registry = rx.Service<DeviceRegistry>();
+        var pipeline = rx.Service<IngestPipeline>();
+        var store = rx.Service<FrameStore>();
+        var latencies = new LatencyRecorder();
+        long to = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
+        latencies.Window(0, long.MaxValue);
+        var tasks = new List<Task>();
+        for (int i = 0; i < devices; i++)
         {
-            storeUrl = postgres.CreateDatabase("bench_pipeline");
-        }
-        var args = new List<string> { "--urls", "http://127.0.0.1:" + LoopbackPorts.Free(), "--mqtt-port", "0", "--data", data, "--Logging:LogLevel:Default", "Warning" };
-        if (storeUrl != null)
-        {
-            args.AddRange(new[] { "--store", storeUrl });
-        }
-        var receiver = ReceiverApp.Build(args.ToArray());
-        string engine = receiver.Services.GetRequiredService<ReceiverDatabase>().Dialect is PostgresDialect ? "postgresql" : "sqlite";
-        var registry = receiver.Services.GetRequiredService<DeviceRegistry>();
-        var pipeline = receiver.Services.GetRequiredService<IngestPipeline>();
-        var store = receiver.Services.GetRequiredService<FrameStore>();
-        try
-        {
-            var latencies = new LatencyRecorder();
-            long to = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
-            latencies.Window(0, long.MaxValue);
-            var tasks = new List<Task>();
-            for (int i = 0; i < devices; i++)
+            string id = BenchDevice.IdFor(i);
+            byte[] key = BenchDevice.KeyFor(id);
+            registry.Upsert(new DeviceRecord { Id = id, Key = new DeviceKey(key) });
+            Func<Task> loop = async () =>
             {
-                string id = BenchDevice.IdFor(i);
-                byte[] key = BenchDevice.KeyFor(id);
-                registry.Upsert(new DeviceRecord { Id = id, Key = new DeviceKey(key) });
-                Func<Task> loop = async () =>
+                uint counter = 0;
+                while (Stopwatch.GetTimestamp() < to)
                 {
-                    uint counter = 0;
-                    while (Stopwatch.GetTimestamp() < to)
-                    {
-                        byte[] payload = FrameCodec.Encode(Frame.Create(MessageKind.Alert, id, ++counter, (byte)AlertCode.Test), key);
-                        long t0 = Stopwatch.GetTimestamp();
-                        IngestResult r = grouped ? await pipeline.ProcessAsync(payload, id, IngestPath.Mqtt) : pipeline.Process(payload, id, IngestPath.Mqtt);
-                        if (r.Status == IngestStatus.Stored) latencies.Record(t0, Stopwatch.GetTimestamp());
-                        else Interlocked.Increment(ref latencies.Failures);
-                    }
-                };
-                tasks.Add(grouped ? Task.Run(loop) : Task.Factory.StartNew(() => loop().GetAwaiter().GetResult(), TaskCreationOptions.LongRunning));
-            }
-            await Task.WhenAll(tasks);
-            var (batches, frames) = store.GroupCommits;
-            Console.WriteLine(FormattableString.Invariant(
-                $"pipeline store={engine} mode={(grouped ? "group-commit" : "per-frame")} callers={devices} stored_per_s={latencies.Count / (double)seconds:F0} p50_ms={latencies.Percentile(0.5):F2} p99_ms={latencies.Percentile(0.99):F2} failures={latencies.Failures} mean_batch={(batches == 0 ? 1 : frames / (double)batches):F1}"));
-            return 0;
+                    byte[] payload = FrameCodec.Encode(Frame.Create(MessageKind.Alert, id, ++counter, (byte)AlertCode.Test), key);
+                    long t0 = Stopwatch.GetTimestamp();
+                    IngestResult r = grouped ? await pipeline.ProcessAsync(payload, id, IngestPath.Mqtt) : pipeline.Process(payload, id, IngestPath.Mqtt);
+                    if (r.Status == IngestStatus.Stored) latencies.Record(t0, Stopwatch.GetTimestamp());
+                    else Interlocked.Increment(ref latencies.Failures);
+                }
+            };
+            tasks.Add(grouped ? Task.Run(loop) : Task.Factory.StartNew(() => loop().GetAwaiter().GetResult(), TaskCreationOptions.LongRunning));
         }
-        finally
-        {
-            await receiver.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(data, true); } catch (IOException) { }
-        }
+        await Task.WhenAll(tasks);
+        var (batches, frames) = store.GroupCommits;
+        Console.WriteLine(FormattableString.Invariant(
+            $"pipeline store={engine} mode={(grouped ? "group-commit" : "per-frame")} callers={devices} stored_per_s={latencies.Count / (double)seconds:F0} p50_ms={latencies.Percentile(0.5):F2} p99_ms={latencies.Percentile(0.99):F2} failures={latencies.Failures} mean_batch={(batches == 0 ? 1 : frames / (double)batches):F1}"));
+        return 0;
     }
 }

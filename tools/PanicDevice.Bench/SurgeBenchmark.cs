@@ -23,30 +23,18 @@ public static class SurgeBenchmark
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-surge-" + Environment.ProcessId);
         int mqttPort = LoopbackPorts.Free(), httpPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free();
         using var hook = new WebhookRecorder(hookPort, Secret);
-        var psi = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false, FileName = Environment.ProcessPath! };
-        if (Path.GetFileNameWithoutExtension(psi.FileName) == "dotnet")
-        {
-            psi.ArgumentList.Add(typeof(SurgeBenchmark).Assembly.Location);
-        }
-        foreach (string a in new[] { "receiver-host", "--devices", devices.ToString(CultureInfo.InvariantCulture), "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--data", data,
-            "--", "--urls", "http://127.0.0.1:" + httpPort, "--operator-token", Token,
+        using var host = ReceiverHostProcess.Start(devices, mqttPort, data, "--urls", "http://127.0.0.1:" + httpPort, "--operator-token", Token,
             "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", Secret,
-            // A surge is every device's alert at once: the per-device limit concerns routine frames, not alerts.
-            "--Receiver:MqttMaxPendingLogins", "100000" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var child = Process.Start(psi)!;
+            // Every device connects within seconds: the login cap is for attacks, not for a fleet.
+            "--Receiver:MqttMaxPendingLogins", "100000");
         List<BenchDevice> clients = new();
         using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + httpPort) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         using var stop = new CancellationTokenSource();
         try
         {
-            string? ready = await child.StandardOutput.ReadLineAsync();
-            if (ready == null || !ready.StartsWith("ready", StringComparison.Ordinal))
+            if (await host.ReadyAsync() == null)
             {
-                Console.Error.WriteLine("the receiver did not start: " + ready);
                 return 1;
             }
             var connect = Stopwatch.StartNew();
@@ -87,7 +75,7 @@ public static class SurgeBenchmark
             // The receiver's own share of press-to-ack: arrival at the pipeline to its result (decode, verify, commit, ack built).
             string receiverShare = string.Join(" ", new[] { 0.5, 0.99 }.Select(q => string.Create(CultureInfo.InvariantCulture,
                 $"receiver_ingest_p{q * 100:0}_le_ms={HistogramBound(metrics, "pd_ingest_duration_seconds", q) * 1000:0.#}")));
-            string memory = await Ask(child);
+            string memory = await host.StatsAsync();
             var (_, distinct, duplicated, _, badSignatures) = hook.Snapshot();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"surge devices={devices} seconds={seconds} stored={stored} acked={latencies.Count} failed={latencies.Failures} press_to_ack_p50_ms={latencies.Percentile(0.50):F0} p95_ms={latencies.Percentile(0.95):F0} p99_ms={latencies.Percentile(0.99):F0} max_ms={latencies.Percentile(1.0):F0} {receiverShare} acks_done_s={acksDoneS:F1} feed={feed.Count} feed_reconnects={feed.Reconnects} feed_last_after_last_press_s={Since(feed.LastAt):F2} webhook={distinct} webhook_last_after_last_press_s={Since(lastHook):F2} webhook_duplicated={duplicated} bad_signatures={badSignatures} {memory}"));
@@ -97,14 +85,6 @@ public static class SurgeBenchmark
         {
             stop.Cancel();
             await IngestBenchmark.DisposeAllAsync(clients);
-            try
-            {
-                child.StandardInput.WriteLine("stop");
-                child.StandardInput.Close();
-                if (!child.WaitForExit(30000)) child.Kill();
-            }
-            catch (InvalidOperationException) { }
-            try { Directory.Delete(data, true); } catch (IOException) { }
         }
     }
 
@@ -137,13 +117,6 @@ public static class SurgeBenchmark
     {
         string line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("pd_ingest_total{outcome=\"stored\"}", StringComparison.Ordinal)) ?? "";
         return long.TryParse(line.Split(' ').LastOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : -1;
-    }
-
-    private static async Task<string> Ask(Process child)
-    {
-        await child.StandardInput.WriteLineAsync("stats");
-        await child.StandardInput.FlushAsync();
-        return await child.StandardOutput.ReadLineAsync() ?? "";
     }
 
     /// <summary>Reads the dashboard's event stream as the page does: a one-time ticket, then "event: alert" lines.</summary>
