@@ -31,11 +31,17 @@ public abstract class GroupCommitTests
 
     protected abstract StoreEngine Engine { get; }
 
+    /// <summary>The store the pipeline writes to: the test store's own, or the same database opened another way.</summary>
+    private protected virtual ReceiverDatabase Writer(TestStore s) => s.Db;
+
+    private ReceiverDatabase? ownWriter;
+
     [TestInitialize]
     public void Open()
     {
         testStore = TestStore.Create(Engine);
-        var db = testStore.Db;
+        var db = Writer(testStore);
+        if (db != testStore.Db) ownWriter = db;
         registry = new DeviceRegistry(db);
         store = new FrameStore(db);
         pipeline = new IngestPipeline(registry, store, TimeProvider.System);
@@ -48,6 +54,7 @@ public abstract class GroupCommitTests
     [TestCleanup]
     public void Remove()
     {
+        ownWriter?.Dispose();
         testStore?.Dispose();
     }
 
@@ -271,4 +278,19 @@ public class SqliteGroupCommitTests : GroupCommitTests
 public class PostgresGroupCommitTests : GroupCommitTests
 {
     protected override StoreEngine Engine => StoreEngine.Postgres;
+}
+
+/// <summary>
+/// The same tests with Npgsql's statement auto-prepare on. A prepared statement kept the parameter objects of its first
+/// execution, and the store replaced them for every frame (StatementCache cleared them): a device's second frame in a
+/// batch was inserted with the first one's values, hit ON CONFLICT DO NOTHING and was refused as a reused counter.
+/// Parameters are now created once per statement and their values set (CommandParameters.With).
+/// </summary>
+[TestClass]
+public class PostgresPreparedGroupCommitTests : GroupCommitTests
+{
+    protected override StoreEngine Engine => StoreEngine.Postgres;
+
+    private protected override ReceiverDatabase Writer(TestStore s) =>
+        new(new PostgresDialect(s.Target.PostgresConnectionString + ";Max Auto Prepare=32;Auto Prepare Min Usages=2", "test store, auto-prepare"));
 }

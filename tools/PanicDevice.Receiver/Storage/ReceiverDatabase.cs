@@ -236,11 +236,20 @@ internal sealed class ReceiverDatabase : IDisposable
         """;
 }
 
-/// <summary>Adds a named parameter to any ADO.NET command (both engines take @name; null becomes NULL).</summary>
+/// <summary>
+/// Sets a named parameter on any ADO.NET command (both engines take @name; null becomes NULL). A command run again
+/// (<see cref="StatementCache"/>) keeps its parameter objects and gets new values: an Npgsql statement prepared on its
+/// first run stays bound to those objects, and replacing them made a batch's second frame run with the first's values.
+/// </summary>
 internal static class CommandParameters
 {
     public static DbCommand With(this DbCommand cmd, string name, object? value)
     {
+        if (cmd.Parameters.Contains(name))
+        {
+            cmd.Parameters[name].Value = value ?? DBNull.Value;
+            return cmd;
+        }
         DbParameter p = cmd.CreateParameter();
         p.ParameterName = name;
         p.Value = value ?? DBNull.Value;

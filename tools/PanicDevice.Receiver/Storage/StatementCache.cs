@@ -13,7 +13,10 @@ internal sealed class StatementCache : IDisposable
 
     public StatementCache(DbConnection connection) => this.connection = connection;
 
-    /// <summary>The command for <paramref name="sql"/> with no parameters, in <paramref name="tx"/>. Do not dispose it.</summary>
+    /// <summary>
+    /// The command for <paramref name="sql"/> in <paramref name="tx"/>, with the parameters of its last run: set every one
+    /// again with <see cref="CommandParameters.With"/>, which keeps the objects (prepared statements are bound to them). Do not dispose it.
+    /// </summary>
     public DbCommand Get(DbTransaction tx, string sql)
     {
         if (!commands.TryGetValue(sql, out DbCommand? cmd))
@@ -23,7 +26,6 @@ internal sealed class StatementCache : IDisposable
             commands[sql] = cmd;
         }
         cmd.Transaction = tx;
-        cmd.Parameters.Clear();
         return cmd;
     }
 
