@@ -189,23 +189,28 @@ internal sealed class WebhookDispatcher
     private void CheckHealth(int index)
     {
         string url = targets[index].Url;
-        WebhookHealthView? change = null;
+        bool raise = false, clear = false;
+        DateTimeOffset since;
         lock (failingSince)
         {
-            bool failing = failingSince.TryGetValue(url, out DateTimeOffset since);
+            bool failing = failingSince.TryGetValue(url, out since);
             if (failing && !alarmed.Contains(url) && time.GetUtcNow() - since >= FailingAlarmAfter)
             {
-                alarmed.Add(url);
-                change = new WebhookHealthView(index, HostOf(url), true, since, LastErrorOf(url));
+                raise = alarmed.Add(url);
             }
-            else if (!failing && alarmed.Remove(url))
+            else if (!failing)
             {
-                change = new WebhookHealthView(index, HostOf(url), false, null, null);
+                clear = alarmed.Remove(url);
             }
         }
-        if (change != null)
+        // The store is read outside the lock: Status() and the dispatch rounds take it too.
+        if (raise)
         {
-            HealthChanged?.Invoke(change);
+            HealthChanged?.Invoke(new WebhookHealthView(index, HostOf(url), true, since, LastErrorOf(url)));
+        }
+        else if (clear)
+        {
+            HealthChanged?.Invoke(new WebhookHealthView(index, HostOf(url), false, null, null));
         }
     }
 
