@@ -94,6 +94,48 @@ public class PostgresSharedStoreTests
     }
 
     [TestMethod]
+    public async Task TwoReceiversRacingAMassEventInSetBasedBatchesStoreEachAlertOnce()
+    {
+        // A mass event: many devices, one alert each per round, every alert to both receivers. Batches are then mostly
+        // one frame per device, the set-based writer's case, and the two writers take the same device rows in bulk.
+        const int Many = 150, Rounds = 3;
+        var registry = new DeviceRegistry(shared.Db);
+        for (int d = Devices; d < Devices + Many; d++)
+        {
+            registry.Upsert(new DeviceRecord { Id = Id(d), Key = new DeviceKey(KeyOf(d)) });
+        }
+        using ReceiverDatabase dbB = shared.OpenAnother();
+        var storeA = new FrameStore(shared.Db);
+        var storeB = new FrameStore(dbB);
+        IngestPipeline a = new(new DeviceRegistry(shared.Db), storeA, TimeProvider.System), b = new(new DeviceRegistry(dbB), storeB, TimeProvider.System);
+        for (uint round = 1; round <= Rounds; round++)
+        {
+            var calls = new ConcurrentBag<(int D, Task<IngestResult> A, Task<IngestResult> B)>();
+            Parallel.For(Devices, Devices + Many, new ParallelOptions { MaxDegreeOfParallelism = 8 }, d =>
+            {
+                byte[] frame = Alert(d, round);
+                calls.Add((d, a.ProcessAsync(frame, Id(d), IngestPath.Mqtt), b.ProcessAsync(frame, Id(d), IngestPath.Mqtt)));
+            });
+            await Task.WhenAll(calls.SelectMany(c => new[] { c.A, c.B }));
+            foreach (var (d, viaA, viaB) in calls)
+            {
+                Assert.IsTrue((viaA.Result.Status, viaB.Result.Status) is (IngestStatus.Stored, IngestStatus.Duplicate) or (IngestStatus.Duplicate, IngestStatus.Stored),
+                    $"{Id(d)}/{round}: A {viaA.Result.Status} ({viaA.Result.Reason}), B {viaB.Result.Status} ({viaB.Result.Reason})");
+            }
+        }
+        Assert.IsGreaterThan(0L, storeA.BulkFrames + storeB.BulkFrames, "no frame went the set-based way");
+        Assert.AreEqual((long)Many * Rounds, shared.Count("SELECT COUNT(*) FROM frames"));
+        Assert.AreEqual((long)Many * Rounds, shared.Count("SELECT COUNT(DISTINCT (device_id, counter)) FROM dispatch_queue"));
+        Assert.AreEqual((long)Many * Rounds, shared.Count("SELECT COUNT(*) FROM dispatch_queue"));
+        Assert.AreEqual((long)Many * Rounds, shared.Count("SELECT COUNT(*) FROM alerts"));
+        Assert.AreEqual((long)Many * Rounds, shared.Count("SELECT COUNT(*) FROM cap_messages"));
+        Assert.AreEqual((long)Many * Rounds, shared.Count("SELECT COUNT(*) FROM timeline"));
+        // Every window knows all three counters, whoever stored them.
+        Assert.AreEqual(IngestStatus.Duplicate, (await a.ProcessAsync(Alert(Devices, 1), Id(Devices), IngestPath.Sms)).Status);
+        Assert.AreEqual(IngestStatus.Duplicate, (await b.ProcessAsync(Alert(Devices + Many - 1, 2), Id(Devices + Many - 1), IngestPath.Sms)).Status);
+    }
+
+    [TestMethod]
     public async Task TwoReceiversStoringDifferentFramesOfOneDeviceLoseNoReplayWindowUpdate()
     {
         // Without the device row lock both would read the same window, and the later write would drop the

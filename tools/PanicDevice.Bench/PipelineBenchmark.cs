@@ -51,7 +51,7 @@ public static class PipelineBenchmark
         await Task.WhenAll(tasks);
         var (batches, frames) = store.GroupCommits;
         Console.WriteLine(FormattableString.Invariant(
-            $"pipeline store={engine} mode={(grouped ? "group-commit" : "per-frame")} callers={devices} stored_per_s={latencies.Count / (double)seconds:F0} p50_ms={latencies.Percentile(0.5):F2} p99_ms={latencies.Percentile(0.99):F2} failures={latencies.Failures} mean_batch={(batches == 0 ? 1 : frames / (double)batches):F1}"));
+            $"pipeline store={engine} mode={(grouped ? "group-commit" : "per-frame")} callers={devices} stored_per_s={latencies.Count / (double)seconds:F0} p50_ms={latencies.Percentile(0.5):F2} p99_ms={latencies.Percentile(0.99):F2} failures={latencies.Failures} mean_batch={(batches == 0 ? 1 : frames / (double)batches):F1} set_based={(frames == 0 ? 0 : store.BulkFrames / (double)frames):F2}"));
         return 0;
     }
 }

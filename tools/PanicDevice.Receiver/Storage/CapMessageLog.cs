@@ -62,6 +62,21 @@ internal sealed class CapMessageLog
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary><see cref="Append"/> for many alerts in one statement, each sent at its own time (PostgreSQL: arrays).</summary>
+    public static void AppendMany(DbTransaction tx, StatementCache statements, long[] alertIds, string evt, string[] sentUtc)
+    {
+        var cmd = statements.Get(tx, """
+            INSERT INTO cap_messages (alert_id, seq, event, sent_utc, duress, lat_e7, lon_e7, accuracy_m, source, responder, owner_name, device_kind, address, language)
+            SELECT a.id, (SELECT COALESCE(MAX(m.seq), 0) + 1 FROM cap_messages m WHERE m.alert_id = a.id), @e, u.t, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder,
+                   COALESCE(d.owner_name, ''), COALESCE(d.kind, 0), COALESCE(d.address, ''), COALESCE(d.language, 'en')
+            FROM unnest(@ids::bigint[], @t::text[]) AS u(id, t) JOIN alerts a ON a.id = u.id LEFT JOIN devices d ON d.id = a.device_id
+            """);
+        cmd.With("@e", evt);
+        cmd.With("@ids", alertIds);
+        cmd.With("@t", sentUtc);
+        cmd.ExecuteNonQuery();
+    }
+
     /// <summary>
     /// For an alert stored before messages were recorded: records the messages it has had so far (as
     /// <see cref="For"/> reconstructs them), so the change about to be written is numbered after them. Call before

@@ -73,6 +73,9 @@ internal sealed class FrameStore
     /// <summary>Transactions committed by the group-commit writer and the frames they carried (a mean batch size for benchmarks).</summary>
     public (long Batches, long Frames) GroupCommits => batcher?.Totals ?? (0, 0);
 
+    /// <summary>Of <see cref="GroupCommits"/>' frames, those the set-based writer stored (PostgreSQL).</summary>
+    public long BulkFrames => batcher?.BulkFrames ?? 0;
+
     /// <summary>Test seam: runs on the writer inside each batch's transaction, just before its commit.</summary>
     internal Action<IReadOnlyList<Frame>>? BeforeGroupCommit
     {

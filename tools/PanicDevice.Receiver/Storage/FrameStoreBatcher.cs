@@ -19,7 +19,8 @@ internal sealed class FrameStoreBatcher
 
     internal delegate StoreResult StoreStep(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc);
 
-    private sealed record Item(Frame Frame, byte[] Raw, string Path, DateTime ReceivedUtc, TaskCompletionSource<StoreResult> Done);
+    /// <summary>A queued frame and the task its caller awaits.</summary>
+    internal sealed record Item(Frame Frame, byte[] Raw, string Path, DateTime ReceivedUtc, TaskCompletionSource<StoreResult> Done);
 
     private readonly ReceiverDatabase db;
     private readonly StoreStep step;
@@ -28,6 +29,7 @@ internal sealed class FrameStoreBatcher
     private bool writing;
     private long batches;
     private long frames;
+    private long bulkFrames;
 
     public FrameStoreBatcher(ReceiverDatabase db, StoreStep step)
     {
@@ -39,6 +41,9 @@ internal sealed class FrameStoreBatcher
     public Action<IReadOnlyList<Frame>>? BeforeCommit { get; set; }
 
     public (long Batches, long Frames) Totals => (Interlocked.Read(ref batches), Interlocked.Read(ref frames));
+
+    /// <summary>Frames committed by the set-based writer (<see cref="FrameBulkWriter"/>) rather than one by one.</summary>
+    public long BulkFrames => Interlocked.Read(ref bulkFrames);
 
     public Task<StoreResult> Enqueue(Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
@@ -112,26 +117,43 @@ internal sealed class FrameStoreBatcher
     }
 
     /// <summary>
-    /// Stores the batch in one transaction and completes its tasks after the commit. When one frame's
-    /// statements fail, the whole transaction is rolled back (so nothing of that frame stays), its task
-    /// faults, and the rest of the batch is written again without it. A deadlock or serialization failure
-    /// (another receiver on the same PostgreSQL) is nobody's fault: the whole batch is written again, up to
-    /// <see cref="ReceiverDatabase.TransientRetries"/> times, and only then does every task fault (no ack:
-    /// the devices send again).
+    /// Stores the batch in one transaction and completes its tasks after the commit. Where the engine has a set-based
+    /// writer (<see cref="StoreDialect.StoresInBulk"/>), it stores the frames it can first and the per-frame store the
+    /// rest. When one frame's statements fail, the whole transaction is rolled back (so nothing of that frame stays); a
+    /// set-based statement cannot say which frame failed, so the batch is written again frame by frame, and there the
+    /// failing frame's task faults and the rest of the batch is written again without it. A deadlock or serialization
+    /// failure (another receiver on the same PostgreSQL) is nobody's fault: the whole batch is written again, up to
+    /// <see cref="ReceiverDatabase.TransientRetries"/> times, and only then does every task fault (no ack: the devices
+    /// send again).
     /// </summary>
     private void Write(DbConnection c, StatementCache statements, List<Item> batch)
     {
         StoreDialect dialect = db.Dialect;
         int transientFailures = 0;
+        bool bulk = dialect.StoresInBulk;
         while (batch.Count > 0)
         {
             var outcomes = new StoreResult[batch.Count];
             int failed = -1;
+            int inBulk = 0;
             Exception? failure = null;
             try
             {
                 using var tx = c.BeginTransaction();
-                if (dialect.LockDevicesInOrder is { } lockDevices)
+                StoreResult?[]? done = null;
+                if (bulk)
+                {
+                    try
+                    {
+                        done = FrameBulkWriter.Write(dialect, tx, statements, batch);
+                    }
+                    catch (DbException ex) when (!dialect.IsTransient(ex))
+                    {
+                        bulk = false; // rolled back by the dispose; frame by frame finds the frame at fault
+                        continue;
+                    }
+                }
+                else if (dialect.LockDevicesInOrder is { } lockDevices)
                 {
                     var devices = statements.Get(tx, lockDevices);
                     devices.With("@ids", batch.Select(b => b.Frame.DeviceId).Distinct().ToArray());
@@ -139,6 +161,12 @@ internal sealed class FrameStoreBatcher
                 }
                 for (int i = 0; i < batch.Count; i++)
                 {
+                    if (done?[i] is { } stored)
+                    {
+                        outcomes[i] = stored;
+                        inBulk++;
+                        continue;
+                    }
                     try
                     {
                         outcomes[i] = step(dialect, c, tx, statements, batch[i].Frame, batch[i].Raw, batch[i].Path, batch[i].ReceivedUtc);
@@ -172,6 +200,7 @@ internal sealed class FrameStoreBatcher
             }
             Interlocked.Increment(ref batches);
             Interlocked.Add(ref frames, batch.Count);
+            Interlocked.Add(ref bulkFrames, inBulk);
             for (int i = 0; i < batch.Count; i++)
             {
                 batch[i].Done.TrySetResult(outcomes[i]);

@@ -32,6 +32,7 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
     public override string Bytes => "BYTEA";
     public override string NowText => "(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))";
     public override string LockRow => " FOR UPDATE";
+    public override bool StoresInBulk => true;
     public override string? LockDevicesInOrder => "SELECT id FROM devices WHERE id = ANY(@ids) ORDER BY id FOR UPDATE";
 
     // An identity value is taken at INSERT but becomes visible at COMMIT, so with several writers id 10

@@ -39,6 +39,12 @@ internal abstract class StoreDialect
     public abstract string? LockDevicesInOrder { get; }
 
     /// <summary>
+    /// True where a group commit stores its common frames with one statement per table (<see cref="FrameBulkWriter"/>:
+    /// PostgreSQL, whose every statement is a round trip); SQLite runs in-process, where per-frame statements cost little.
+    /// </summary>
+    public virtual bool StoresInBulk => false;
+
+    /// <summary>
     /// Runs before a transaction adds to dispatch_queue, or null. Webhook delivery walks the queue by id
     /// and must never find a lower id committed after it has passed a higher one; see PostgresDialect.
     /// </summary>
