@@ -34,7 +34,7 @@ public class FrameBulkWriterTests
     }
 
     private static readonly string[] Devices =
-        { "bk-open", "bk-a1", "bk-a2", "bk-a3", "bk-a4", "bk-hb", "bk-two", "bk-cx", "bk-up", "bk-dup", "bk-ce", "bk-rk", "bk-rk2", "bk-old" };
+        { "bk-open", "bk-a1", "bk-a2", "bk-a3", "bk-a4", "bk-hb", "bk-two", "bk-cx", "bk-up", "bk-dup", "bk-ce", "bk-rk", "bk-rk2", "bk-old", "bk-mix", "bk-rk3" };
 
     /// <summary>Frames stored before the batch, one at a time, on both stores: the history the batch meets.</summary>
     private static IEnumerable<Sent> History() => new[]
@@ -47,6 +47,7 @@ public class FrameBulkWriterTests
         Make("bk-rk", 3, second: 6),
         Make("bk-rk2", 3, second: 7),
         Make("bk-old", 1000, second: 8),
+        Make("bk-rk3", 3, second: 9),
     };
 
     /// <summary>The batch, in arrival order.</summary>
@@ -64,8 +65,10 @@ public class FrameBulkWriterTests
         Make("bk-rk", 3, code: AlertCode.HoldUp, second: 28), // re-keyed: the window is new, the counter's row is not
         Make("bk-rk2", 3, second: 7), // re-keyed, and the same bytes as stored
         Make("bk-old", 1, second: 29), // far below the window
-        Make("bk-two", 2, code: AlertCode.HoldUp, second: 30),
-        Make("bk-a4", 4_000_000_000, code: AlertCode.ButtonFault, second: 31),
+        Make("bk-mix", 1, second: 30),
+        Make("bk-two", 2, code: AlertCode.HoldUp, change: f => { f.BatteryPercent = Frame.UnknownBattery; f.SignalDbm = 0; }, second: 31),
+        Make("bk-a4", 4_000_000_000, code: AlertCode.ButtonFault, second: 32),
+        Make("bk-mix", 2, MessageKind.Cancel, AlertCode.Cancel, second: 33), // a device with an alert and a cancel: frame by frame
     };
 
     private static TestStore Prepared(out FrameStore store)
@@ -87,19 +90,23 @@ public class FrameBulkWriterTests
         }
         // A re-key starts the window again while the old frames stay.
         using DbConnection c = s.OpenOutside();
-        ReceiverDatabase.Execute(c, "UPDATE devices SET replay_window = NULL WHERE id IN ('bk-rk', 'bk-rk2')");
+        ReceiverDatabase.Execute(c, "UPDATE devices SET replay_window = NULL WHERE id IN ('bk-rk', 'bk-rk2', 'bk-rk3')");
         return s;
     }
 
-    [TestMethod]
-    public async Task AGroupCommitWritesTheSameRowsAsTheFrameByFrameStore()
+    /// <summary>
+    /// Stores <paramref name="batch"/> frame by frame on one store and as one group commit (behind a held opener) on another,
+    /// both with the same history; asserts the rows are the same and returns the group commit's outcomes and set-based count.
+    /// </summary>
+    private static async Task<(List<StoreOutcome> Outcomes, long SetBased, string Rows)> SameAsFrameByFrame(List<Sent> batch)
     {
+        Sent opener = Make("bk-open", 1, second: 10);
         List<StoreOutcome> oneByOne;
         string expected;
         using (TestStore a = Prepared(out FrameStore store))
         {
-            store.Store(Make("bk-open", 1, second: 10).Frame, Make("bk-open", 1, second: 10).Raw, "mqtt", T0.AddSeconds(10));
-            oneByOne = Batch().Select(s => store.Store(s.Frame, s.Raw, "mqtt", s.At).Outcome).ToList();
+            store.Store(opener.Frame, opener.Raw, "mqtt", opener.At);
+            oneByOne = batch.Select(s => store.Store(s.Frame, s.Raw, "mqtt", s.At).Outcome).ToList();
             expected = Dump(a);
         }
 
@@ -115,27 +122,52 @@ public class FrameBulkWriterTests
                 release.Wait(TimeSpan.FromSeconds(30));
             }
         };
-        Sent opener = Make("bk-open", 1, second: 10);
         Task<StoreResult> first = grouped.StoreAsync(opener.Frame, opener.Raw, "mqtt", opener.At);
         Assert.IsTrue(entered.Wait(TimeSpan.FromSeconds(30)), "the writer never started");
-        List<Task<StoreResult>> tasks = Batch().Select(s => grouped.StoreAsync(s.Frame, s.Raw, "mqtt", s.At)).ToList();
+        List<Task<StoreResult>> tasks = batch.Select(s => grouped.StoreAsync(s.Frame, s.Raw, "mqtt", s.At)).ToList();
         release.Set();
         await first;
         List<StoreOutcome> together = (await Task.WhenAll(tasks)).Select(r => r.Outcome).ToList();
 
-        Assert.AreEqual((2L, 15L), grouped.GroupCommits, "the opener alone, then the whole batch in one transaction");
+        Assert.AreEqual((2L, 1L + batch.Count), grouped.GroupCommits, "the opener alone, then the whole batch in one transaction");
         CollectionAssert.AreEqual(oneByOne, together);
+        string actual = Dump(b);
+        Assert.AreEqual(expected, actual);
+        return (together, grouped.BulkFrames, actual);
+    }
+
+    [TestMethod]
+    public async Task AGroupCommitWritesTheSameRowsAsTheFrameByFrameStore()
+    {
+        var (outcomes, setBased, rows) = await SameAsFrameByFrame(Batch());
+
         // Not a comparison of two empty results: the batch holds every outcome, and most of it went the set-based way.
         CollectionAssert.AreEqual(new[]
         {
             StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.Stored,
-            StoreOutcome.Duplicate, StoreOutcome.Stored, StoreOutcome.CounterReuse, StoreOutcome.Duplicate, StoreOutcome.CounterTooOld, StoreOutcome.Stored, StoreOutcome.Stored,
-        }, together);
-        Assert.AreEqual(6L, grouped.BulkFrames, "the opener, bk-a1 to bk-a4 and the heartbeat; the rest frame by frame");
-        string actual = Dump(b);
-        Assert.AreEqual(expected, actual);
-        StringAssert.Contains(actual, "counter-resync");
-        StringAssert.Contains(actual, "Jl. Sudirman 1");
+            StoreOutcome.Duplicate, StoreOutcome.Stored, StoreOutcome.CounterReuse, StoreOutcome.Duplicate, StoreOutcome.CounterTooOld,
+            StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.Stored,
+        }, outcomes);
+        Assert.AreEqual(8L, setBased, "the opener, bk-a1 to bk-a4, the heartbeat and both of bk-two's alerts; the rest frame by frame");
+        StringAssert.Contains(rows, "counter-resync");
+        StringAssert.Contains(rows, "Jl. Sudirman 1");
+        StringAssert.Contains(rows, "cancelled-by-user");
+    }
+
+    [TestMethod]
+    public async Task AReKeyedDeviceMeetingItsOldCounterAfterANewOneInOneBatchIsWrittenFrameByFrame()
+    {
+        // bk-rk3's counter 2 is new to the window and to the frames table, its counter 3 only to the window: once 2 is
+        // inserted set-based, 3 cannot go to the per-frame store alone. The batch is rolled back and written frame by frame.
+        var (outcomes, setBased, _) = await SameAsFrameByFrame(new List<Sent>
+        {
+            Make("bk-a1", 1, second: 20),
+            Make("bk-rk3", 2, second: 21),
+            Make("bk-rk3", 3, code: AlertCode.HoldUp, second: 22),
+        });
+
+        CollectionAssert.AreEqual(new[] { StoreOutcome.Stored, StoreOutcome.Stored, StoreOutcome.CounterReuse }, outcomes);
+        Assert.AreEqual(1L, setBased, "only the opener");
     }
 
     [TestMethod]

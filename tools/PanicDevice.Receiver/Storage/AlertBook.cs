@@ -112,7 +112,7 @@ internal sealed class AlertBook
 
     /// <summary>
     /// What <see cref="Project"/> writes for new alerts, for many at once and on PostgreSQL only (arrays): the alerts, their first
-    /// timeline entry and their first CAP message, one statement each (<see cref="FrameBulkWriter"/>). Each device appears once.
+    /// timeline entry and their first CAP message, one statement each (<see cref="FrameBulkWriter"/>), numbered in the order given.
     /// </summary>
     internal static void ProjectNewAlerts(DbTransaction tx, StatementCache statements, IReadOnlyList<(Frame Frame, string Path, string NowUtc)> alerts)
     {
@@ -125,7 +125,7 @@ internal sealed class AlertBook
             SELECT u.d, u.c, u.code, 'new', u.lat, u.lon, u.acc, u.src, u.now, u.now
             FROM unnest(@d::text[], @c::bigint[], @code::int[], @lat::int[], @lon::int[], @acc::int[], @src::int[], @now::text[]) WITH ORDINALITY AS u(d, c, code, lat, lon, acc, src, now, n)
             ORDER BY u.n
-            RETURNING id, device_id
+            RETURNING id, device_id, counter
             """);
         insert.With("@d", alerts.Select(a => a.Frame.DeviceId).ToArray());
         insert.With("@c", alerts.Select(a => (long)a.Frame.Counter).ToArray());
@@ -135,15 +135,15 @@ internal sealed class AlertBook
         insert.With("@acc", alerts.Select(a => (int)a.Frame.AccuracyM).ToArray());
         insert.With("@src", alerts.Select(a => (int)a.Frame.Source).ToArray());
         insert.With("@now", alerts.Select(a => a.NowUtc).ToArray());
-        var idOf = new Dictionary<string, long>(StringComparer.Ordinal);
+        var idOf = new Dictionary<(string, long), long>();
         using (DbDataReader r = insert.ExecuteReader())
         {
             while (r.Read())
             {
-                idOf[r.GetString(1)] = r.GetInt64(0);
+                idOf[(r.GetString(1), r.GetInt64(2))] = r.GetInt64(0);
             }
         }
-        long[] ids = alerts.Select(a => idOf[a.Frame.DeviceId]).ToArray();
+        long[] ids = alerts.Select(a => idOf[(a.Frame.DeviceId, (long)a.Frame.Counter)]).ToArray();
         var timeline = statements.Get(tx, """
             INSERT INTO timeline (alert_id, at_utc, event, detail)
             SELECT u.a, u.t, u.e, u.x FROM unnest(@a::bigint[], @t::text[], @e::text[], @x::text[]) WITH ORDINALITY AS u(a, t, e, x, n) ORDER BY u.n

@@ -8,10 +8,10 @@ namespace PanicDevice.Receiver.Storage;
 /// The set-based part of a group commit on PostgreSQL. There every statement is a network round trip, and storing one
 /// alert takes about nine (window, frame, device, alert, timeline, CAP message, counter events, queue lock, queue), so
 /// a batch of 50 alerts cost some 450 round trips and one receiver stored about 400 alerts/s. The frames a mass event
-/// is made of are written here with one statement per table for the whole batch: a device's only frame in the batch,
-/// an alert or a heartbeat, new to its replay window, with no refused counter waiting to be resolved. Every other
-/// frame (a device with several frames in the batch, follow-ups, cancels, duplicates, refusals, a counter a re-key left
-/// stored) is left to the per-frame store, which runs after this in the same transaction and in arrival order; a
+/// is made of are written here with one statement per table for the whole batch: the frames of a device whose frames in
+/// the batch are all alerts or heartbeats, each new to its replay window, with no refused counter waiting to be resolved.
+/// Every other device's frames (follow-ups, cancels, duplicates, refusals, a counter a re-key left stored) are left to
+/// the per-frame store, which runs after this in the same transaction and in arrival order; a
 /// device's frames all go one way, so its own order is kept. The rows written are the rows the per-frame store writes
 /// (<c>FrameBulkWriterTests</c> compares the two on the same frames).
 /// </summary>
@@ -19,9 +19,10 @@ internal static class FrameBulkWriter
 {
     /// <summary>
     /// Locks every device of the batch (in one fixed order, as <see cref="StoreDialect.LockDevicesInOrder"/> does) and
-    /// stores the frames it can; returns each frame's outcome, null where the per-frame store must decide.
+    /// stores the frames it can; returns each frame's outcome, null where the per-frame store must decide, or null for all
+    /// of it when the transaction must be rolled back and the batch written frame by frame.
     /// </summary>
-    public static StoreResult?[] Write(StoreDialect dialect, DbTransaction tx, StatementCache statements, IReadOnlyList<FrameStoreBatcher.Item> batch)
+    public static StoreResult?[]? Write(StoreDialect dialect, DbTransaction tx, StatementCache statements, IReadOnlyList<FrameStoreBatcher.Item> batch)
     {
         var outcomes = new StoreResult?[batch.Count];
         var framesOf = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -49,12 +50,36 @@ internal static class FrameBulkWriter
             }
         }
 
+        // A device's frames are all taken or all left, each checked against the window as its predecessors left it.
+        var slow = new HashSet<string>(StringComparer.Ordinal);
+        var moved = new Dictionary<string, ReplayWindow>(StringComparer.Ordinal);
+        foreach (FrameStoreBatcher.Item item in batch)
+        {
+            Frame f = item.Frame;
+            if (slow.Contains(f.DeviceId))
+            {
+                continue;
+            }
+            if (!moved.TryGetValue(f.DeviceId, out ReplayWindow? window))
+            {
+                if (!windows.TryGetValue(f.DeviceId, out ReplayWindow? read))
+                {
+                    slow.Add(f.DeviceId);
+                    continue;
+                }
+                moved[f.DeviceId] = window = read;
+            }
+            if (f.Kind is not (MessageKind.Alert or MessageKind.Heartbeat) || window.Check(f.Counter) != ReplayVerdict.New)
+            {
+                slow.Add(f.DeviceId);
+                continue;
+            }
+            window.Mark(f.Counter);
+        }
         var chosen = new List<int>(batch.Count);
         for (int i = 0; i < batch.Count; i++)
         {
-            Frame f = batch[i].Frame;
-            if (framesOf[f.DeviceId] == 1 && f.Kind is MessageKind.Alert or MessageKind.Heartbeat
-                && windows.TryGetValue(f.DeviceId, out ReplayWindow? window) && window.Check(f.Counter) == ReplayVerdict.New)
+            if (!slow.Contains(batch[i].Frame.DeviceId))
             {
                 chosen.Add(i);
             }
@@ -65,15 +90,25 @@ internal static class FrameBulkWriter
         }
 
         // A frame whose (device, counter) is taken already (a re-keyed device's counter restarted below its old frames)
-        // is not inserted here and goes to the per-frame store, which compares the bytes.
+        // is not inserted. Alone in the batch for its device, it goes to the per-frame store, which compares the bytes;
+        // with other frames of its device already inserted, nothing here is right any more (null: write it all again
+        // frame by frame).
         var inserted = InsertFrames(tx, statements, batch, chosen);
-        chosen.RemoveAll(i => !inserted.Contains((batch[i].Frame.DeviceId, (long)batch[i].Frame.Counter)));
-        if (chosen.Count == 0)
+        if (inserted.Count < chosen.Count)
         {
-            return outcomes;
+            var refused = chosen.Where(i => !inserted.Contains((batch[i].Frame.DeviceId, (long)batch[i].Frame.Counter))).Select(i => batch[i].Frame.DeviceId).ToHashSet(StringComparer.Ordinal);
+            if (chosen.Any(i => refused.Contains(batch[i].Frame.DeviceId) && framesOf[batch[i].Frame.DeviceId] > 1))
+            {
+                return null;
+            }
+            chosen.RemoveAll(i => refused.Contains(batch[i].Frame.DeviceId));
+            if (chosen.Count == 0)
+            {
+                return outcomes;
+            }
         }
 
-        UpdateDevices(tx, statements, batch, chosen, windows);
+        UpdateDevices(tx, statements, batch, chosen, moved);
         AlertBook.ProjectNewAlerts(tx, statements, chosen.Where(i => batch[i].Frame.Kind == MessageKind.Alert).Select(i => (batch[i].Frame, batch[i].Path, batch[i].ReceivedUtc.ToString("O"))).ToList());
         QueueDispatch(dialect, tx, statements, batch, chosen);
         foreach (int i in chosen)
@@ -117,13 +152,19 @@ internal static class FrameBulkWriter
         return inserted;
     }
 
-    private static void UpdateDevices(DbTransaction tx, StatementCache statements, IReadOnlyList<FrameStoreBatcher.Item> batch, List<int> chosen, Dictionary<string, ReplayWindow> windows)
+    private static void UpdateDevices(DbTransaction tx, StatementCache statements, IReadOnlyList<FrameStoreBatcher.Item> batch, List<int> chosen, Dictionary<string, ReplayWindow> moved)
     {
+        // One row per device, as its frames applied one after another would leave it: the last arrival's time, and the
+        // last battery and signal readings its frames had (a frame without one keeps the one before).
+        var last = new Dictionary<string, (string Rx, int Battery, int Signal)>(StringComparer.Ordinal);
         foreach (int i in chosen)
         {
-            windows[batch[i].Frame.DeviceId].Mark(batch[i].Frame.Counter);
+            Frame f = batch[i].Frame;
+            (string Rx, int Battery, int Signal) before = last.TryGetValue(f.DeviceId, out var b) ? b : ("", Frame.UnknownBattery, 0);
+            last[f.DeviceId] = (batch[i].ReceivedUtc.ToString("O"),
+                f.BatteryPercent == Frame.UnknownBattery ? before.Battery : f.BatteryPercent,
+                f.SignalDbm == 0 ? before.Signal : f.SignalDbm);
         }
-        // The same assignments as the per-frame store's UPDATE: a frame without a battery or signal reading keeps the last one.
         var update = statements.Get(tx, """
             UPDATE devices AS d SET replay_window = u.w, last_seen_utc = u.rx,
               battery = CASE WHEN u.bat = 255 THEN d.battery ELSE u.bat END,
@@ -131,11 +172,12 @@ internal static class FrameBulkWriter
             FROM unnest(@id::text[], @w::bytea[], @rx::text[], @bat::int[], @sig::int[]) AS u(id, w, rx, bat, sig)
             WHERE d.id = u.id
             """);
-        update.With("@id", Column(batch, chosen, it => it.Frame.DeviceId));
-        update.With("@w", Column(batch, chosen, it => windows[it.Frame.DeviceId].ToBytes()));
-        update.With("@rx", Column(batch, chosen, it => it.ReceivedUtc.ToString("O")));
-        update.With("@bat", Column(batch, chosen, it => (int)it.Frame.BatteryPercent));
-        update.With("@sig", Column(batch, chosen, it => (int)it.Frame.SignalDbm));
+        string[] ids = last.Keys.ToArray();
+        update.With("@id", ids);
+        update.With("@w", ids.Select(id => moved[id].ToBytes()).ToArray());
+        update.With("@rx", ids.Select(id => last[id].Rx).ToArray());
+        update.With("@bat", ids.Select(id => last[id].Battery).ToArray());
+        update.With("@sig", ids.Select(id => last[id].Signal).ToArray());
         update.ExecuteNonQuery();
     }
 

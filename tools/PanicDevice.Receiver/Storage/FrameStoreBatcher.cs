@@ -152,6 +152,11 @@ internal sealed class FrameStoreBatcher
                         bulk = false; // rolled back by the dispose; frame by frame finds the frame at fault
                         continue;
                     }
+                    if (done == null)
+                    {
+                        bulk = false; // the set-based writer asked for it: rolled back, frame by frame
+                        continue;
+                    }
                 }
                 else if (dialect.LockDevicesInOrder is { } lockDevices)
                 {
