@@ -79,10 +79,19 @@ internal static class ReceiverWiring
         var feed = new Dashboard.AlertFeed();
         // The feed and the alert log read the store: after the ack, in store order, not before it (AfterStoreQueue).
         var afterStore = new AfterStoreQueue();
-        pipeline.Stored += afterStore.Later(Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed));
-        // Frames refused for their counter (restarted counter or cloned key) reach operators with their content.
         var counterEvents = new CounterEventBook(db);
-        pipeline.CounterRefused += afterStore.Later(Dashboard.DashboardEndpoints.PublishCounterRefused(counterEvents, feed));
+        if (db.Dialect.NotifiesChanges)
+        {
+            // Every receiver of a shared store hears of every change from the store itself, its own included.
+            builder.Services.AddSingleton<Dashboard.SharedStoreFeed>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.SharedStoreFeed>());
+        }
+        else
+        {
+            pipeline.Stored += afterStore.Later(Dashboard.DashboardEndpoints.PublishStored(db, alerts, feed));
+            // Frames refused for their counter (restarted counter or cloned key) reach operators with their content.
+            pipeline.CounterRefused += afterStore.Later(Dashboard.DashboardEndpoints.PublishCounterRefused(counterEvents, feed));
+        }
 
         // One clock for everything that waits or stamps (tests pass their own).
         builder.Services.AddSingleton(time);
@@ -213,7 +222,7 @@ internal static class ReceiverWiring
         operatorApi.MapGet("/supervision", () => supervision.Open());
         CounterEventEndpoints.Map(operatorApi.MapGroup("/counter-events"), store.CounterEvents);
         Responders.ResponderEndpoints.Map(operatorApi, responders, store.Alerts);
-        Dashboard.DashboardEndpoints.Map(app, operatorApi, store.Feed, options);
+        Dashboard.DashboardEndpoints.Map(app, operatorApi, store.Feed, options, publishActions: !store.Db.Dialect.NotifiesChanges);
     }
 
     /// <summary>The command centre's SMS gateway posts data SMS here (token: gateway).</summary>

@@ -55,6 +55,23 @@ internal sealed class AlertFeed
         }
     }
 
+    /// <summary>
+    /// Ends every subscription: what the subscribers missed cannot be sent (the store's notices were lost), so each page
+    /// reconnects and reloads its list, as one that fell behind does.
+    /// </summary>
+    public void EndAll()
+    {
+        Channel<object>[] now;
+        lock (gate)
+        {
+            now = subscribers.ToArray();
+        }
+        foreach (var c in now)
+        {
+            Remove(c);
+        }
+    }
+
     /// <summary>A new subscription; dispose it to stop receiving.</summary>
     public Subscription Subscribe(int capacity = Capacity)
     {

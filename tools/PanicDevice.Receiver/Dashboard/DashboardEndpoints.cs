@@ -27,8 +27,11 @@ internal static class DashboardEndpoints
     private const string Policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; " +
         "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    /// <summary>Maps the page, GET /api/dashboard, POST /api/events/ticket, GET /api/events, and publishes operator actions.</summary>
-    public static void Map(WebApplication app, RouteGroupBuilder operatorApi, AlertFeed feed, ReceiverOptions options)
+    /// <summary>
+    /// Maps the page, GET /api/dashboard, POST /api/events/ticket, GET /api/events, and publishes operator actions unless
+    /// <paramref name="publishActions"/> is false (a store that notifies every receiver of them: <see cref="SharedStoreFeed"/>).
+    /// </summary>
+    public static void Map(WebApplication app, RouteGroupBuilder operatorApi, AlertFeed feed, ReceiverOptions options, bool publishActions = true)
     {
         var tickets = new EventTickets(TimeProvider.System);
         foreach (var (name, type) in Files)
@@ -48,6 +51,10 @@ internal static class DashboardEndpoints
         operatorApi.AddEndpointFilter(async (context, next) =>
         {
             object? result = await next(context);
+            if (!publishActions)
+            {
+                return result;
+            }
             if (HttpMethods.IsPost(context.HttpContext.Request.Method) && result is IValueHttpResult { Value: AlertView changed })
             {
                 feed.Publish(changed);

@@ -222,14 +222,22 @@ internal sealed class AlertBook
 
     public AlertView? Find(long id) => Query("WHERE a.id = @id", ("@id", id)).FirstOrDefault();
 
+    /// <summary>The alerts with these ids that exist, in id order: two queries however many (a feed catching up).</summary>
+    public IReadOnlyList<AlertView> FindMany(IReadOnlyList<long> ids) => ids.Count == 0
+        ? Array.Empty<AlertView>()
+        : Query("WHERE a.id IN (" + string.Join(",", ids.Select((_, i) => "@i" + i)) + ") ORDER BY a.id", ids.Select((id, i) => ("@i" + i, (object)id)).ToArray());
+
     public IReadOnlyList<AlertView> Recent(int limit) => Query("ORDER BY a.id DESC LIMIT @n", ("@n", limit));
 
-    private List<AlertView> Query(string where, (string Name, object Value) parameter)
+    private List<AlertView> Query(string where, params (string Name, object Value)[] parameters)
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc FROM alerts a " + where;
-        cmd.With(parameter.Name, parameter.Value);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.With(name, value);
+        }
         var rows = new List<AlertView>();
         using (var r = cmd.ExecuteReader())
         {
@@ -242,18 +250,34 @@ internal sealed class AlertBook
                     SourceName(source), r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11), r.GetString(12), Array.Empty<TimelineEntry>()));
             }
         }
-        for (int i = 0; i < rows.Count; i++)
+        // The timelines of all rows in one query per 500 (a dashboard's reload of 1,000 alerts was 1,000 queries).
+        var timelines = new Dictionary<long, List<TimelineEntry>>();
+        for (int from = 0; from < rows.Count; from += 500)
         {
+            var chunk = rows.Skip(from).Take(500).ToList();
             using var t = c.CreateCommand();
-            t.CommandText = "SELECT at_utc, event, detail FROM timeline WHERE alert_id = @id ORDER BY id";
-            t.With("@id", rows[i].Id);
-            var entries = new List<TimelineEntry>();
+            t.CommandText = "SELECT alert_id, at_utc, event, detail FROM timeline WHERE alert_id IN (" + string.Join(",", chunk.Select((_, i) => "@a" + i)) + ") ORDER BY id";
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                t.With("@a" + i, chunk[i].Id);
+            }
             using var r = t.ExecuteReader();
             while (r.Read())
             {
-                entries.Add(new TimelineEntry(r.GetString(0), r.GetString(1), r.GetString(2)));
+                long alertId = r.GetInt64(0);
+                if (!timelines.TryGetValue(alertId, out var entries))
+                {
+                    timelines[alertId] = entries = new List<TimelineEntry>();
+                }
+                entries.Add(new TimelineEntry(r.GetString(1), r.GetString(2), r.GetString(3)));
             }
-            rows[i] = rows[i] with { Timeline = entries };
+        }
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (timelines.TryGetValue(rows[i].Id, out var entries))
+            {
+                rows[i] = rows[i] with { Timeline = entries };
+            }
         }
         return rows;
     }

@@ -33,6 +33,31 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
     public override string NowText => "(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))";
     public override string LockRow => " FOR UPDATE";
     public override bool StoresInBulk => true;
+    public override bool NotifiesChanges => true;
+
+    /// <summary>NOTIFY channel of alert rows inserted or updated (payload: the alert's id), whichever receiver wrote them.</summary>
+    public const string AlertChannel = "pd_alert_changed";
+
+    /// <summary>NOTIFY channel of counter-event rows inserted or updated (payload: the event's id).</summary>
+    public const string CounterEventChannel = "pd_counter_event";
+
+    // Triggers, not a NOTIFY beside each write: every path that changes an alert (a frame one by one or set-based, an
+    // operator's action, on any receiver) is covered without knowing it, and PostgreSQL sends a notice only at commit.
+    private const string ChangeNotices = $$"""
+        CREATE OR REPLACE FUNCTION pd_notify_change() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN
+          PERFORM pg_notify(TG_ARGV[0], NEW.id::text);
+          RETURN NULL;
+        END $f$;
+        DO $d$ BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{{AlertChannel}}') THEN
+            CREATE TRIGGER {{AlertChannel}} AFTER INSERT OR UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION pd_notify_change('{{AlertChannel}}');
+          END IF;
+          IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{{CounterEventChannel}}') THEN
+            CREATE TRIGGER {{CounterEventChannel}} AFTER INSERT OR UPDATE ON counter_events FOR EACH ROW EXECUTE FUNCTION pd_notify_change('{{CounterEventChannel}}');
+          END IF;
+        END $d$;
+        """;
     public override string? LockDevicesInOrder => "SELECT id FROM devices WHERE id = ANY(@ids) ORDER BY id FOR UPDATE";
 
     // An identity value is taken at INSERT but becomes visible at COMMIT, so with several writers id 10
@@ -53,6 +78,7 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
         {
             ReceiverDatabase.Execute(c, "ALTER TABLE " + column.Table + " ADD COLUMN IF NOT EXISTS " + column.Name + " " + column.Definition, tx);
         }
+        ReceiverDatabase.Execute(c, ChangeNotices, tx);
         tx.Commit();
     }
 

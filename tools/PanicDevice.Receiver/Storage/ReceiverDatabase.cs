@@ -192,6 +192,7 @@ internal sealed class ReceiverDatabase : IDisposable
             event TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT ''
         );
+        CREATE INDEX IF NOT EXISTS timeline_alert ON timeline (alert_id); -- an alert's timeline is read with it, every time
         CREATE TABLE IF NOT EXISTS cap_messages (
             alert_id BIGINT NOT NULL REFERENCES alerts(id),
             seq INTEGER NOT NULL,

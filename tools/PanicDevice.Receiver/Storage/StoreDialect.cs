@@ -45,6 +45,13 @@ internal abstract class StoreDialect
     public virtual bool StoresInBulk => false;
 
     /// <summary>
+    /// True where the store itself tells every receiver of each committed change to an alert or counter event
+    /// (PostgreSQL: NOTIFY from triggers, read by <see cref="Dashboard.SharedStoreFeed"/>), so dashboards hear of alerts
+    /// that another receiver stored. Where false (SQLite) a receiver publishes its own changes.
+    /// </summary>
+    public virtual bool NotifiesChanges => false;
+
+    /// <summary>
     /// Runs before a transaction adds to dispatch_queue, or null. Webhook delivery walks the queue by id
     /// and must never find a lower id committed after it has passed a higher one; see PostgresDialect.
     /// </summary>
