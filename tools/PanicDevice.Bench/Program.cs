@@ -8,7 +8,7 @@ using PanicDevice.Bench;
 // dotnet run -c Release --project tools/PanicDevice.Bench -- crash --trials N [--devices 100] [--alerts 10000] [--seed S]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- attack [--mqtt 4] [--declared-mb 250] [--posts 24] [--post-mb 25] [--seconds 10]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- dispatch [--events N] [--devices N] [--store URL|local-postgres]
-// dotnet run -c Release --project tools/PanicDevice.Bench -- surge [--devices 10000] [--seconds 60]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- surge [--devices 10000] [--seconds 60] [--broker embedded|mosquitto] [--receivers N] [--store URL|local-postgres]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--store URL|local-postgres]
 string Arg(string name, string fallback)
 {
@@ -129,12 +129,19 @@ if (args.Length > 0 && args[0] == "dispatch")
 }
 if (args.Length > 0 && args[0] == "surge")
 {
-    if (!int.TryParse(Arg("--devices", "10000"), out int devices) || devices < 1 || !int.TryParse(Arg("--seconds", "60"), out int seconds) || seconds < 1)
+    if (!int.TryParse(Arg("--devices", "10000"), out int devices) || devices < 1 || !int.TryParse(Arg("--seconds", "60"), out int seconds) || seconds < 1
+        || !int.TryParse(Arg("--receivers", "1"), out int receivers) || receivers < 1)
     {
-        Console.Error.WriteLine("--devices and --seconds take positive counts");
+        Console.Error.WriteLine("--devices, --seconds and --receivers take positive counts");
         return 2;
     }
-    return await SurgeBenchmark.RunAsync(devices, seconds);
+    string surgeBroker = Arg("--broker", "embedded");
+    if (surgeBroker is not ("embedded" or "mosquitto") || (receivers > 1 && surgeBroker != "mosquitto"))
+    {
+        Console.Error.WriteLine("--broker is embedded (one receiver) or mosquitto (any number of receivers, which split the uplinks)");
+        return 2;
+    }
+    return await SurgeBenchmark.RunAsync(devices, seconds, receivers, surgeBroker == "mosquitto", Arg("--store", "") is { Length: > 0 } surgeStore ? surgeStore : null);
 }
 if (args.Length > 0 && args[0] == "attack")
 {
@@ -156,6 +163,6 @@ if (args.Length > 0 && args[0] == "receiver-host")
 }
 Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] [--store URL|local-postgres] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--store URL|local-postgres]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
-Console.Error.WriteLine("usage: PanicDevice.Bench dispatch [--events N] [--devices N] [--store URL|local-postgres] | surge [--devices N] [--seconds S]");
+Console.Error.WriteLine("usage: PanicDevice.Bench dispatch [--events N] [--devices N] [--store URL|local-postgres] | surge [--devices N] [--seconds S] [--broker embedded|mosquitto] [--receivers N] [--store URL|local-postgres]");
 Console.Error.WriteLine("usage: PanicDevice.Bench attack [--mqtt N] [--declared-mb MB] [--posts N] [--post-mb MB] [--seconds S]");
 return 2;

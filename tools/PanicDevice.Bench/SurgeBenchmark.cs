@@ -18,25 +18,46 @@ public static class SurgeBenchmark
     private const string Token = "surge-operator-token-0123456789";
     private const string Secret = "surge-webhook-secret-0123456789";
 
-    public static async Task<int> RunAsync(int devices, int seconds)
+    public static async Task<int> RunAsync(int devices, int seconds, int receivers = 1, bool mosquitto = false, string? store = null)
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-bench-surge-" + Environment.ProcessId);
-        int mqttPort = LoopbackPorts.Free(), httpPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free();
+        int hookPort = LoopbackPorts.Free();
         using var hook = new WebhookRecorder(hookPort, Secret);
-        using var host = ReceiverHostProcess.Start(devices, mqttPort, data, "--urls", "http://127.0.0.1:" + httpPort, "--operator-token", Token,
-            "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", Secret,
-            // Every device connects within seconds: the login cap is for attacks, not for a fleet.
-            "--Receiver:MqttMaxPendingLogins", "100000");
+        // Behind mosquitto the receivers split the uplinks (shared subscription) and share one store and its key file.
+        using LocalMosquitto? broker = mosquitto ? LocalMosquitto.TryStart() ?? throw new InvalidOperationException("mosquitto is not installed (apt-get install mosquitto)") : null;
+        await using LocalPostgres? postgres = store == "local-postgres" ? LocalPostgres.TryStart(out string whyNot) ?? throw new InvalidOperationException(whyNot) : null;
+        string? storeUrl = postgres?.CreateDatabase("bench_surge") ?? store;
+        int mqttPort = broker?.Port ?? LoopbackPorts.Free();
+        var hosts = new List<ReceiverHostProcess>();
+        var apis = new List<HttpClient>();
         List<BenchDevice> clients = new();
-        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + httpPort) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         using var stop = new CancellationTokenSource();
         try
         {
-            if (await host.ReadyAsync() == null)
+            for (int r = 0; r < receivers; r++)
             {
-                return 1;
+                int httpPort = LoopbackPorts.Free();
+                var options = new List<string>
+                {
+                    "--urls", "http://127.0.0.1:" + httpPort, "--operator-token", Token,
+                    "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", Secret,
+                    // Every device connects within seconds: the login cap is for attacks, not for a fleet.
+                    "--Receiver:MqttMaxPendingLogins", "100000",
+                };
+                if (broker != null) options.AddRange(new[] { "--broker", broker.BrokerUrl, "--key-file", Path.Combine(data, "device-keys.key") });
+                if (storeUrl != null) options.AddRange(new[] { "--store", storeUrl });
+                // One store: the first receiver registers the devices, the others find them there.
+                bool registers = r == 0 || storeUrl == null;
+                hosts.Add(ReceiverHostProcess.Start(registers ? devices : 0, mqttPort, Path.Combine(data, "r" + r.ToString(CultureInfo.InvariantCulture)), options.ToArray()));
+                var api = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + httpPort) };
+                api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+                apis.Add(api);
+                if (await hosts[r].ReadyAsync() == null)
+                {
+                    return 1;
+                }
             }
+            HttpClient http = apis[0]; // the operator watches the first receiver's dashboard
             var connect = Stopwatch.StartNew();
             clients = await IngestBenchmark.ConnectAsync(devices, mqttPort, parallel: 64);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connected {clients.Count} devices in {connect.Elapsed.TotalSeconds:F1} s"));
@@ -71,20 +92,32 @@ public static class SurgeBenchmark
             double Since(long t) => t == 0 ? double.NaN : (t - lastPress) / (double)Stopwatch.Frequency;
             long lastHook = hook.LastArrival;
             string metrics = await http.GetStringAsync("/metrics");
-            long stored = StoredCount(metrics);
+            long stored = 0;
+            foreach (HttpClient api in apis)
+            {
+                stored += StoredCount(await api.GetStringAsync("/metrics"));
+            }
             // The receiver's own share of press-to-ack: arrival at the pipeline to its result (decode, verify, commit, ack built).
             string receiverShare = string.Join(" ", new[] { 0.5, 0.99 }.Select(q => string.Create(CultureInfo.InvariantCulture,
                 $"receiver_ingest_p{q * 100:0}_le_ms={HistogramBound(metrics, "pd_ingest_duration_seconds", q) * 1000:0.#}")));
-            string memory = await host.StatsAsync();
+            var memory = new List<string>();
+            for (int r = 0; r < hosts.Count; r++)
+            {
+                string stats = await hosts[r].StatsAsync();
+                memory.Add(hosts.Count == 1 ? stats : string.Join(" ", stats.Split(' ').Select(kv => "r" + r.ToString(CultureInfo.InvariantCulture) + "_" + kv)));
+            }
             var (_, distinct, duplicated, _, badSignatures) = hook.Snapshot();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"surge devices={devices} seconds={seconds} stored={stored} acked={latencies.Count} failed={latencies.Failures} press_to_ack_p50_ms={latencies.Percentile(0.50):F0} p95_ms={latencies.Percentile(0.95):F0} p99_ms={latencies.Percentile(0.99):F0} max_ms={latencies.Percentile(1.0):F0} {receiverShare} acks_done_s={acksDoneS:F1} feed={feed.Count} feed_reconnects={feed.Reconnects} feed_last_after_last_press_s={Since(feed.LastAt):F2} webhook={distinct} webhook_last_after_last_press_s={Since(lastHook):F2} webhook_duplicated={duplicated} bad_signatures={badSignatures} {memory}"));
+                $"surge devices={devices} seconds={seconds} broker={(broker != null ? "mosquitto" : "embedded")} receivers={receivers} store={(postgres != null ? "local-postgres" : storeUrl == null ? "sqlite" : "url")} stored={stored} acked={latencies.Count} failed={latencies.Failures} press_to_ack_p50_ms={latencies.Percentile(0.50):F0} p95_ms={latencies.Percentile(0.95):F0} p99_ms={latencies.Percentile(0.99):F0} max_ms={latencies.Percentile(1.0):F0} {receiverShare} acks_done_s={acksDoneS:F1} feed={feed.Count} feed_reconnects={feed.Reconnects} feed_last_after_last_press_s={Since(feed.LastAt):F2} webhook={distinct} webhook_last_after_last_press_s={Since(lastHook):F2} webhook_duplicated={duplicated} bad_signatures={badSignatures} {string.Join(" ", memory)}"));
             return stored == devices && latencies.Count == devices && feed.Count == devices && distinct == devices && duplicated == 0 && badSignatures == 0 ? 0 : 1;
         }
         finally
         {
             stop.Cancel();
             await IngestBenchmark.DisposeAllAsync(clients);
+            hosts.ForEach(h => h.Dispose());
+            apis.ForEach(a => a.Dispose());
+            try { Directory.Delete(data, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
