@@ -76,9 +76,9 @@ internal static class DashboardEndpoints
     /// <summary>The pipeline hook: after a frame is stored, publish the alert it created or changed.</summary>
     public static Action<Frame> PublishStored(ReceiverDatabase db, AlertBook alerts, AlertFeed feed) => frame =>
     {
-        if (frame.Kind is not (MessageKind.Alert or MessageKind.Update or MessageKind.Cancel))
+        if (frame.Kind is not (MessageKind.Alert or MessageKind.Update or MessageKind.Cancel) || feed.SubscriberCount == 0)
         {
-            return;
+            return; // nobody watches: no store reads (a page that opens loads the list itself)
         }
         try
         {
@@ -104,6 +104,10 @@ internal static class DashboardEndpoints
     /// <summary>The pipeline hook: after a frame is refused for its counter, publish its counter event.</summary>
     public static Action<Frame, byte[]> PublishCounterRefused(CounterEventBook events, AlertFeed feed) => (frame, raw) =>
     {
+        if (feed.SubscriberCount == 0)
+        {
+            return;
+        }
         try
         {
             if (events.FindByBytes(frame.DeviceId, raw) is { } view)
