@@ -114,6 +114,38 @@ public class DashboardHttpTests
     }
 
     [TestMethod]
+    public async Task TheListAPageReloadsHoldsEveryOpenAlertHoweverManyCameAfterIt()
+    {
+        // After a surge a page reloads its list; an open alert older than the newest N must still be on it.
+        await rx.ProvisionAsync("fob-0001");
+        for (uint counter = 1; counter <= 15; counter++)
+        {
+            rx.Send(LoopbackReceiver.AlertWithoutPosition("fob-0001", counter));
+        }
+        long[] ids = (await ListAsync("/api/alerts?limit=1000")).Select(a => a.GetProperty("id").GetInt64()).OrderBy(i => i).ToArray();
+        Assert.HasCount(15, ids);
+        foreach (long old in ids.Take(3))
+        {
+            var resolved = await rx.Http.SendAsync(rx.Request(HttpMethod.Post, "/api/alerts/" + old + "/resolve", body: new { @operator = "dina" }));
+            Assert.AreEqual(HttpStatusCode.OK, resolved.StatusCode);
+        }
+
+        long[] newest = (await ListAsync("/api/alerts?limit=10")).Select(a => a.GetProperty("id").GetInt64()).ToArray();
+        CollectionAssert.AreEqual(ids.Skip(5).Reverse().ToArray(), newest, "the newest 10, newest first");
+        long[] reload = (await ListAsync("/api/alerts?limit=10&allOpen=true")).Select(a => a.GetProperty("id").GetInt64()).ToArray();
+        CollectionAssert.AreEqual(ids.Skip(3).Reverse().ToArray(), reload, "the newest 10 and the two older ones still open, not the three resolved");
+        string page = await rx.Http.GetStringAsync("/app.js");
+        Assert.AreEqual(2, page.Split("/api/alerts?limit=1000&allOpen=true").Length - 1, "the page's first load and every reload ask for every open alert");
+    }
+
+    private async Task<List<JsonElement>> ListAsync(string path)
+    {
+        var r = await rx.Http.SendAsync(rx.Request(HttpMethod.Get, path));
+        Assert.AreEqual(HttpStatusCode.OK, r.StatusCode);
+        return JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.EnumerateArray().ToList();
+    }
+
+    [TestMethod]
     public async Task AnOpenStreamDoesNotHoldUpShutdown()
     {
         using var stream = await OpenStream(await TicketAsync());

@@ -183,7 +183,7 @@ public static class SurgeBenchmark
                     if (attempt > 0)
                     {
                         Interlocked.Increment(ref Reconnects);
-                        foreach (JsonElement a in JsonDocument.Parse(await http.GetStringAsync("/api/alerts?limit=1000", stop)).RootElement.EnumerateArray())
+                        foreach (JsonElement a in JsonDocument.Parse(await http.GetStringAsync("/api/alerts?limit=1000&allOpen=true", stop)).RootElement.EnumerateArray())
                         {
                             Saw(a.GetProperty("id").GetInt64());
                         }

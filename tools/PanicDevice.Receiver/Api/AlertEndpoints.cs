@@ -27,7 +27,10 @@ internal static class AlertEndpoints
 
     public static void Map(RouteGroupBuilder group, AlertBook alerts, CapMessageLog capLog, CapFormatter cap, DeviceRegistry registry, IDeviceDownlink? broker)
     {
-        group.MapGet("/", (int? limit) => alerts.Recent(Math.Clamp(limit ?? 100, 1, 1000)));
+        // allOpen=true: every open alert too, however old; a dashboard reloading after a surge must not lose one past the limit.
+        group.MapGet("/", (int? limit, bool? allOpen) => allOpen == true
+            ? alerts.RecentAndOpen(Math.Clamp(limit ?? 100, 1, 1000))
+            : alerts.Recent(Math.Clamp(limit ?? 100, 1, 1000)));
         group.MapGet("/{id:long}", (long id) => alerts.Find(id) is { } a ? Results.Ok(a) : Results.NotFound(new { error = "no alert " + id }));
         group.MapGet("/{id:long}/cap", (long id) =>
         {

@@ -229,6 +229,10 @@ internal sealed class AlertBook
 
     public IReadOnlyList<AlertView> Recent(int limit) => Query("ORDER BY a.id DESC LIMIT @n", ("@n", limit));
 
+    /// <summary>The newest <paramref name="limit"/> alerts and every open alert older than those, newest first.</summary>
+    public IReadOnlyList<AlertView> RecentAndOpen(int limit) => Query(
+        "WHERE a.state IN ('new','acknowledged','assigned') OR a.id IN (SELECT id FROM alerts ORDER BY id DESC LIMIT @n) ORDER BY a.id DESC", ("@n", limit));
+
     private List<AlertView> Query(string where, params (string Name, object Value)[] parameters)
     {
         using var c = db.Open();

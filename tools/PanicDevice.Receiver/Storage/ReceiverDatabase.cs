@@ -185,6 +185,7 @@ internal sealed class ReceiverDatabase : IDisposable
             updated_utc TEXT NOT NULL,
             UNIQUE (device_id, counter)
         );
+        CREATE INDEX IF NOT EXISTS alerts_open ON alerts (id) WHERE state IN ('new','acknowledged','assigned'); -- a dashboard's reload lists every open alert
         CREATE TABLE IF NOT EXISTS timeline (
             id {d.AutoId},
             alert_id BIGINT NOT NULL REFERENCES alerts(id),

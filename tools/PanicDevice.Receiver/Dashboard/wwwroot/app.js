@@ -141,7 +141,7 @@
     el.textContent = t(s);
   }
   async function reload() {
-    try { replaceAll(await (await api('GET', '/api/alerts?limit=1000')).json()); renderAll(); } catch (e) { /* next event or reconnect */ }
+    try { replaceAll(await (await api('GET', '/api/alerts?limit=1000&allOpen=true')).json()); renderAll(); } catch (e) { /* next event or reconnect */ }
     loadCounters();
     loadDeviceEvents();
   }
@@ -460,6 +460,6 @@
   setLang(st.lang);
   if (st.token) {
     // A reload within the same tab keeps the session; a refused token sends the operator back to login.
-    api('GET', '/api/alerts?limit=1000').then(r => r.ok ? r.json() : Promise.reject()).then(list => { replaceAll(list); start(); }).catch(() => {});
+    api('GET', '/api/alerts?limit=1000&allOpen=true').then(r => r.ok ? r.json() : Promise.reject()).then(list => { replaceAll(list); start(); }).catch(() => {});
   }
 })();
