@@ -111,19 +111,8 @@ public class FrameBulkWriterTests
         }
 
         using TestStore b = Prepared(out FrameStore grouped);
-        using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        int batches = 0;
-        grouped.BeforeGroupCommit = _ =>
-        {
-            if (Interlocked.Increment(ref batches) == 1)
-            {
-                entered.Set();
-                release.Wait(TimeSpan.FromSeconds(30));
-            }
-        };
-        Task<StoreResult> first = grouped.StoreAsync(opener.Frame, opener.Raw, "mqtt", opener.At);
-        Assert.IsTrue(entered.Wait(TimeSpan.FromSeconds(30)), "the writer never started");
+        Task<StoreResult> first = HeldOpener(grouped, opener, release);
         List<Task<StoreResult>> tasks = batch.Select(s => grouped.StoreAsync(s.Frame, s.Raw, "mqtt", s.At)).ToList();
         release.Set();
         await first;
@@ -175,20 +164,8 @@ public class FrameBulkWriterTests
     {
         using TestStore s = Prepared(out FrameStore store);
         s.FailAlertInserts(13);
-        using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        int batches = 0;
-        store.BeforeGroupCommit = _ =>
-        {
-            if (Interlocked.Increment(ref batches) == 1)
-            {
-                entered.Set();
-                release.Wait(TimeSpan.FromSeconds(30));
-            }
-        };
-        Sent opener = Make("bk-open", 1);
-        Task<StoreResult> first = store.StoreAsync(opener.Frame, opener.Raw, "mqtt", opener.At);
-        Assert.IsTrue(entered.Wait(TimeSpan.FromSeconds(30)), "the writer never started");
+        Task<StoreResult> first = HeldOpener(store, Make("bk-open", 1), release);
         // One frame per device: every one is the set-based writer's, and its alert insert fails as a whole.
         string[] ids = { "bk-a1", "bk-a2", "bk-a3", "bk-a4", "bk-two" };
         var tasks = ids.Select((id, i) => (Id: id, Counter: (uint)(11 + i), Task: store.StoreAsync(Make(id, (uint)(11 + i)).Frame, Make(id, (uint)(11 + i)).Raw, "mqtt", T0))).ToList();
@@ -216,6 +193,27 @@ public class FrameBulkWriterTests
         store.BeforeGroupCommit = null;
         Assert.AreEqual(StoreOutcome.Stored, (await store.StoreAsync(Make("bk-a3", 13).Frame, Make("bk-a3", 13).Raw, "mqtt", T0)).Outcome);
         Assert.AreEqual(2L, store.BulkFrames);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="opener"/> as a batch of its own and holds that batch's commit until <paramref name="release"/>
+    /// is set: whatever is stored meanwhile queues behind it and shares the next batch.
+    /// </summary>
+    private static Task<StoreResult> HeldOpener(FrameStore store, Sent opener, ManualResetEventSlim release)
+    {
+        using var entered = new ManualResetEventSlim();
+        int batches = 0;
+        store.BeforeGroupCommit = _ =>
+        {
+            if (Interlocked.Increment(ref batches) == 1)
+            {
+                entered.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+        Task<StoreResult> first = store.StoreAsync(opener.Frame, opener.Raw, "mqtt", opener.At);
+        Assert.IsTrue(entered.Wait(TimeSpan.FromSeconds(30)), "the writer never started");
+        return first;
     }
 
     /// <summary>Every row a frame can write, by natural keys and in id order where order means something.</summary>
