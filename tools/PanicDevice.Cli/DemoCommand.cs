@@ -125,11 +125,17 @@ public static class DemoCommand
             receiver.Lifetime.ApplicationStopping.Register(() => stop.TrySetResult());
             Say("running; press Ctrl-C to stop");
             await Task.WhenAny(stop.Task, Task.Run(() => fob.RunUntil(() => stop.Task.IsCompleted, TimeSpan.FromDays(1))));
+            Say("stopping");
             return 0;
         }
         finally
         {
-            await receiver.StopAsync();
+            // Bounded: a Ctrl-C must end the demo even if a part of the receiver is slow to let go (a loaded machine).
+            using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                await receiver.StopAsync(patience.Token);
+            }
+            Say("stopped");
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(data, true); } catch (IOException) { }
         }
