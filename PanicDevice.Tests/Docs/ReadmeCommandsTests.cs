@@ -245,6 +245,10 @@ public class ReadmeCommandsTests
         };
         if (ownGroup)
         {
+            // As from a terminal: a test run started in the background of a script inherits SIGINT ignored (POSIX
+            // shells do that to background jobs), and so would the command, which then could never see its Ctrl-C.
+            psi.ArgumentList.Add("env");
+            psi.ArgumentList.Add("--default-signal=INT");
             psi.ArgumentList.Add("bash");
         }
         psi.ArgumentList.Add("-c");
