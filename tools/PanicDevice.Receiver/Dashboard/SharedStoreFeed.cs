@@ -89,8 +89,9 @@ internal sealed class SharedStoreFeed : BackgroundService
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+            catch (Exception e)
             {
+                // Whatever went wrong, the dashboards' feed must not stop the receiver (a failed hosted service stops the host).
                 logger.LogWarning("lost the store's change notices ({Reason}); dashboards reload their lists, retrying in 1 s", LogTextOf(e));
                 feed.EndAll();
                 try
@@ -141,7 +142,7 @@ internal sealed class SharedStoreFeed : BackgroundService
                         }
                     }
                 }
-                catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The changes are stored; the pages must reload to see them.
                     logger.LogWarning("could not read changed alerts for the dashboards ({Reason}); they reload their lists", LogTextOf(e));
