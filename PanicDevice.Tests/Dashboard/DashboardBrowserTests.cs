@@ -62,6 +62,53 @@ public class DashboardBrowserTests
     }
 
     [TestMethod]
+    public async Task EveryTextThePageShowsHasItsEnglishAndItsIndonesian()
+    {
+        // Issue 15, item 8: a label missing in one language falls back to English (or to its key) on an Indonesian screen.
+        await using var rx = await LoopbackReceiver.StartAsync();
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(rx.Url);
+        using var dictionaries = System.Text.Json.JsonDocument.Parse(await page.EvaluateAsync<string>("JSON.stringify(window.PD_I18N)"));
+        var en = Leaves(dictionaries.RootElement.GetProperty("en"), "");
+        var id = Leaves(dictionaries.RootElement.GetProperty("id"), "");
+        var problems = new List<string>();
+        problems.AddRange(en.Keys.Except(id.Keys).Select(k => "no Indonesian for " + k));
+        problems.AddRange(id.Keys.Except(en.Keys).Select(k => "no English for " + k));
+        problems.AddRange(en.Concat(id).Where(kv => string.IsNullOrWhiteSpace(kv.Value)).Select(kv => "empty text for " + kv.Key));
+
+        // Every key the page asks for, and every name the receiver sends that the page translates.
+        string app = await rx.Http.GetStringAsync("/app.js"), html = await rx.Http.GetStringAsync("/");
+        var asked = System.Text.RegularExpressions.Regex.Matches(app, @"\bt\('([A-Za-z]+)'").Select(m => m.Groups[1].Value)
+            .Concat(System.Text.RegularExpressions.Regex.Matches(html, @"data-i18n(?:-placeholder)?=""([A-Za-z]+)""").Select(m => m.Groups[1].Value))
+            .Concat(Enum.GetValues<AlertCode>().Where(c => c is AlertCode.Panic or AlertCode.HoldUp or AlertCode.Test or AlertCode.ButtonFault).Select(c => "kinds." + AlertBook.KindName((int)c)))
+            .Concat(Enum.GetValues<LocationSource>().Select(src => "sources." + AlertBook.SourceName(src)))
+            .Concat(new[] { AlertStates.New, AlertStates.Acknowledged, AlertStates.Assigned, AlertStates.Resolved, AlertStates.FalseAlarm, AlertStates.Cancelled }.Select(state => "states." + state))
+            .Distinct().ToList();
+        Assert.IsGreaterThan(40, asked.Count, "the page's keys were not found: the pattern no longer matches app.js");
+        problems.AddRange(asked.Where(k => !en.ContainsKey(k) || !id.ContainsKey(k)).Select(k => "the page shows " + k + " but a language lacks it"));
+        Assert.IsEmpty(problems, string.Join("\n", problems));
+    }
+
+    private static Dictionary<string, string> Leaves(System.Text.Json.JsonElement e, string prefix)
+    {
+        var leaves = new Dictionary<string, string>();
+        foreach (var p in e.EnumerateObject())
+        {
+            string key = prefix + p.Name;
+            if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                foreach (var kv in Leaves(p.Value, key + ".")) leaves[kv.Key] = kv.Value;
+            }
+            else
+            {
+                leaves[key] = p.Value.GetString() ?? "";
+            }
+        }
+        return leaves;
+    }
+
+    [TestMethod]
     public async Task OperatorLogsInSeesAlertsArriveLiveAcknowledgesAndSwitchesToIndonesian()
     {
         await using var rx = await LoopbackReceiver.StartAsync();

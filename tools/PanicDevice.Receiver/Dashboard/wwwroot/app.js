@@ -256,7 +256,7 @@
       head.textContent = c.deviceId + ' · ' + sub('frameKinds', c.kind) + (c.kind === 'heartbeat' ? '' : ' ' + sub('kinds', c.code));
       const what = document.createElement('span');
       const place = c.lat != null && c.lon != null
-        ? c.lat.toFixed(6) + ', ' + c.lon.toFixed(6) + (c.accuracyM != null ? ' ' + t('accuracy', { m: c.accuracyM }) : '') + ' ' + t('via', { s: c.source })
+        ? c.lat.toFixed(6) + ', ' + c.lon.toFixed(6) + (c.accuracyM != null ? ' ' + t('accuracy', { m: c.accuracyM }) : '') + ' ' + t('via', { s: sub('sources', c.source) })
         : t('positionUnknown');
       what.textContent = place + ' · ' + t('counterAt', { c: c.counter, n: c.nextCounter }) + ' · ' + when(c.receivedUtc) + ' · ' + c.path;
       li.append(badge('counter', sub('reasons', c.reason)), head, what);
@@ -323,7 +323,7 @@
     $('detail-device').textContent = a.deviceId + ' (#' + a.counter + ')';
     $('detail-kind').textContent = sub('kinds', a.kind);
     $('detail-position').textContent = hasPosition(a)
-      ? a.lat.toFixed(6) + ', ' + a.lon.toFixed(6) + (a.accuracyM != null ? ' ' + t('accuracy', { m: a.accuracyM }) : '') + ' ' + t('via', { s: a.source })
+      ? a.lat.toFixed(6) + ', ' + a.lon.toFixed(6) + (a.accuracyM != null ? ' ' + t('accuracy', { m: a.accuracyM }) : '') + ' ' + t('via', { s: sub('sources', a.source) })
       : t('positionUnknown');
     $('detail-responder').textContent = a.responder || '—';
     $('detail-opened').textContent = when(a.openedUtc);
