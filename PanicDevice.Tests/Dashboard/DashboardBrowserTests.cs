@@ -278,7 +278,7 @@ public class DashboardBrowserTests
         var time = new FakeClock(new DateTimeOffset(2026, 12, 4, 3, 0, 0, TimeSpan.Zero));
         await using var rx = await LoopbackReceiver.StartAsync(time, "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + hookPort + "/hook/?key=not-for-the-page",
             "--Receiver:Webhooks:0:Secret", secret);
-        var dispatcher = rx.Service<PanicDevice.Receiver.Dispatch.WebhookDispatcher>();
+        var dispatcher = rx.Service<PanicDevice.Receiver.Dispatch.QueueDispatcher>();
         async Task RoundAt(DateTimeOffset at)
         {
             time.Now = at;

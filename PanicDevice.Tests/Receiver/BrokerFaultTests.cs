@@ -161,7 +161,7 @@ public class BrokerFaultTests
         bool acked = await Eventually.Within(() => burst.Clock.Acked >= burst.Total, TimeSpan.FromSeconds(60));
         double ackedMs = drain.Elapsed.TotalMilliseconds;
         Assert.IsTrue(acked, context + ": " + burst.Clock.Acked + " of " + burst.Total + " alerts acked");
-        var webhooks = app.Services.GetRequiredService<WebhookDispatcher>();
+        var webhooks = app.Services.GetRequiredService<QueueDispatcher>();
         bool delivered = await Eventually.Within(() => webhooks.Status().Single().Pending == 0, TimeSpan.FromSeconds(30));
         Assert.IsTrue(delivered, context + ": webhook events still pending: " + webhooks.Status().Single().Pending);
         double deliveredMs = drain.Elapsed.TotalMilliseconds;

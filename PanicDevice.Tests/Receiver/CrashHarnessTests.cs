@@ -6,7 +6,8 @@ namespace PanicDevice.Tests.Receiver;
 /// <summary>
 /// The short form of the crash-and-count bench: the real receiver as a child process, SIGKILLed during a
 /// burst three times and restarted on the same data folder. Nothing a device saw acknowledged may be
-/// missing, every alert ends up stored once, and no webhook event is created twice.
+/// missing, every alert ends up stored once, no webhook event is created twice, and the alarm receiving centre gets
+/// every alert, a repeat at most once per kill.
 /// </summary>
 [TestClass]
 public class CrashHarnessTests
@@ -38,5 +39,10 @@ public class CrashHarnessTests
         Assert.AreEqual(r.Alerts, r.DistinctEvents, "every alert's event delivered: " + line);
         Assert.AreEqual(0, r.BadSignatures, line);
         Assert.AreEqual(0, r.Strays, "acks that did not verify or matched no alert: " + line);
+        // The ARC: every stored alert acknowledged there; a kill may repeat at most the one message whose ACK it cut
+        // off from its record (DC-09 has no event id for the ARC to drop a repeat by).
+        Assert.AreEqual(0, r.ArcMissing, "stored alerts the ARC never acknowledged: " + line);
+        Assert.IsLessThanOrEqualTo(r.Trials, r.ArcRepeated, "at most one repeated alarm per kill: " + line);
+        Assert.AreEqual(0, r.ArcRejected, "messages the ARC could not check or decrypt: " + line);
     }
 }

@@ -15,7 +15,7 @@ public class DispatchBenchmarkTests
     public async Task TheShortFormDeliversEveryEventOnceOnSqlite()
     {
         // More than one fetch batch per phase, across several devices.
-        Assert.AreEqual(0, await DispatchBenchmark.RunAsync(events: PanicDevice.Receiver.Dispatch.WebhookDispatcher.FetchBatch * 2 + 17, devices: 7, storeUrl: null));
+        Assert.AreEqual(0, await DispatchBenchmark.RunAsync(events: PanicDevice.Receiver.Dispatch.QueueDispatcher.FetchBatch * 2 + 17, devices: 7, storeUrl: null));
     }
 
     [TestMethod]

@@ -145,7 +145,7 @@ public class PostgresReceiverTests
         DateTimeOffset after = receivers[0].Services.GetRequiredService<TimeProvider>().GetUtcNow();
         foreach (WebApplication app in receivers)
         {
-            var dispatcher = app.Services.GetRequiredService<WebhookDispatcher>();
+            var dispatcher = app.Services.GetRequiredService<QueueDispatcher>();
             await Eventually.WaitFor(() => dispatcher.LastFinishedRoundStartedAt >= after, TimeSpan.FromSeconds(10), "a dispatcher round after the last delivery");
         }
         Assert.HasCount(devices * perDevice, hooked, "each alert reaches the webhook once, whichever receiver stored it");

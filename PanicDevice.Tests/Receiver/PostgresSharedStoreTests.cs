@@ -196,8 +196,8 @@ public class PostgresSharedStoreTests
         }
         var time = new ManualTime { Now = DateTimeOffset.UtcNow };
         using var http = new HttpClient();
-        var dispatchA = new WebhookDispatcher(shared.Db, targets, http, time);
-        var dispatchB = new WebhookDispatcher(dbB, targets, http, time);
+        var dispatchA = new QueueDispatcher(shared.Db, targets, http, time);
+        var dispatchB = new QueueDispatcher(dbB, targets, http, time);
         int[] delivered = await Task.WhenAll(Task.Run(() => Drain(dispatchA)), Task.Run(() => Drain(dispatchB)));
 
         int total = Devices * (int)PerDevice;
@@ -213,10 +213,10 @@ public class PostgresSharedStoreTests
 
         // The lease holder dies (it simply stops running); the other one takes the target over once the lease has run out.
         string holder = delivered[0] > 0 ? "A" : "B";
-        WebhookDispatcher dead = holder == "A" ? dispatchA : dispatchB, live = holder == "A" ? dispatchB : dispatchA;
+        QueueDispatcher dead = holder == "A" ? dispatchA : dispatchB, live = holder == "A" ? dispatchB : dispatchA;
         Assert.AreEqual(IngestStatus.Stored, a.Process(Alert(0, PerDevice + 1), Id(0), IngestPath.Mqtt).Status);
         Assert.AreEqual(0, await live.RunOnceAsync(CancellationToken.None), "the lease is still the dead receiver's");
-        time.Now += WebhookDispatcher.LeaseTime + TimeSpan.FromSeconds(1);
+        time.Now += QueueDispatcher.LeaseTime + TimeSpan.FromSeconds(1);
         Assert.AreEqual(1, await live.RunOnceAsync(CancellationToken.None), "taken over after the lease ran out");
         Assert.AreEqual(PerDevice + 1, received.Last().Counter);
         Assert.AreEqual(0, await dead.RunOnceAsync(CancellationToken.None), "the old holder, back, does not deliver while the lease is taken");
@@ -244,7 +244,7 @@ public class PostgresSharedStoreTests
             TimeSpan.FromSeconds(30), "B waiting for the queue lock or committed");
 
         using var http = new HttpClient();
-        var dispatcher = new WebhookDispatcher(dbB, new[] { new WebhookTarget(url, "webhook-secret-0123456789") }, http, TimeProvider.System);
+        var dispatcher = new QueueDispatcher(dbB, new[] { new WebhookTarget(url, "webhook-secret-0123456789") }, http, TimeProvider.System);
         await dispatcher.RunOnceAsync(CancellationToken.None);
         release.Set();
         Assert.AreEqual(IngestStatus.Stored, (await first).Status);
@@ -259,7 +259,7 @@ public class PostgresSharedStoreTests
     }
 
     /// <summary>Runs a dispatcher until the queue has been empty for a while (the other may be holding the lease).</summary>
-    private static async Task<int> Drain(WebhookDispatcher dispatcher)
+    private static async Task<int> Drain(QueueDispatcher dispatcher)
     {
         int total = 0, idle = 0;
         while (idle < 20)

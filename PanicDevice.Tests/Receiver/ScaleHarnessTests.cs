@@ -33,8 +33,8 @@ public class ScaleHarnessTests
             StoreUrl = store,
             DrainTimeout = TimeSpan.FromSeconds(40),
             // A shared store's webhook targets are leased to one receiver: the survivor takes them over only once
-            // the killed one's lease (WebhookDispatcher.LeaseTime, 30 s) has run out.
-            DispatchDrainTimeout = store == null ? TimeSpan.FromSeconds(20) : WebhookDispatcher.LeaseTime + TimeSpan.FromSeconds(30),
+            // the killed one's lease (QueueDispatcher.LeaseTime, 30 s) has run out.
+            DispatchDrainTimeout = store == null ? TimeSpan.FromSeconds(20) : QueueDispatcher.LeaseTime + TimeSpan.FromSeconds(30),
         };
 
     [TestMethod]

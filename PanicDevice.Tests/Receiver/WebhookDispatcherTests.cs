@@ -52,7 +52,7 @@ public abstract class WebhookDispatcherTests
         pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), null, IngestPath.Sms); // duplicate: no new event
 
         var time = new ManualTime();
-        var dispatcher = new WebhookDispatcher(db, new[] { new WebhookTarget(url, Secret) }, new HttpClient(), time);
+        var dispatcher = new QueueDispatcher(db, new[] { new WebhookTarget(url, Secret) }, new HttpClient(), time);
         Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "target down");
         Assert.AreEqual("HTTP 503", dispatcher.Status().Single().LastError, "the failure is visible");
         Assert.AreEqual(0, await dispatcher.RunOnceAsync(CancellationToken.None), "backing off: no attempt before it is due");
@@ -83,7 +83,7 @@ public abstract class WebhookDispatcherTests
         // Deliveries are recorded in batches (RecordEvery): a failure after some posts of a batch must record those
         // before the failure, or they would go out again; more than one batch (FetchBatch) rides on the cursor.
         using var testStore = TestStore.Create(Engine);
-        int events = WebhookDispatcher.FetchBatch + 40, acceptBeforeFailing = WebhookDispatcher.RecordEvery + 7;
+        int events = QueueDispatcher.FetchBatch + 40, acceptBeforeFailing = QueueDispatcher.RecordEveryDefault + 7;
         await using var hook = await HookTarget.StartAsync();
         int calls = 0;
         hook.Refuse = () => Interlocked.Increment(ref calls) == acceptBeforeFailing + 1 ? 500 : null;
@@ -99,14 +99,14 @@ public abstract class WebhookDispatcherTests
         }
 
         var time = new ManualTime();
-        var dispatcher = new WebhookDispatcher(db, new[] { new WebhookTarget(hook.Url, Secret) }, new HttpClient(), time, holder: "rx-1");
+        var dispatcher = new QueueDispatcher(db, new[] { new WebhookTarget(hook.Url, Secret) }, new HttpClient(), time, holder: "rx-1");
         Assert.AreEqual(acceptBeforeFailing, await dispatcher.RunOnceAsync(CancellationToken.None), "delivered up to the failure");
         var status = dispatcher.Status().Single();
         Assert.AreEqual(acceptBeforeFailing, status.Delivered, "what the target took is recorded");
         Assert.AreEqual(events - acceptBeforeFailing, status.Pending);
         Assert.AreEqual("HTTP 500", status.LastError);
         // A new dispatcher on the same store (a restarted receiver) starts after what is recorded.
-        var restarted = new WebhookDispatcher(db, new[] { new WebhookTarget(hook.Url, Secret) }, new HttpClient(), time, holder: "rx-1");
+        var restarted = new QueueDispatcher(db, new[] { new WebhookTarget(hook.Url, Secret) }, new HttpClient(), time, holder: "rx-1");
         time.Now += TimeSpan.FromSeconds(1);
         Assert.AreEqual(events - acceptBeforeFailing, await restarted.RunOnceAsync(CancellationToken.None), "the rest, past a fetch batch");
         Assert.AreEqual(0, await restarted.RunOnceAsync(CancellationToken.None));
@@ -130,18 +130,18 @@ public abstract class WebhookDispatcherTests
         var time = new ManualTime();
 
         pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 1), Key), "fob-1", IngestPath.Mqtt);
-        Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None));
+        Assert.AreEqual(1, await new QueueDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None));
 
         // The receiver on host-a is killed and started again: same machine, same data folder, same holder.
         pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 2), Key), "fob-1", IngestPath.Mqtt);
-        var other = new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-b:/data");
+        var other = new QueueDispatcher(db, targets, new HttpClient(), time, holder: "host-b:/data");
         Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None), "another receiver waits while host-a's lease runs");
-        Assert.AreEqual(1, await new WebhookDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None),
+        Assert.AreEqual(1, await new QueueDispatcher(db, targets, new HttpClient(), time, holder: "host-a:/data").RunOnceAsync(CancellationToken.None),
             "the restarted receiver delivers at once");
 
         // host-a dies for good: host-b takes over once the lease has run out, not before.
         pipeline.Process(FrameCodec.Encode(SampleFrames.Alert("fob-1", 3), Key), "fob-1", IngestPath.Mqtt);
-        time.Now += WebhookDispatcher.LeaseTime - TimeSpan.FromSeconds(1);
+        time.Now += QueueDispatcher.LeaseTime - TimeSpan.FromSeconds(1);
         Assert.AreEqual(0, await other.RunOnceAsync(CancellationToken.None));
         time.Now += TimeSpan.FromSeconds(2);
         Assert.AreEqual(1, await other.RunOnceAsync(CancellationToken.None));

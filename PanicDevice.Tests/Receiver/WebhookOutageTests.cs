@@ -24,7 +24,7 @@ namespace PanicDevice.Tests.Receiver;
 public class WebhookOutageTests
 {
     private const string Secret = "webhook-secret-outage-0001";
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30); // docs/delivery.md, WebhookDispatcher (issue 17: an emergency cannot wait minutes)
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30); // docs/delivery.md, QueueDispatcher (issue 17: an emergency cannot wait minutes)
 
     public TestContext TestContext { get; set; } = null!;
 
@@ -106,14 +106,14 @@ public class WebhookOutageTests
             Assert.IsGreaterThanOrEqualTo(8, failed, "retried through the outage");
             TimeSpan lastWait = due!.Value - time.Now;
             Assert.AreEqual(MaxBackoff, lastWait, "after " + failed + " failures the wait is the cap, not 2^" + (failed - 1) + " s");
-            string? lastError = app.Services.GetRequiredService<WebhookDispatcher>().Status().Single().LastError;
+            string? lastError = app.Services.GetRequiredService<QueueDispatcher>().Status().Single().LastError;
             StringAssert.StartsWith(lastError, "HttpRequestException", "a refused connection is recorded as the failure");
 
             // back after ten minutes: the next attempt is at most the cap away, and then everything goes at once
             time.Now = back;
             target.Listen();
             Assert.IsLessThanOrEqualTo(MaxBackoff, due.Value - back, "a target back after a long outage waits at most the cap");
-            var dispatcher = app.Services.GetRequiredService<WebhookDispatcher>();
+            var dispatcher = app.Services.GetRequiredService<QueueDispatcher>();
             await Eventually.WaitFor(() => dispatcher.LastFinishedRoundStartedAt >= back, TimeSpan.FromSeconds(10), "a dispatcher round once the target is back");
             Assert.IsEmpty(target.Received(), "nothing before the retry is due");
             time.Now = due.Value + TimeSpan.FromMilliseconds(1);
@@ -137,7 +137,7 @@ public class WebhookOutageTests
                     mine.Select(d => d.Kind).ToList(), id + ": alert, locations, cancel");
             }
             Assert.AreEqual(0, target.Snapshot().BadSignatures);
-            WebhookStatus status = app.Services.GetRequiredService<WebhookDispatcher>().Status().Single();
+            WebhookStatus status = app.Services.GetRequiredService<QueueDispatcher>().Status().Single();
             Assert.AreEqual(0, status.Pending);
             Assert.AreEqual(8, status.Delivered);
             TestContext.WriteLine(FormattableString.Invariant(
@@ -174,7 +174,7 @@ public class WebhookOutageTests
             var feed = app.Services.GetRequiredService<PanicDevice.Receiver.Dashboard.AlertFeed>();
             using var seen = feed.Subscribe();
             await app.StartAsync();
-            var dispatcher = app.Services.GetRequiredService<WebhookDispatcher>();
+            var dispatcher = app.Services.GetRequiredService<QueueDispatcher>();
             var db = app.Services.GetRequiredService<ReceiverDatabase>();
             string url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
                 .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
@@ -200,15 +200,15 @@ public class WebhookOutageTests
             Assert.AreEqual(1, Head(db).Attempts, "the first attempt failed");
             Assert.AreEqual(first, dispatcher.Status().Single().FailingSince);
             // Retries until just short of a minute: failing, not yet an alarm.
-            while (Head(db).Next is { } due && due < first + WebhookDispatcher.FailingAlarmAfter)
+            while (Head(db).Next is { } due && due < first + QueueDispatcher.FailingAlarmAfter)
             {
                 await RoundAt(due + TimeSpan.FromMilliseconds(1));
             }
-            await RoundAt(first + WebhookDispatcher.FailingAlarmAfter - TimeSpan.FromSeconds(1));
+            await RoundAt(first + QueueDispatcher.FailingAlarmAfter - TimeSpan.FromSeconds(1));
             Assert.IsEmpty(Told(), "59 s of failing is not yet the operators' concern");
             Assert.AreEqual("pd_webhook_failing{target=\"0\",host=\"127.0.0.1:" + hookPort + "\"} 0", await Metric("pd_webhook_failing"));
 
-            await RoundAt(first + WebhookDispatcher.FailingAlarmAfter);
+            await RoundAt(first + QueueDispatcher.FailingAlarmAfter);
             List<WebhookHealthView> told = Told();
             Assert.HasCount(1, told, "told once");
             Assert.IsTrue(told[0].Failing);
@@ -221,7 +221,7 @@ public class WebhookOutageTests
             Assert.AreEqual(1, logs.Lines.Count(l => l.Contains("has failed every attempt since", StringComparison.Ordinal)), "one error line");
             Assert.IsFalse(logs.Lines.Any(l => l.Contains("secret-in-the-url", StringComparison.Ordinal)), "the URL's token is not logged");
 
-            await RoundAt(first + WebhookDispatcher.FailingAlarmAfter + TimeSpan.FromSeconds(5));
+            await RoundAt(first + QueueDispatcher.FailingAlarmAfter + TimeSpan.FromSeconds(5));
             Assert.IsEmpty(Told(), "not told again while it stays down");
 
             // Back: the next retry (at most the cap away) delivers, and operators are told it takes events again.

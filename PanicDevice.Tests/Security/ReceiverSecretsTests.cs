@@ -31,6 +31,7 @@ public class ReceiverSecretsTests
     private const string GatewayToken = "gateway-token-secret-52be0d84";
     private static readonly byte[] KeyA = SampleFrames.RandomKey(0xA0);
     private static readonly byte[] KeyB = SampleFrames.RandomKey(0xC5);
+    private static readonly byte[] ArcKey = SampleFrames.RandomKey(0x3E); // an ARC account's AES-256 key
     private string dir = "";
     private int mqttPort;
     private WebApplication app = null!;
@@ -45,6 +46,9 @@ public class ReceiverSecretsTests
         mqttPort = LoopbackPorts.Free();
         app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", mqttPort.ToString(), "--data", dir,
             "--operator-token", OperatorToken, "--gateway-token", GatewayToken,
+            // An ARC that is down: its account key must not surface in the failures it causes.
+            "--Receiver:Arcs:0:Name", "central", "--Receiver:Arcs:0:Host", "127.0.0.1", "--Receiver:Arcs:0:Port", LoopbackPorts.Free().ToString(),
+            "--Receiver:Arcs:0:Accounts:0:Account", "1234", "--Receiver:Arcs:0:Accounts:0:Key", Convert.ToHexString(ArcKey), "--Receiver:Arcs:0:Accounts:0:Zones:fob-a", "1",
             // Everything, down to Trace, goes to the capturing provider; nothing to the console.
             "--Logging:LogLevel:Default", "Trace", "--Logging:Console:LogLevel:Default", "None" });
         app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
@@ -76,7 +80,7 @@ public class ReceiverSecretsTests
     {
         ("GET", "/api/devices"), ("POST", "/api/devices"), ("GET", "/api/devices/fob-a"), ("POST", "/api/devices/fob-a/revoke"), ("POST", "/api/devices/revoke"),
         ("GET", "/api/alerts"), ("GET", "/api/alerts/1"), ("GET", "/api/alerts/1/cap"), ("GET", "/api/alerts/1/cap/messages"), ("GET", "/api/alerts/1/cap/messages/1"), ("POST", "/api/alerts/1/acknowledge"),
-        ("GET", "/api/webhooks"), ("GET", "/api/supervision"), ("GET", "/api/responders"), ("GET", "/api/dashboard"), ("POST", "/api/events/ticket"),
+        ("GET", "/api/webhooks"), ("GET", "/api/dispatch"), ("GET", "/api/supervision"), ("GET", "/api/responders"), ("GET", "/api/dashboard"), ("POST", "/api/events/ticket"),
         ("GET", "/api/counter-events"), ("GET", "/api/counter-events/1"), ("POST", "/api/counter-events/1/acknowledge"),
     };
 
@@ -171,7 +175,7 @@ public class ReceiverSecretsTests
         await Send(HttpMethod.Post, $"/api/alerts/{alertId}/assign", OperatorToken, new { responder = "Unit 7", @operator = "Dewi" });
         await Send(HttpMethod.Get, $"/api/alerts/{alertId}/cap", OperatorToken);
         await Send(HttpMethod.Post, "/api/devices/fob-b/revoke", OperatorToken);
-        foreach (string path in new[] { "/api/devices", "/api/devices/fob-a", "/api/devices/fob-b", "/api/supervision", "/api/webhooks", "/api/dashboard", "/api/responders" })
+        foreach (string path in new[] { "/api/devices", "/api/devices/fob-a", "/api/devices/fob-b", "/api/supervision", "/api/webhooks", "/api/dispatch", "/api/dashboard", "/api/responders" })
         {
             await Send(HttpMethod.Get, path, OperatorToken);
         }
@@ -203,6 +207,8 @@ public class ReceiverSecretsTests
             secrets.Add((name + " hex prefix", Convert.ToHexString(key)[..16])); // even part of a key
             secrets.Add((name + " MQTT password", DeviceCredentials.MqttPassword(key)));
         }
+        secrets.Add(("ARC account key hex", Convert.ToHexString(ArcKey)));
+        secrets.Add(("ARC account key hex prefix", Convert.ToHexString(ArcKey)[..16]));
         secrets.Add(("operator token", OperatorToken));
         secrets.Add(("gateway token", GatewayToken));
 
@@ -214,6 +220,7 @@ public class ReceiverSecretsTests
         Assert.AreEqual(1, lines.Count(l => l.Contains("over its rate limit", StringComparison.Ordinal)), "once, not per frame");
         string[] answered = answers.ToArray();
         Assert.IsGreaterThan(15, answered.Length);
+        Assert.IsTrue(answered.Any(a => a.StartsWith("/api/dispatch 200", StringComparison.Ordinal) && a.Contains("arc:central", StringComparison.Ordinal)), "the ARC is listed");
         foreach (var (what, value) in secrets)
         {
             foreach (string line in lines)

@@ -13,6 +13,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using PanicDevice.Core.Protocol;
+using PanicDevice.Receiver.Dispatch.Dc09;
 
 namespace PanicDevice.Bench;
 
@@ -42,6 +43,16 @@ public sealed record CrashResult(
     long Deliveries, long DistinctEvents, long DuplicatedDispatch, long Redelivered, long Undelivered, long BadSignatures,
     long Strays, bool Drained, IReadOnlyList<double> RecoveryMs, int Seed)
 {
+    /// <summary>Alarm messages the ARC acknowledged, repeats of an acknowledged alarm, and stored alerts it never got.</summary>
+    public long ArcMessages { get; init; }
+
+    public long ArcRepeated { get; init; }
+
+    public long ArcMissing { get; init; }
+
+    /// <summary>ARC messages that failed its checks (CRC, length, decryption).</summary>
+    public long ArcRejected { get; init; }
+
     public double RecoveryPercentile(double q)
     {
         if (RecoveryMs.Count == 0) return double.NaN;
@@ -50,7 +61,7 @@ public sealed record CrashResult(
     }
 
     public string Line() => FormattableString.Invariant(
-        $"trials={Trials} alerts={Alerts} acked={Acked} stored={Stored} lost={Lost} duplicated_dispatch={DuplicatedDispatch} redelivered={Redelivered} queue_duplicates={QueueDuplicates} alert_duplicates={AlertRowDuplicates} recovery_ms_p50={RecoveryPercentile(0.5):F0} recovery_ms_max={RecoveryPercentile(1.0):F0} seed={Seed}");
+        $"trials={Trials} alerts={Alerts} acked={Acked} stored={Stored} lost={Lost} duplicated_dispatch={DuplicatedDispatch} redelivered={Redelivered} queue_duplicates={QueueDuplicates} alert_duplicates={AlertRowDuplicates} recovery_ms_p50={RecoveryPercentile(0.5):F0} recovery_ms_max={RecoveryPercentile(1.0):F0} arc_messages={ArcMessages} arc_repeated={ArcRepeated} arc_missing={ArcMissing} seed={Seed}");
 }
 
 /// <summary>
@@ -59,7 +70,8 @@ public sealed record CrashResult(
 /// alerts to a receiver run as a child process (<c>dotnet PanicDevice.Receiver.dll</c>); in each trial
 /// the receiver is killed with SIGKILL when a seeded random share of the burst is acked, then restarted
 /// on the same ports and data folder. After the last trial drains, the SQLite store is opened read-only
-/// and counted against what the devices saw acked, and a loopback webhook target counts every delivery.
+/// and counted against what the devices saw acked, a loopback webhook target counts every delivery, and a loopback
+/// alarm receiving centre (DC-09, encrypted account, one zone per device) counts every alarm it acknowledged.
 /// Shared by the bench command (<c>crash</c>) and the short test.
 /// </summary>
 public static class CrashHarness
@@ -68,7 +80,8 @@ public static class CrashHarness
     {
         string data = Path.Combine(Path.GetTempPath(), "pd-crash-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(data);
-        int httpPort = LoopbackPorts.Free(), mqttPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free();
+        int httpPort = LoopbackPorts.Free(), mqttPort = LoopbackPorts.Free(), hookPort = LoopbackPorts.Free(), arcPort = LoopbackPorts.Free();
+        byte[] arcKey = RandomNumberGenerator.GetBytes(32);
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var args = new List<string>
@@ -76,15 +89,23 @@ public static class CrashHarness
             o.ReceiverDll, "--urls", "http://127.0.0.1:" + httpPort, "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--data", data,
             "--operator-token", token, "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", secret,
             "--Logging:LogLevel:Default", "Warning",
+            "--Receiver:Arcs:0:Name", "crash", "--Receiver:Arcs:0:Host", "127.0.0.1", "--Receiver:Arcs:0:Port", arcPort.ToString(CultureInfo.InvariantCulture),
+            "--Receiver:Arcs:0:LinePrefix", "1", "--Receiver:Arcs:0:Accounts:0:Account", ArcAccount, "--Receiver:Arcs:0:Accounts:0:Key", Convert.ToHexString(arcKey),
         };
+        for (int i = 0; i < o.Devices; i++)
+        {
+            args.Add("--Receiver:Arcs:0:Accounts:0:Zones:" + DeviceId(i));
+            args.Add((i + 1).ToString(CultureInfo.InvariantCulture));
+        }
         using var hooks = new WebhookRecorder(hookPort, secret);
+        await using var arc = new ArcRecorder(arcPort, new Dictionary<string, byte[]?> { [ArcAccount] = arcKey });
         using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + httpPort) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var receiver = new ReceiverProcess(args);
         var clock = new AckClock();
         var devices = Enumerable.Range(0, o.Devices).Select(i =>
         {
-            string id = "crash-" + i.ToString("D6", CultureInfo.InvariantCulture);
+            string id = DeviceId(i);
             return new OutboxDevice(id, BenchDevice.KeyFor(id), mqttPort, o.Window, o.ResendAfter, clock);
         }).ToList();
         using var stop = new CancellationTokenSource();
@@ -135,11 +156,11 @@ public static class CrashHarness
             string dbPath = Path.Combine(data, "receiver.db");
             bool hooksDrained = await WaitAsync(() => Undelivered(dbPath) == 0, o.DispatchDrainTimeout);
             drained &= hooksDrained;
-            o.Log?.WriteLine($"webhook queue drained={hooksDrained}");
+            o.Log?.WriteLine($"dispatch queue (webhook and ARC) drained={hooksDrained}");
             await Task.Delay(1000);
             stop.Cancel();
             await Task.WhenAll(loops);
-            return Count(o, dbPath, devices, hooks, drained, recovery);
+            return Count(o, dbPath, devices, hooks, drained, recovery, arc);
         }
         finally
         {
@@ -150,6 +171,10 @@ public static class CrashHarness
             try { Directory.Delete(data, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
+
+    private const string ArcAccount = "C0FFEE";
+
+    private static string DeviceId(int i) => "crash-" + i.ToString("D6", CultureInfo.InvariantCulture);
 
     private static async Task<bool> WaitAsync(Func<bool> done, TimeSpan timeout)
     {
@@ -176,12 +201,15 @@ public static class CrashHarness
         return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
     }
 
+    // Events not yet passed to both targets (the webhook and the ARC).
+    private const string UndeliveredSql = "SELECT COUNT(*) FROM dispatch_queue q WHERE (SELECT COUNT(*) FROM webhook_deliveries w WHERE w.queue_id = q.id AND w.delivered_utc IS NOT NULL) < 2";
+
     private static long Undelivered(string dbPath)
     {
         try
         {
             using var c = OpenReadOnly(dbPath);
-            return Scalar(c, "SELECT COUNT(*) FROM dispatch_queue q WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.queue_id = q.id AND w.delivered_utc IS NOT NULL)");
+            return Scalar(c, UndeliveredSql);
         }
         catch (SqliteException)
         {
@@ -189,7 +217,7 @@ public static class CrashHarness
         }
     }
 
-    private static CrashResult Count(CrashOptions o, string dbPath, List<OutboxDevice> devices, WebhookRecorder hooks, bool drained, List<double> recovery)
+    private static CrashResult Count(CrashOptions o, string dbPath, List<OutboxDevice> devices, WebhookRecorder hooks, bool drained, List<double> recovery, ArcRecorder arc)
     {
         using var c = OpenReadOnly(dbPath);
         var stored = new HashSet<(string, long)>();
@@ -223,12 +251,29 @@ public static class CrashHarness
         long queueRows = Scalar(c, "SELECT COUNT(*) FROM dispatch_queue WHERE device_id LIKE 'crash-%'");
         long queueDuplicates = Scalar(c, "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM dispatch_queue WHERE device_id LIKE 'crash-%' GROUP BY device_id, counter HAVING n > 1)");
         long alertDuplicates = Scalar(c, "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM alerts WHERE device_id LIKE 'crash-%' GROUP BY device_id, counter HAVING n > 1)");
-        long undelivered = Scalar(c, "SELECT COUNT(*) FROM dispatch_queue q WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.queue_id = q.id AND w.delivered_utc IS NOT NULL)");
+        long undelivered = Scalar(c, UndeliveredSql);
         var h = hooks.Snapshot();
+        // A Contact ID alarm carries no counter: per device (its zone), the alarms acknowledged against the alerts stored.
+        IReadOnlyList<ArcMessage> arcMessages = arc.Messages();
+        long arcRepeated = 0, arcMissing = 0;
+        for (int i = 0; i < devices.Count; i++)
+        {
+            string data = ContactIdMapping.ForFrame(MessageKind.Alert, (byte)AlertCode.Test, 1, i + 1)!.Value.Data(ArcAccount); // the devices' alerts are tests
+            long got = arcMessages.Count(m => m.Data == data);
+            long expected = stored.Count(s => s.Item1 == devices[i].Id);
+            arcRepeated += Math.Max(0, got - expected);
+            arcMissing += Math.Max(0, expected - got);
+        }
         return new CrashResult(o.Trials, alerts, acked, stored.Count, lost, notStored, rows - stored.Count,
             queueRows, queueDuplicates, alertDuplicates,
             h.Deliveries, h.DistinctEvents, h.DuplicatedEvents, h.Redelivered, undelivered, h.BadSignatures,
-            devices.Sum(d => d.Strays), drained, recovery, o.Seed);
+            devices.Sum(d => d.Strays), drained, recovery, o.Seed)
+        {
+            ArcMessages = arcMessages.Count,
+            ArcRepeated = arcRepeated,
+            ArcMissing = arcMissing,
+            ArcRejected = arc.Rejected,
+        };
     }
 
     /// <summary>The receiver as a child process; stdout and stderr are read and dropped (the tail is kept for a start failure).</summary>

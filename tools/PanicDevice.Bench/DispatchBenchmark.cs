@@ -30,7 +30,7 @@ public static class DispatchBenchmark
         string engine = rx.Engine;
         var registry = rx.Service<DeviceRegistry>();
         var pipeline = rx.Service<IngestPipeline>();
-        var dispatcher = rx.Service<WebhookDispatcher>();
+        var dispatcher = rx.Service<QueueDispatcher>();
         var keys = new byte[devices][];
         for (int d = 0; d < devices; d++)
         {

@@ -70,6 +70,21 @@ internal sealed class ReceiverOptions
     /// <summary>Webhook targets (Receiver:Webhooks:0:Url, Receiver:Webhooks:0:Secret, …).</summary>
     public List<Dispatch.WebhookTarget> Webhooks { get; set; } = new();
 
+    /// <summary>Alarm receiving centres taking alerts over SIA DC-09 (Receiver:Arcs:0:Name, :Host, :Port, :Accounts, …; docs/arc.md).</summary>
+    public List<Dispatch.Dc09.ArcOptions> Arcs { get; set; } = new();
+
+    /// <summary>Routing rules: which targets receive which alerts (docs/routing.md). None: every target receives every alert.</summary>
+    public List<Dispatch.Routing.RouteOptions> Routes { get; set; } = new();
+
+    /// <summary>Where an alert goes that matches no rule (needed with rules), e.g. ["webhook:112"].</summary>
+    public List<string> DefaultRoute { get; set; } = new();
+
+    /// <summary>Device groups for rules: name → device ids or patterns ("shop-*"); "fob" and "wall" are built in.</summary>
+    public Dictionary<string, List<string>> Groups { get; set; } = new();
+
+    /// <summary>Areas for rules: name → a GeoJSON file of polygons (a district, a police sector).</summary>
+    public Dictionary<string, string> Areas { get; set; } = new();
+
     /// <summary>Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: a plain grid (also the offline fallback).</summary>
     public string? MapTilesUrl { get; set; }
 

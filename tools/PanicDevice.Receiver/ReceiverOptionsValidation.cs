@@ -94,6 +94,20 @@ internal sealed class ReceiverOptionsValidation : IValidateOptions<ReceiverOptio
                 problems.Add("Receiver:Webhooks:" + i + ":Secret must be at least 16 characters (it signs the webhook's requests)");
             }
         }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < o.Webhooks.Count; i++)
+        {
+            if (o.Webhooks[i].Name is { } name && (name.Length == 0 || name.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_') || int.TryParse(name, out _)))
+            {
+                problems.Add("Receiver:Webhooks:" + i + ":Name must be letters, digits, '-' or '_', not only digits (routes call it webhook:NAME)");
+            }
+            else if (!names.Add(Dispatch.RouteNames.Webhook(o.Webhooks[i], i)))
+            {
+                problems.Add("Receiver:Webhooks:" + i + ":Name is used twice");
+            }
+        }
+        Dispatch.Dc09.ArcConfiguration.Check(o.Arcs, File.ReadAllText, problems);
+        Dispatch.Routing.AlertRouter.Load(o.Routes, o.DefaultRoute, o.Groups, o.Areas, Dispatch.RouteNames.All(o), File.ReadAllText, problems);
         return problems;
     }
 }

@@ -107,17 +107,26 @@ internal static class ReceiverWiring
         return new ReceiverStore(db, registry, frames, pipeline, alerts, counterEvents, feed, keyFile, sealedNow, tightened);
     }
 
-    /// <summary>Dispatch after the store: webhooks (a durable queue per target) and supervision (silent devices, low batteries).</summary>
+    /// <summary>
+    /// Dispatch after the store: webhooks and alarm receiving centres (a durable queue walk per target, routed by the
+    /// rules) and supervision (silent devices, low batteries). The configuration was checked before (ReceiverOptionsValidation).
+    /// </summary>
     public static void AddDispatch(this WebApplicationBuilder builder, ReceiverOptions options, ReceiverStore store, TimeProvider time)
     {
-        var webhooks = new Dispatch.WebhookDispatcher(store.Db, options.Webhooks, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, time,
-            holder: Environment.MachineName + ":" + Path.GetFullPath(options.Data));
-        builder.Services.AddSingleton(webhooks);
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var channels = new List<Dispatch.IDispatchChannel>();
+        channels.AddRange(options.Webhooks.Select((t, i) => new Dispatch.WebhookChannel(t, i, http)));
+        channels.AddRange(options.Arcs.Select(a => Dispatch.Dc09.ArcChannel.From(a, File.ReadAllText, time)));
+        var problems = new List<string>();
+        Dispatch.Routing.AlertRouter router = Dispatch.Routing.AlertRouter.Load(options.Routes, options.DefaultRoute, options.Groups, options.Areas,
+            Dispatch.RouteNames.All(options), File.ReadAllText, problems) ?? throw new InvalidOperationException(string.Join("; ", problems));
+        var dispatcher = new Dispatch.QueueDispatcher(store.Db, channels, router, time, holder: Environment.MachineName + ":" + Path.GetFullPath(options.Data));
+        builder.Services.AddSingleton(dispatcher);
         // A dispatch system down for a minute is the operators' to know: alerts are stored but not reaching it.
-        webhooks.HealthChanged += store.Feed.Publish;
-        if (options.Webhooks.Count > 0)
+        dispatcher.HealthChanged += store.Feed.Publish;
+        if (channels.Count > 0)
         {
-            builder.Services.AddHostedService<Dispatch.WebhookService>();
+            builder.Services.AddHostedService<Dispatch.DispatchService>();
         }
         builder.Services.AddSingleton(new Supervision.SupervisionMonitor(store.Db, time));
         builder.Services.AddHostedService<Supervision.SupervisionService>();
@@ -174,10 +183,10 @@ internal static class ReceiverWiring
         store.Pipeline.StoredVia += app.Services.GetRequiredService<AfterStoreQueue>().Later(
             Logging.AlertLog.For(store.Db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Alerts")));
         var dispatchLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PanicDevice.Receiver.Dispatch");
-        app.Services.GetRequiredService<Dispatch.WebhookDispatcher>().HealthChanged += h =>
+        app.Services.GetRequiredService<Dispatch.QueueDispatcher>().HealthChanged += h =>
         {
-            if (h.Failing) dispatchLog.LogError("Webhook target {Target} ({Host}) has failed every attempt since {Since:u}: {Error}; alerts are stored and wait for it", h.Target, h.Host, h.FailingSince, h.LastError);
-            else dispatchLog.LogWarning("Webhook target {Target} ({Host}) takes events again", h.Target, h.Host);
+            if (h.Failing) dispatchLog.LogError("Dispatch target {Target} ({Host}) has failed every attempt since {Since:u}: {Error}; alerts are stored and wait for it", h.Target, h.Host, h.FailingSince, h.LastError);
+            else dispatchLog.LogWarning("Dispatch target {Target} ({Host}) takes events again", h.Target, h.Host);
         };
         // At start, so every logging provider added after Build sees it too; the description has no password.
         app.Lifetime.ApplicationStarted.Register(() =>
@@ -202,7 +211,7 @@ internal static class ReceiverWiring
         app.MapOpenApi().RequireAuthorization(TokenAuthentication.Operator);
         // Public, no token: liveness and counters (no secrets, no device data); see docs/security.md.
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
-        MetricsEndpoint.Map(app, store.Pipeline, store.Alerts, store.CounterEvents, app.Services.GetRequiredService<Dispatch.WebhookDispatcher>(),
+        MetricsEndpoint.Map(app, store.Pipeline, store.Alerts, store.CounterEvents, app.Services.GetRequiredService<Dispatch.QueueDispatcher>(),
             app.Services.GetRequiredService<Supervision.SupervisionMonitor>(), app.Services.GetService<ExternalBrokerClient>(), app.Services.GetService<EmbeddedBroker>());
     }
 
@@ -210,7 +219,7 @@ internal static class ReceiverWiring
     public static void MapOperatorApi(this WebApplication app, ReceiverOptions options, ReceiverStore store, TimeProvider time)
     {
         IDeviceDownlink? downlink = app.Services.GetService<IDeviceDownlink>();
-        var webhooks = app.Services.GetRequiredService<Dispatch.WebhookDispatcher>();
+        var webhooks = app.Services.GetRequiredService<Dispatch.QueueDispatcher>();
         var supervision = app.Services.GetRequiredService<Supervision.SupervisionMonitor>();
         var responders = app.Services.GetRequiredService<Responders.ResponderBook>();
         var operatorApi = app.MapGroup("/api").RequireAuthorization(TokenAuthentication.Operator);
@@ -219,6 +228,7 @@ internal static class ReceiverWiring
         DeviceEndpoints.MapEvents(operatorApi.MapGroup("/device-events"), deviceEvents);
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), store.Alerts, new CapMessageLog(store.Db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), store.Registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
+        operatorApi.MapGet("/dispatch", () => webhooks.AllStatus());
         operatorApi.MapGet("/supervision", () => supervision.Open());
         CounterEventEndpoints.Map(operatorApi.MapGroup("/counter-events"), store.CounterEvents);
         Responders.ResponderEndpoints.Map(operatorApi, responders, store.Alerts);

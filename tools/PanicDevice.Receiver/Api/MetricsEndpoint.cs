@@ -12,13 +12,13 @@ namespace PanicDevice.Receiver.Api;
 internal static class MetricsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app, IngestPipeline pipeline, AlertBook alerts, CounterEventBook counterEvents,
-        Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision, ExternalBrokerClient? external, EmbeddedBroker? embedded)
+        Dispatch.QueueDispatcher webhooks, Supervision.SupervisionMonitor supervision, ExternalBrokerClient? external, EmbeddedBroker? embedded)
     {
         app.MapGet("/metrics", () => Results.Text(Render(pipeline, alerts, counterEvents, webhooks, supervision, external, embedded), "text/plain; version=0.0.4")).AllowAnonymous();
     }
 
     /// <summary>The text the endpoint serves (Prometheus text format 0.0.4).</summary>
-    public static string Render(IngestPipeline pipeline, AlertBook alerts, CounterEventBook counterEvents, Dispatch.WebhookDispatcher webhooks, Supervision.SupervisionMonitor supervision,
+    public static string Render(IngestPipeline pipeline, AlertBook alerts, CounterEventBook counterEvents, Dispatch.QueueDispatcher webhooks, Supervision.SupervisionMonitor supervision,
         ExternalBrokerClient? external, EmbeddedBroker? embedded)
     {
         var sb = new StringBuilder();
@@ -66,6 +66,21 @@ internal static class MetricsEndpoint
         }
         sb.Append("# HELP pd_webhook_failing 1 once a webhook target has failed every attempt for 60 s (operators are told), else 0.\n# TYPE pd_webhook_failing gauge\n");
         foreach (var (status, label) in targets) sb.Append("pd_webhook_failing").Append(label).Append(' ').Append(status.Alarm ? 1 : 0).Append('\n');
+        // ARCs by their configured name (no address, account or key).
+        var arcs = webhooks.AllStatus().Where(s => s.Route.StartsWith("arc:", StringComparison.Ordinal))
+            .Select(status => (status, label: "{arc=\"" + status.Route["arc:".Length..] + "\"}")).ToList();
+        sb.Append("# HELP pd_arc_pending Events queued and not yet passed to an alarm receiving centre (its backlog).\n# TYPE pd_arc_pending gauge\n");
+        foreach (var (status, label) in arcs) sb.Append("pd_arc_pending").Append(label).Append(' ').Append(status.Pending).Append('\n');
+        sb.Append("# HELP pd_arc_delivered_total Events an alarm receiving centre acknowledged.\n# TYPE pd_arc_delivered_total counter\n");
+        foreach (var (status, label) in arcs) sb.Append("pd_arc_delivered_total").Append(label).Append(' ').Append(status.Delivered).Append('\n');
+        sb.Append("# HELP pd_arc_failing_seconds How long every message or link test to an ARC has failed (0 while it acknowledges).\n# TYPE pd_arc_failing_seconds gauge\n");
+        foreach (var (status, label) in arcs)
+        {
+            double failing = status.FailingSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0;
+            sb.Append("pd_arc_failing_seconds").Append(label).Append(' ').Append(failing.ToString("0", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        }
+        sb.Append("# HELP pd_arc_failing 1 once an ARC has failed every message or link test for 60 s (operators are told), else 0.\n# TYPE pd_arc_failing gauge\n");
+        foreach (var (status, label) in arcs) sb.Append("pd_arc_failing").Append(label).Append(' ').Append(status.Alarm ? 1 : 0).Append('\n');
         sb.Append("# HELP pd_supervision_open Open supervision events (device silent, low battery).\n# TYPE pd_supervision_open gauge\n");
         foreach (var g in supervision.Open().GroupBy(e => e.Event).OrderBy(g => g.Key))
         {

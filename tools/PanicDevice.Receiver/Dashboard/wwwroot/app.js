@@ -415,11 +415,11 @@
     }
   }));
 
-  // ---- webhooks -------------------------------------------------------------------------------
+  // ---- dispatch targets: webhooks and alarm receiving centres -------------------------------------
   async function loadWebhooks() {
     if (!st.token) return;
     let list;
-    try { list = await (await api('GET', '/api/webhooks')).json(); } catch (e) { return; }
+    try { list = await (await api('GET', '/api/dispatch')).json(); } catch (e) { return; }
     const body = $('webhooks').querySelector('tbody');
     body.replaceChildren();
     let failing = 0;
@@ -440,7 +440,7 @@
     f.textContent = failing + ' ' + t('failing');
     // What the receiver says now wins over events missed while the stream was down.
     st.dispatchDown.clear();
-    list.forEach((w, i) => { if (w.alarm) st.dispatchDown.set(i, { host: originOf(w.target), since: w.failingSince }); });
+    list.forEach((w, i) => { if (w.alarm) st.dispatchDown.set(i, { host: w.route.startsWith('webhook:') ? originOf(w.target) : w.label, since: w.failingSince }); });
     renderDispatch();
   }
   function originOf(url) { try { return new URL(url).origin; } catch (e) { return '?'; } }

@@ -17,7 +17,7 @@ window.PD_I18N = {
     responderPlaceholder: 'Responder name or unit', responderNeeded: 'Enter a responder first.',
     nearest: 'Nearest available units', nearestNone: 'No available unit with a fresh position.', nearestNoPosition: 'Position unknown: dispatch by address or phone.',
     actionFailed: 'The action failed: ', timeline: 'Timeline',
-    webhooks: 'Webhooks', noWebhooks: 'No webhooks configured.', target: 'Target', pending: 'Pending', delivered: 'Delivered', lastError: 'Last error',
+    webhooks: 'Dispatch targets', noWebhooks: 'No webhooks or alarm receiving centres configured.', target: 'Target', pending: 'Pending', delivered: 'Delivered', lastError: 'Last error',
     failing: 'failing',
     dispatchDown: 'Dispatch to {host} has failed since {since}: alerts are stored here but are not reaching it. Call that system\'s operators.',
     alarmOne: 'NEW ALERT: {n} alert waiting for acknowledgement', alarmMany: 'NEW ALERTS: {n} alerts waiting for acknowledgement',
@@ -41,7 +41,8 @@ window.PD_I18N = {
       'follow-up-mqtt': 'follow-up via MQTT', 'follow-up-sms': 'follow-up via SMS',
       acknowledge: 'acknowledged', assign: 'responder assigned', resolve: 'resolved', 'false-alarm': 'marked false alarm',
       'cancelled-by-user': 'cancelled by user', duress: 'DURESS cancel (user under coercion)',
-      'counter-resync': 'first refused for a used counter, re-sent'
+      'counter-resync': 'first refused for a used counter, re-sent',
+      'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)'
     }
   },
   id: {
@@ -60,7 +61,7 @@ window.PD_I18N = {
     responderPlaceholder: 'Nama petugas atau unit', responderNeeded: 'Isi nama petugas dahulu.',
     nearest: 'Unit terdekat yang tersedia', nearestNone: 'Tidak ada unit tersedia dengan posisi terbaru.', nearestNoPosition: 'Lokasi tidak diketahui: kirim berdasarkan alamat atau telepon.',
     actionFailed: 'Tindakan gagal: ', timeline: 'Riwayat',
-    webhooks: 'Webhook', noWebhooks: 'Tidak ada webhook.', target: 'Tujuan', pending: 'Tertunda', delivered: 'Terkirim', lastError: 'Galat terakhir',
+    webhooks: 'Tujuan pengiriman', noWebhooks: 'Tidak ada webhook atau pusat penerima alarm.', target: 'Tujuan', pending: 'Tertunda', delivered: 'Terkirim', lastError: 'Galat terakhir',
     failing: 'gagal',
     dispatchDown: 'Pengiriman ke {host} gagal sejak {since}: peringatan tersimpan di sini tetapi tidak sampai ke sana. Hubungi operator sistem tersebut.',
     alarmOne: 'PERINGATAN BARU: {n} peringatan menunggu konfirmasi', alarmMany: 'PERINGATAN BARU: {n} peringatan menunggu konfirmasi',
@@ -84,7 +85,8 @@ window.PD_I18N = {
       'follow-up-mqtt': 'lanjutan lewat MQTT', 'follow-up-sms': 'lanjutan lewat SMS',
       acknowledge: 'dikonfirmasi', assign: 'petugas ditugaskan', resolve: 'selesai', 'false-alarm': 'ditandai alarm palsu',
       'cancelled-by-user': 'dibatalkan pengguna', duress: 'pembatalan DIPAKSA (pengguna di bawah ancaman)',
-      'counter-resync': 'mula-mula ditolak karena penghitung terpakai, dikirim ulang'
+      'counter-resync': 'mula-mula ditolak karena penghitung terpakai, dikirim ulang',
+      'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)'
     }
   }
 };

@@ -36,10 +36,13 @@ internal static class ContactIdMapping
     public const int PeriodicTest = 602;
 
     /// <summary>The event a stored frame is, or null (a follow-up).</summary>
-    public static ContactIdEvent? ForFrame(Frame f, int partition, int zone)
+    public static ContactIdEvent? ForFrame(Frame f, int partition, int zone) => ForFrame(f.Kind, f.Code, partition, zone);
+
+    /// <summary>The event a stored frame of this kind and code is, or null (a follow-up).</summary>
+    public static ContactIdEvent? ForFrame(MessageKind kind, byte alertCode, int partition, int zone)
     {
         Check(partition, zone);
-        int? code = (f.Kind, (AlertCode)f.Code) switch
+        int? code = (kind, (AlertCode)alertCode) switch
         {
             (MessageKind.Alert, AlertCode.Panic) => Panic,
             (MessageKind.Alert, AlertCode.HoldUp) => SilentHoldUp,

@@ -29,18 +29,16 @@ internal sealed class Dc09Link : IAsyncDisposable
 
     private readonly string host;
     private readonly int port;
-    private readonly Dc09Account account;
     private readonly TimeProvider time;
     private readonly TimeSpan replyTimeout;
     private TcpClient? client;
     private int sequence;
     private TimeSpan arcClockOffset;
 
-    public Dc09Link(string host, int port, Dc09Account account, TimeProvider? time = null, TimeSpan? replyTimeout = null)
+    public Dc09Link(string host, int port, TimeProvider? time = null, TimeSpan? replyTimeout = null)
     {
         this.host = host;
         this.port = port;
-        this.account = account;
         this.time = time ?? TimeProvider.System;
         this.replyTimeout = replyTimeout ?? TimeSpan.FromSeconds(10);
     }
@@ -48,10 +46,29 @@ internal sealed class Dc09Link : IAsyncDisposable
     /// <summary>How far the ARC's clock is from ours, as its last NAK said.</summary>
     public TimeSpan ArcClockOffset => arcClockOffset;
 
-    /// <summary>Sends one message (<see cref="Dc09Frame.Build"/>'s <paramref name="id"/>, data, extended data) and reads the ARC's answer.</summary>
-    public async Task<Dc09Outcome> SendAsync(string id, string data, IReadOnlyList<string> extended, CancellationToken cancel)
+    /// <summary>Where this link goes, as operators may read it (no account, no key).</summary>
+    public string Address => host + ":" + port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Sends one message for <paramref name="account"/> (<see cref="Dc09Frame.Build"/>'s <paramref name="id"/>, data,
+    /// extended data) and reads the ARC's answer. The accounts of many sites share one connection, as a receiver
+    /// line takes them.
+    /// </summary>
+    public Task<Dc09Outcome> SendAsync(Dc09Account account, string id, string data, IReadOnlyList<string> extended, CancellationToken cancel)
     {
         sequence = sequence % 9999 + 1;
+        return ExchangeAsync(account, id, sequence, data, extended, cancel);
+    }
+
+    /// <summary>
+    /// A link test (<c>"NULL"</c>, sequence 0000, no data) for <paramref name="account"/>: an ARC that ACKs it is
+    /// reachable and holds the account's key, so a dead line is found before an alarm needs it.
+    /// </summary>
+    public Task<Dc09Outcome> TestAsync(Dc09Account account, CancellationToken cancel) =>
+        ExchangeAsync(account, Dc09Frame.Null, 0, "", Array.Empty<string>(), cancel);
+
+    private async Task<Dc09Outcome> ExchangeAsync(Dc09Account account, string id, int sequence, string data, IReadOnlyList<string> extended, CancellationToken cancel)
+    {
         bool resent = false;
         while (true)
         {
@@ -59,7 +76,7 @@ internal sealed class Dc09Link : IAsyncDisposable
             Dc09Reply reply;
             try
             {
-                reply = await ExchangeAsync(frame, cancel);
+                reply = await ExchangeAsync(account, sequence, frame, cancel);
             }
             catch (Exception e) when (e is SocketException or IOException or TimeoutException or FormatException or ObjectDisposedException)
             {
@@ -82,7 +99,7 @@ internal sealed class Dc09Link : IAsyncDisposable
         }
     }
 
-    private async Task<Dc09Reply> ExchangeAsync(byte[] frame, CancellationToken cancel)
+    private async Task<Dc09Reply> ExchangeAsync(Dc09Account account, int sequence, byte[] frame, CancellationToken cancel)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(replyTimeout);
