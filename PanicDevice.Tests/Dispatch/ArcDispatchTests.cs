@@ -268,6 +268,41 @@ public abstract class ArcDispatchTests
         Assert.AreEqual("sent-webhook", fob.Event);
         Assert.AreEqual("112 · HTTP 200 · default route", fob.Detail);
     }
+
+    [TestMethod]
+    public async Task AnOperatorForwardsAnAlertToTheArcOnceThroughTheQueueAndItsTimelineSaysSo()
+    {
+        using Setup s = Start();
+        await using var hook = await HookTarget.StartAsync();
+        var problems = new List<string>();
+        AlertRouter router = AlertRouter.Load(new[] { new RouteOptions { Name = "all-to-112", Targets = { "webhook:112" } } }, new[] { "webhook:112" },
+            new Dictionary<string, List<string>>(), new Dictionary<string, string>(), new[] { "webhook:112", "arc:central" }, File.ReadAllText, problems)!;
+        uint panic = s.Send("fob-7", MessageKind.Alert, AlertCode.Panic);
+        uint other = s.Send("fob-9", MessageKind.Alert, AlertCode.Panic);
+        var dispatcher = Dispatcher(s, router, new WebhookChannel(new WebhookTarget(hook.Url, "webhook-secret-0123456789", "112"), 0, new HttpClient()), s.Channel());
+        Assert.AreEqual(2, await dispatcher.RunOnceAsync(CancellationToken.None));
+        Assert.IsEmpty(s.Arc.Read, "the rules send nothing to the ARC");
+
+        var alerts = new AlertBook(s.Store.Db);
+        long id = alerts.Recent(10).Single(a => a.DeviceId == "fob-7" && a.Counter == panic).Id;
+        long otherId = alerts.Recent(10).Single(a => a.DeviceId == "fob-9" && a.Counter == other).Id;
+        var forwarder = new AlertForwarder(s.Store.Db, dispatcher, alerts, s.Time);
+        var (outcome, view) = forwarder.Forward(id, "arc:central", "Dewi");
+        Assert.AreEqual(ForwardOutcome.Forwarded, outcome);
+        Assert.AreEqual("arc:central · Dewi", view!.Timeline.Single(t => t.Event == "forwarded").Detail);
+        Assert.AreEqual(ForwardOutcome.AlreadyForwarded, forwarder.Forward(id, "arc:central", "Budi").Outcome, "once per target");
+        Assert.AreEqual(ForwardOutcome.NotTaken, forwarder.Forward(otherId, "arc:central", "Dewi").Outcome, "fob-9 has no account there");
+        Assert.AreEqual(ForwardOutcome.UnknownTarget, forwarder.Forward(id, "arc:centrl", "Dewi").Outcome);
+        Assert.AreEqual(ForwardOutcome.NoAlert, forwarder.Forward(99999, "arc:central", "Dewi").Outcome);
+
+        var changed = new List<long>();
+        dispatcher.TimelinesChanged += changed.AddRange;
+        Assert.AreEqual(1, await dispatcher.RunOnceAsync(CancellationToken.None), "the forward, to the ARC only");
+        Assert.AreEqual("#1003|1120 01 007", s.Arc.Read.Single().Data);
+        Assert.HasCount(2, hook.Accepted, "the webhook had both alerts and does not get the forward");
+        CollectionAssert.AreEqual(new[] { id }, changed, "dashboards hear of the new timeline entry");
+        StringAssert.EndsWith(alerts.Find(id)!.Timeline.Single(t => t.Event == "sent-arc").Detail, " · forwarded by an operator");
+    }
 }
 
 [TestClass]

@@ -169,6 +169,41 @@ public class KeysAtRestTests
     }
 
     [TestMethod]
+    public void ReceiversStartedTogetherOnOneNewKeyFileAllGetTheOneKeyThatWasWritten()
+    {
+        // Two receivers of a scaled set-up start at once on a key file that does not exist yet: none may read a
+        // half-written file, none may fail on the other's, and all must end up with the same key.
+        for (int round = 0; round < 20; round++)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "pd-keyrace-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                string path = Path.Combine(dir, "device-keys.key");
+                // Threads of their own released together (the thread pool would start them one by one).
+                using var together = new Barrier(8);
+                var vaults = new DeviceKeyVault[8];
+                var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+                Thread[] threads = Enumerable.Range(0, 8).Select(i => new Thread(() =>
+                {
+                    together.SignalAndWait();
+                    try { vaults[i] = DeviceKeyVault.LoadOrCreate(path, mayCreate: true); }
+                    catch (Exception e) { failures.Enqueue(e); }
+                })).ToArray();
+                foreach (Thread t in threads) t.Start();
+                foreach (Thread t in threads) t.Join();
+                Assert.IsEmpty(failures, string.Join("; ", failures.Select(f => f.Message)));
+                Assert.HasCount(1, vaults.Select(v => Convert.ToHexString(v.CheckValue())).Distinct().ToArray(), "one key for all");
+                Assert.AreEqual(Convert.ToHexString(vaults[0].CheckValue()), Convert.ToHexString(DeviceKeyVault.LoadOrCreate(path, mayCreate: false).CheckValue()), "the one in the file");
+                Assert.IsFalse(File.Exists(path + ".tmp"), "no half-made key left");
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+    }
+
+    [TestMethod]
     public async Task AKeyFileKeptApartFromTheDataFolderIsUsedAndCreatedOwnerOnly()
     {
         string data = NewFolder(), apart = NewFolder();

@@ -86,6 +86,29 @@ public class ReceiverCommandLineTests
     }
 
     [TestMethod]
+    public void ATypoInTheRoutesOrAnArcsKeyStopsTheReceiverAtStartWithoutEchoingTheKey()
+    {
+        string dir = Folder();
+        const string shortKey = "00112233445566778899AABBCCDDEE"; // 30 hex digits: one byte short
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), $$"""
+            { "Receiver": {
+                "Webhooks": [ { "Url": "http://127.0.0.1:9/hook", "Secret": "webhook-secret-0123456789", "Name": "112" } ],
+                "Arcs": [ { "Name": "central", "Host": "127.0.0.1", "Port": 9, "LinePrefix": "1",
+                            "Accounts": [ { "Account": "1234", "Key": "{{shortKey}}", "Zones": { "wall-0001": 1 } } ] } ],
+                "Routes": [ { "Name": "shops", "Kinds": [ "holdup" ], "Targets": [ "arc:centrl" ] } ],
+                "DefaultRoute": [ "webhook:112" ] } }
+            """);
+        var (code, output, err) = Run(dir, "--data", Path.Combine(dir, "data"));
+        Assert.AreEqual(ReceiverCommandLine.BadCommandLine, code, output + err);
+        string line = err.Trim();
+        Assert.AreEqual(1, line.Split('\n').Length, err);
+        StringAssert.Contains(line, "Receiver:Routes:0:Targets: no target \"arc:centrl\" (configured: webhook:112, arc:central)");
+        StringAssert.Contains(line, "Receiver:Arcs:0:Accounts:0: Key must be 32, 48 or 64 hexadecimal digits");
+        Assert.IsFalse(line.Contains(shortKey[..12], StringComparison.OrdinalIgnoreCase), "the key is never echoed: " + line);
+        Assert.IsFalse(Directory.Exists(Path.Combine(dir, "data")));
+    }
+
+    [TestMethod]
     public void APortInUseIsOneLineNamingThePortAndItsOption()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

@@ -124,6 +124,14 @@ internal static class ReceiverWiring
         builder.Services.AddSingleton(dispatcher);
         // A dispatch system down for a minute is the operators' to know: alerts are stored but not reaching it.
         dispatcher.HealthChanged += store.Feed.Publish;
+        if (!store.Db.Dialect.NotifiesChanges) // PostgreSQL tells every receiver's feed itself (a trigger on timeline)
+        {
+            dispatcher.TimelinesChanged += ids =>
+            {
+                if (store.Feed.SubscriberCount == 0) return;
+                foreach (Storage.AlertView alert in store.Alerts.FindMany(ids)) store.Feed.Publish(alert);
+            };
+        }
         if (channels.Count > 0)
         {
             builder.Services.AddHostedService<Dispatch.DispatchService>();
@@ -229,6 +237,20 @@ internal static class ReceiverWiring
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), store.Alerts, new CapMessageLog(store.Db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), store.Registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/dispatch", () => webhooks.AllStatus());
+        var forwarder = new Dispatch.AlertForwarder(store.Db, webhooks, store.Alerts, time);
+        operatorApi.MapPost("/alerts/{id:long}/forward", (long id, AlertForward? body) =>
+        {
+            string target = body?.Target ?? "";
+            var (outcome, alert) = forwarder.Forward(id, target, string.IsNullOrWhiteSpace(body?.Operator) ? "operator" : body.Operator);
+            return outcome switch
+            {
+                Dispatch.ForwardOutcome.Forwarded => Results.Ok(alert),
+                Dispatch.ForwardOutcome.NoAlert => Results.NotFound(new { error = "no alert " + id }),
+                Dispatch.ForwardOutcome.UnknownTarget => Results.BadRequest(new { error = "no target \"" + target + "\"; targets are " + string.Join(", ", webhooks.Channels.Select(c => c.RouteName)) }),
+                Dispatch.ForwardOutcome.NotTaken => Results.Conflict(new { error = target + " holds no account for this alert's device" }),
+                _ => Results.Conflict(new { error = "already forwarded to " + target }),
+            };
+        }).WithSummary("Sends the alert to one more target (an agency, an ARC), through the durable dispatch queue");
         operatorApi.MapGet("/supervision", () => supervision.Open());
         CounterEventEndpoints.Map(operatorApi.MapGroup("/counter-events"), store.CounterEvents);
         Responders.ResponderEndpoints.Map(operatorApi, responders, store.Alerts);

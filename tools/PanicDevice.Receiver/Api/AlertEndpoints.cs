@@ -8,6 +8,9 @@ namespace PanicDevice.Receiver.Api;
 
 internal sealed record AlertAction(string? Responder, string? Operator);
 
+/// <summary>POST /api/alerts/{id}/forward: the target's route name (webhook:NAME, arc:NAME) and who asked.</summary>
+internal sealed record AlertForward(string? Target, string? Operator);
+
 /// <summary>One CAP message of an alert in GET /api/alerts/{id}/cap/messages: its number, CAP identity and the document itself.</summary>
 internal sealed record CapMessageView(int Seq, string Identifier, string MsgType, string Sent, string Href, string Xml);
 

@@ -66,6 +66,9 @@ internal interface IDispatchChannel
     /// <summary>The timeline event written when an alert's or cancel's event is delivered (dashboard texts name it).</summary>
     string TimelineEvent { get; }
 
+    /// <summary>Whether this target can take a device's events at all (an ARC: the device has an account there).</summary>
+    bool Takes(string deviceId);
+
     Task<DispatchAttempt> SendAsync(QueuedEvent e, CancellationToken cancel);
 
     /// <summary>Called while nothing is due: a link test when one is due.</summary>

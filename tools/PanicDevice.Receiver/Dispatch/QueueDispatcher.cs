@@ -92,6 +92,9 @@ internal sealed class QueueDispatcher
     /// <summary>A target started or stopped failing for longer than <see cref="FailingAlarmAfter"/>.</summary>
     public event Action<WebhookHealthView>? HealthChanged;
 
+    /// <summary>Alerts whose timeline a delivery added to (after the commit): dashboards show where each alert went.</summary>
+    public event Action<IReadOnlyList<long>>? TimelinesChanged;
+
     /// <summary>Webhooks only, every event to every target (no routing rules): what the tests of the webhook queue use.</summary>
     public QueueDispatcher(ReceiverDatabase db, IReadOnlyList<WebhookTarget> targets, HttpClient http, TimeProvider time, string? holder = null)
         : this(db, targets.Select((t, i) => (IDispatchChannel)new WebhookChannel(t, i, http)).ToList(), AlertRouter.Everywhere, time, holder)
@@ -417,8 +420,10 @@ internal sealed class QueueDispatcher
             return 0;
         }
         string now = time.GetUtcNow().UtcDateTime.ToString("O");
+        var changed = new List<long>();
         db.InTransaction((c, tx) =>
         {
+            changed.Clear(); // a transaction run again starts over
             var values = new StringBuilder();
             using (var cmd = ReceiverDatabase.Command(c, tx, ""))
             {
@@ -436,10 +441,14 @@ internal sealed class QueueDispatcher
                 cmd.With("@done", now);
                 cmd.ExecuteNonQuery();
             }
-            AddTimelines(c, tx, channel, done, now);
+            AddTimelines(c, tx, channel, done, now, changed);
             tx.Commit();
             return 0;
         });
+        if (changed.Count > 0)
+        {
+            TimelinesChanged?.Invoke(changed.Distinct().ToList());
+        }
         int sent = done.Count(d => d.Sent);
         lock (deliveredUpTo) deliveredUpTo[channel.Key] = done[^1].Event.Id;
         lock (failingSince)
@@ -455,7 +464,7 @@ internal sealed class QueueDispatcher
     }
 
     // An alert's own event goes on its timeline; a cancel's on the timeline of the device's latest alert before it.
-    private static void AddTimelines(DbConnection c, DbTransaction tx, IDispatchChannel channel, List<Done> done, string now)
+    private static void AddTimelines(DbConnection c, DbTransaction tx, IDispatchChannel channel, List<Done> done, string now, List<long> changed)
     {
         var alerts = done.Where(d => d.Timeline != null && d.Event.Kind == MessageKind.Alert).ToList();
         if (alerts.Count > 0)
@@ -471,23 +480,24 @@ internal sealed class QueueDispatcher
                 cmd.With("@x" + n, alerts[i].Timeline);
             }
             cmd.CommandText = "INSERT INTO timeline (alert_id, at_utc, event, detail) SELECT a.id, @at, @e, v.column3 FROM (VALUES " + values
-                + ") AS v JOIN alerts a ON a.device_id = v.column1 AND a.counter = v.column2";
+                + ") AS v JOIN alerts a ON a.device_id = v.column1 AND a.counter = v.column2 RETURNING alert_id";
             cmd.With("@at", now);
             cmd.With("@e", channel.TimelineEvent);
-            cmd.ExecuteNonQuery();
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) changed.Add(r.GetInt64(0));
         }
         foreach (Done cancel in done.Where(d => d.Timeline != null && d.Event.Kind == MessageKind.Cancel))
         {
             using var cmd = ReceiverDatabase.Command(c, tx, """
                 INSERT INTO timeline (alert_id, at_utc, event, detail)
-                SELECT a.id, @at, @e, @x FROM alerts a WHERE a.device_id = @d AND a.opened_utc <= @rx ORDER BY a.id DESC LIMIT 1
+                SELECT a.id, @at, @e, @x FROM alerts a WHERE a.device_id = @d AND a.opened_utc <= @rx ORDER BY a.id DESC LIMIT 1 RETURNING alert_id
                 """);
             cmd.With("@at", now);
             cmd.With("@e", channel.TimelineEvent);
             cmd.With("@x", cancel.Timeline);
             cmd.With("@d", cancel.Event.DeviceId);
             cmd.With("@rx", cancel.Event.ReceivedUtc);
-            cmd.ExecuteNonQuery();
+            if (cmd.ExecuteScalar() is long id) changed.Add(id);
         }
     }
 

@@ -42,6 +42,8 @@ internal sealed class WebhookChannel(WebhookTarget target, int index, HttpClient
         receivedUtc = e.ReceivedUtc,
     });
 
+    public bool Takes(string deviceId) => true;
+
     public async Task<DispatchAttempt> SendAsync(QueuedEvent e, CancellationToken cancel)
     {
         string body = Body(e);

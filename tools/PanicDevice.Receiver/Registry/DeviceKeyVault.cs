@@ -48,18 +48,30 @@ internal sealed class DeviceKeyVault
                 throw new KeyFileException("the store holds encrypted device keys but the key file " + path + " does not exist: restore it from the " +
                     "backup it was saved with (docs/security.md, \"Backup and restore\"); the receiver does not start without it, since no device could be verified");
             }
-            byte[] fresh = RandomNumberGenerator.GetBytes(32);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
+            // Receivers started together on one new key file (docs/scaling.md): one makes it while the others wait on
+            // an exclusive lock beside it, and it appears whole (written aside, then renamed), so nobody reads half a key
+            // or keeps a key that lost.
+            using (FileStream _ = LockBeside(path))
             {
-                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                if (!File.Exists(path))
+                {
+                    byte[] fresh = RandomNumberGenerator.GetBytes(32);
+                    string temp = path + ".tmp";
+                    var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                    }
+                    using (var f = new FileStream(temp, create))
+                    {
+                        f.Write(Encoding.ASCII.GetBytes(Convert.ToHexString(fresh).ToLowerInvariant() + "\n"));
+                        f.Flush(flushToDisk: true);
+                    }
+                    File.Move(temp, path, overwrite: false);
+                    return new DeviceKeyVault(fresh);
+                }
             }
-            using (var f = new FileStream(path, create))
-            {
-                f.Write(Encoding.ASCII.GetBytes(Convert.ToHexString(fresh).ToLowerInvariant() + "\n"));
-            }
-            return new DeviceKeyVault(fresh);
         }
         string text = File.ReadAllText(path).Trim();
         if (text.Length != 64 || !text.All(Uri.IsHexDigit))
@@ -67,6 +79,23 @@ internal sealed class DeviceKeyVault
             throw new KeyFileException("the key file " + path + " is not a storage key (64 hexadecimal characters): restore it from its backup");
         }
         return new DeviceKeyVault(Convert.FromHexString(text));
+    }
+
+    // An exclusive lock (FileShare.None: flock on Linux, across processes) on PATH.lock, waited for up to 10 s.
+    private static FileStream LockBeside(string path)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     /// <summary>A value that tells storage keys apart without revealing them (the store keeps it to recognise its key file).</summary>

@@ -49,9 +49,19 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
           PERFORM pg_notify(TG_ARGV[0], NEW.id::text);
           RETURN NULL;
         END $f$;
+        CREATE OR REPLACE FUNCTION pd_notify_timeline() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN
+          PERFORM pg_notify('{{AlertChannel}}', NEW.alert_id::text);
+          RETURN NULL;
+        END $f$;
         DO $d$ BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{{AlertChannel}}') THEN
             CREATE TRIGGER {{AlertChannel}} AFTER INSERT OR UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION pd_notify_change('{{AlertChannel}}');
+          END IF;
+          -- A timeline entry alone (sent to an ARC, forwarded) changes what operators see of the alert: PostgreSQL
+          -- sends one notice per alert and transaction, however many rows name it.
+          IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'pd_timeline_added') THEN
+            CREATE TRIGGER pd_timeline_added AFTER INSERT ON timeline FOR EACH ROW EXECUTE FUNCTION pd_notify_timeline();
           END IF;
           IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{{CounterEventChannel}}') THEN
             CREATE TRIGGER {{CounterEventChannel}} AFTER INSERT OR UPDATE ON counter_events FOR EACH ROW EXECUTE FUNCTION pd_notify_change('{{CounterEventChannel}}');

@@ -415,6 +415,30 @@
     }
   }));
 
+  // An operator adds an agency or an ARC to the alert: queued durably like every dispatch, shown in the timeline.
+  $('act-forward').addEventListener('click', async () => {
+    const a = st.alerts.get(st.selected);
+    const target = $('forward-target').value;
+    if (!a || !target) return;
+    showError('action-error', '');
+    try {
+      const r = await api('POST', '/api/alerts/' + a.id + '/forward', { target, operator: sessionStorage.getItem(NAME_KEY) || 'operator' });
+      const j = await r.json();
+      if (!r.ok) { showError('action-error', t('actionFailed') + (j.error || r.status)); return; }
+      upsert(j);
+      renderAll();
+    } catch (e) {
+      if (st.token) showError('action-error', t('actionFailed') + e.message);
+    }
+  });
+  function renderForward(targets) {
+    const select = $('forward-target');
+    const chosen = select.value;
+    select.replaceChildren(...targets.map(route => { const o = document.createElement('option'); o.value = route; o.textContent = route; return o; }));
+    if (targets.includes(chosen)) select.value = chosen;
+    $('forward').classList.toggle('hidden', targets.length === 0);
+  }
+
   // ---- dispatch targets: webhooks and alarm receiving centres -------------------------------------
   async function loadWebhooks() {
     if (!st.token) return;
@@ -438,6 +462,7 @@
     const f = $('webhook-failures');
     f.classList.toggle('hidden', failing === 0);
     f.textContent = failing + ' ' + t('failing');
+    renderForward(list.map(w => w.route));
     // What the receiver says now wins over events missed while the stream was down.
     st.dispatchDown.clear();
     list.forEach((w, i) => { if (w.alarm) st.dispatchDown.set(i, { host: w.route.startsWith('webhook:') ? originOf(w.target) : w.label, since: w.failingSince }); });

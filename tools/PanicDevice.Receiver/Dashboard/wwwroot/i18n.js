@@ -17,7 +17,7 @@ window.PD_I18N = {
     responderPlaceholder: 'Responder name or unit', responderNeeded: 'Enter a responder first.',
     nearest: 'Nearest available units', nearestNone: 'No available unit with a fresh position.', nearestNoPosition: 'Position unknown: dispatch by address or phone.',
     actionFailed: 'The action failed: ', timeline: 'Timeline',
-    webhooks: 'Dispatch targets', noWebhooks: 'No webhooks or alarm receiving centres configured.', target: 'Target', pending: 'Pending', delivered: 'Delivered', lastError: 'Last error',
+    forwardTo: 'Also send to', forward: 'Send', webhooks: 'Dispatch targets', noWebhooks: 'No webhooks or alarm receiving centres configured.', target: 'Target', pending: 'Pending', delivered: 'Delivered', lastError: 'Last error',
     failing: 'failing',
     dispatchDown: 'Dispatch to {host} has failed since {since}: alerts are stored here but are not reaching it. Call that system\'s operators.',
     alarmOne: 'NEW ALERT: {n} alert waiting for acknowledgement', alarmMany: 'NEW ALERTS: {n} alerts waiting for acknowledgement',
@@ -42,7 +42,7 @@ window.PD_I18N = {
       acknowledge: 'acknowledged', assign: 'responder assigned', resolve: 'resolved', 'false-alarm': 'marked false alarm',
       'cancelled-by-user': 'cancelled by user', duress: 'DURESS cancel (user under coercion)',
       'counter-resync': 'first refused for a used counter, re-sent',
-      'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)'
+      'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)', forwarded: 'forwarded by operator'
     }
   },
   id: {
@@ -61,7 +61,7 @@ window.PD_I18N = {
     responderPlaceholder: 'Nama petugas atau unit', responderNeeded: 'Isi nama petugas dahulu.',
     nearest: 'Unit terdekat yang tersedia', nearestNone: 'Tidak ada unit tersedia dengan posisi terbaru.', nearestNoPosition: 'Lokasi tidak diketahui: kirim berdasarkan alamat atau telepon.',
     actionFailed: 'Tindakan gagal: ', timeline: 'Riwayat',
-    webhooks: 'Tujuan pengiriman', noWebhooks: 'Tidak ada webhook atau pusat penerima alarm.', target: 'Tujuan', pending: 'Tertunda', delivered: 'Terkirim', lastError: 'Galat terakhir',
+    forwardTo: 'Kirim juga ke', forward: 'Kirim', webhooks: 'Tujuan pengiriman', noWebhooks: 'Tidak ada webhook atau pusat penerima alarm.', target: 'Tujuan', pending: 'Tertunda', delivered: 'Terkirim', lastError: 'Galat terakhir',
     failing: 'gagal',
     dispatchDown: 'Pengiriman ke {host} gagal sejak {since}: peringatan tersimpan di sini tetapi tidak sampai ke sana. Hubungi operator sistem tersebut.',
     alarmOne: 'PERINGATAN BARU: {n} peringatan menunggu konfirmasi', alarmMany: 'PERINGATAN BARU: {n} peringatan menunggu konfirmasi',
@@ -86,7 +86,7 @@ window.PD_I18N = {
       acknowledge: 'dikonfirmasi', assign: 'petugas ditugaskan', resolve: 'selesai', 'false-alarm': 'ditandai alarm palsu',
       'cancelled-by-user': 'dibatalkan pengguna', duress: 'pembatalan DIPAKSA (pengguna di bawah ancaman)',
       'counter-resync': 'mula-mula ditolak karena penghitung terpakai, dikirim ulang',
-      'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)'
+      'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)', forwarded: 'diteruskan operator'
     }
   }
 };

@@ -85,6 +85,8 @@ internal sealed class ArcChannel : IDispatchChannel, IAsyncDisposable
         return events;
     }
 
+    public bool Takes(string deviceId) => seats.ContainsKey(deviceId);
+
     public async Task<DispatchAttempt> SendAsync(QueuedEvent e, CancellationToken cancel)
     {
         if (!seats.TryGetValue(e.DeviceId, out ArcSeat? seat))
