@@ -1,3 +1,4 @@
+using System.Globalization;
 using PanicDevice.Bench.Engines;
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
@@ -314,6 +315,55 @@ public class DashboardBrowserTests
         await RoundAt(first + TimeSpan.FromSeconds(95)); // the next retry (backoff capped at 30 s) is due by now
         await Expect(page.Locator("#dispatch-down")).ToBeHiddenAsync();
         Assert.HasCount(1, target.Received());
+        Assert.IsEmpty(errors, string.Join("\n", errors));
+    }
+
+    [TestMethod]
+    public async Task AnOperatorSeesAHoldUpAcknowledgedByTheArcAndForwardsAPanicToItFromTheDetail()
+    {
+        // The rules send wall units' hold-ups to the ARC and everything else to the 112 webhook; the operator adds the
+        // ARC to a fob's panic by hand. The timeline tells them where each went, in both languages.
+        byte[] arcKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        await using var arc = new TestArc(new Dictionary<string, byte[]?> { ["1001"] = arcKey });
+        const string secret = "webhook-secret-dashboard-02";
+        int hookPort = LoopbackPorts.Free();
+        using var hook = new PanicDevice.Bench.WebhookRecorder(hookPort, secret);
+        await using var rx = await LoopbackReceiver.StartAsync(
+            "--Receiver:Webhooks:0:Url", "http://127.0.0.1:" + hookPort + "/hook/", "--Receiver:Webhooks:0:Secret", secret, "--Receiver:Webhooks:0:Name", "112",
+            "--Receiver:Arcs:0:Name", "central", "--Receiver:Arcs:0:Host", "127.0.0.1", "--Receiver:Arcs:0:Port", arc.Port.ToString(CultureInfo.InvariantCulture),
+            "--Receiver:Arcs:0:LinePrefix", "1", "--Receiver:Arcs:0:Accounts:0:Account", "1001", "--Receiver:Arcs:0:Accounts:0:Key", Convert.ToHexString(arcKey),
+            "--Receiver:Arcs:0:Accounts:0:Zones:wall-0001", "1", "--Receiver:Arcs:0:Accounts:0:Zones:fob-0004", "2",
+            "--Receiver:Routes:0:Name", "shops", "--Receiver:Routes:0:Kinds:0", "holdup", "--Receiver:Routes:0:Targets:0", "arc:central",
+            "--Receiver:DefaultRoute:0", "webhook:112");
+        await rx.ProvisionAsync("wall-0001");
+        await rx.ProvisionAsync("fob-0004");
+        await using var browser = await LaunchAsync();
+        var (page, errors) = await LoggedInAsync(browser, rx);
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
+
+        Frame holdUp = SampleFrames.Alert("wall-0001", 1);
+        holdUp.Code = (byte)AlertCode.HoldUp;
+        rx.Send(holdUp);
+        rx.Send(SampleFrames.Alert("fob-0004", 1));
+        await page.Locator("#alert-list .alert-row").Filter(new() { HasText = "wall-0001" }).ClickAsync();
+        var sent = page.Locator("#timeline li[data-event='sent-arc']");
+        await Expect(sent).ToContainTextAsync("acknowledged by alarm receiving centre (ARC)", new() { Timeout = 15000 }); // arrives live, by the feed
+        await Expect(sent).ToContainTextAsync("central · E122 ACK 0001 · route shops");
+        await Expect(page.Locator("#webhooks")).ToContainTextAsync("ARC central (127.0.0.1:" + arc.Port + ")");
+
+        await page.Locator("#alert-list .alert-row").Filter(new() { HasText = "fob-0004" }).ClickAsync();
+        await Expect(page.Locator("#timeline li[data-event='sent-webhook']")).ToContainTextAsync("112 · HTTP 200 · default route", new() { Timeout = 15000 });
+        await page.SelectOptionAsync("#forward-target", "arc:central");
+        await page.ClickAsync("#act-forward");
+        await Expect(page.Locator("#timeline li[data-event='forwarded']")).ToContainTextAsync("forwarded by operator");
+        await Expect(page.Locator("#timeline li[data-event='sent-arc']")).ToContainTextAsync("central · E120 ACK 0002 · forwarded by an operator", new() { Timeout = 15000 });
+        await page.ClickAsync("#lang-id");
+        await Expect(page.Locator("#timeline li[data-event='sent-arc']")).ToContainTextAsync("diterima pusat penerima alarm (ARC)");
+        await Expect(page.Locator("label[for='forward-target']")).ToHaveTextAsync("Kirim juga ke");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "pd-arc-timeline.png"), FullPage = true });
+
+        CollectionAssert.AreEqual(new[] { "#1001|1122 01 001", "#1001|1120 01 002" }, arc.Read.Select(m => m.Data).ToArray(), "the hold-up by the rule, the panic by hand");
+        Assert.HasCount(1, hook.Received(), "the webhook had the panic only");
         Assert.IsEmpty(errors, string.Join("\n", errors));
     }
 

@@ -97,13 +97,14 @@ internal sealed class ReceiverOptionsValidation : IValidateOptions<ReceiverOptio
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < o.Webhooks.Count; i++)
         {
-            if (o.Webhooks[i].Name is { } name && (name.Length == 0 || name.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_') || int.TryParse(name, out _)))
+            // An unnamed webhook is called by its position: a name equal to another's position is a name used twice.
+            if (o.Webhooks[i].Name is { } name && (name.Length == 0 || name.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')))
             {
-                problems.Add("Receiver:Webhooks:" + i + ":Name must be letters, digits, '-' or '_', not only digits (routes call it webhook:NAME)");
+                problems.Add("Receiver:Webhooks:" + i + ":Name must be letters, digits, '-' or '_' (routes call it webhook:NAME)");
             }
             else if (!names.Add(Dispatch.RouteNames.Webhook(o.Webhooks[i], i)))
             {
-                problems.Add("Receiver:Webhooks:" + i + ":Name is used twice");
+                problems.Add("Receiver:Webhooks:" + i + ":Name is used twice (or is the position of an unnamed webhook)");
             }
         }
         Dispatch.Dc09.ArcConfiguration.Check(o.Arcs, File.ReadAllText, problems);
