@@ -132,7 +132,7 @@ public class AlertRouterTests
         string all = string.Join("\n", problems);
         foreach (string expected in new[]
         {
-            "Receiver:Routes:0:Kinds: \"hold-up\" is not a kind; kinds are panic, holdup, duress, test, fault, cancel, heartbeat, follow-up",
+            "Receiver:Routes:0:Kinds: \"hold-up\" is not a kind; kinds are panic, holdup, duress, test, fault, cancel, heartbeat, follow-up, silent",
             "Receiver:Routes:0:Groups: no group \"schol\"",
             "Receiver:Routes:0:Areas: no area \"utara\"",
             "Receiver:Routes:0: Hours is \"HH:MM-HH:MM\"",

@@ -31,7 +31,7 @@ public abstract class ArcDispatchTests
         public required IngestPipeline Pipeline { get; init; }
         public required TestArc Arc { get; init; }
         public required Dictionary<string, byte[]?> ArcKeys { get; init; }
-        public ManualTime Time { get; } = new();
+        public required ManualTime Time { get; init; }
         private readonly Dictionary<string, uint> counters = new();
 
         public static readonly Dictionary<string, byte[]> DeviceKeys = new()
@@ -88,7 +88,9 @@ public abstract class ArcDispatchTests
                 LatitudeE7 = wall ? -62000000 : null, LongitudeE7 = wall ? 1068000000 : null });
         }
         var keys = new Dictionary<string, byte[]?> { ["1001"] = Key128, ["1002"] = Key192, ["1003"] = Key256 };
-        return new Setup { Store = store, Pipeline = new IngestPipeline(registry, new FrameStore(store.Db), TimeProvider.System), Arc = new TestArc(keys), ArcKeys = keys };
+        // The receiver's clock starts at the ARC's (which checks each message's time), and moves only by hand.
+        var time = new ManualTime { Now = DateTimeOffset.UtcNow };
+        return new Setup { Store = store, Pipeline = new IngestPipeline(registry, new FrameStore(store.Db), time), Arc = new TestArc(keys), ArcKeys = keys, Time = time };
     }
 
     private static QueueDispatcher Dispatcher(Setup s, params IDispatchChannel[] channels) => Dispatcher(s, AlertRouter.Everywhere, channels);
@@ -302,6 +304,31 @@ public abstract class ArcDispatchTests
         Assert.HasCount(2, hook.Accepted, "the webhook had both alerts and does not get the forward");
         CollectionAssert.AreEqual(new[] { id }, changed, "dashboards hear of the new timeline entry");
         StringAssert.EndsWith(alerts.Find(id)!.Timeline.Single(t => t.Event == "sent-arc").Detail, " · forwarded by an operator");
+    }
+
+    [TestMethod]
+    public async Task ADeviceGoneSilentIsALossOfSupervisionAtItsArcAndItsReturnARestore()
+    {
+        using Setup s = Start();
+        await using var hook = await HookTarget.StartAsync();
+        s.Send("shop-1", MessageKind.Heartbeat, AlertCode.None, FrameFlags.ExternalPower);
+        var supervision = new PanicDevice.Receiver.Supervision.SupervisionMonitor(s.Store.Db, s.Time);
+        var dispatcher = Dispatcher(s, new WebhookChannel(new WebhookTarget(hook.Url, "webhook-secret-0123456789"), 0, new HttpClient()), s.Channel());
+        await dispatcher.RunOnceAsync(CancellationToken.None);
+
+        s.Time.Now += TimeSpan.FromSeconds(3600) + PanicDevice.Receiver.Supervision.SupervisionMonitor.Grace + TimeSpan.FromSeconds(1);
+        supervision.Check();
+        supervision.Check(); // still silent: raised once, queued once
+        Assert.AreEqual(2, await dispatcher.RunOnceAsync(CancellationToken.None), "to the webhook and the ARC");
+        s.Send("shop-1", MessageKind.Heartbeat, AlertCode.None, FrameFlags.ExternalPower);
+        supervision.Check();
+        await dispatcher.RunOnceAsync(CancellationToken.None);
+
+        CollectionAssert.AreEqual(new[] { "#1001|1602 01 001", "#1001|1381 01 001", "#1001|1602 01 001", "#1001|3381 01 001" }, s.Arc.Read.Select(m => m.Data).ToArray(),
+            "heartbeat, silent, heartbeat, heard again");
+        CollectionAssert.AreEqual(new[] { "frame", QueuedEvent.SilentRaised, "frame", QueuedEvent.SilentCleared },
+            hook.Accepted.Select(h => System.Text.Json.JsonDocument.Parse(h.Body).RootElement.GetProperty("type").GetString()).ToArray());
+        Assert.IsTrue(supervision.Open().Any(e => e.DeviceId == "shop-2"), "shop-2 never spoke: silent on the dashboard, nothing to queue against (none sent)");
     }
 }
 

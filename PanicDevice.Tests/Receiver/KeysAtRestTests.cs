@@ -195,6 +195,13 @@ public class KeysAtRestTests
                 Assert.HasCount(1, vaults.Select(v => Convert.ToHexString(v.CheckValue())).Distinct().ToArray(), "one key for all");
                 Assert.AreEqual(Convert.ToHexString(vaults[0].CheckValue()), Convert.ToHexString(DeviceKeyVault.LoadOrCreate(path, mayCreate: false).CheckValue()), "the one in the file");
                 Assert.IsFalse(File.Exists(path + ".tmp"), "no half-made key left");
+                if (!OperatingSystem.IsWindows())
+                {
+                    foreach (string file in Directory.GetFiles(dir))
+                    {
+                        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file), file + " is owner-only");
+                    }
+                }
             }
             finally
             {

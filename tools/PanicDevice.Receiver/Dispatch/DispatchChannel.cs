@@ -16,7 +16,14 @@ internal sealed record QueuedEvent(
     public const string FramePrefix = "frame";
     public const string ForwardPrefix = "forward:";
 
+    /// <summary>The receiver's supervision found the device silent, or hearing from it again (queued against its last frame).</summary>
+    public const string SilentRaised = "supervision:device-silent";
+    public const string SilentCleared = "supervision:device-silent-cleared";
+
     public bool PositionKnown => Source != LocationSource.None;
+
+    /// <summary>A supervision event (the frame is only the device's last one), not a frame of its own.</summary>
+    public bool IsSupervision => Type is SilentRaised or SilentCleared;
 
     /// <summary>The target an operator forwarded this alert to (its route name), or null for a stored frame's own event.</summary>
     public string? ForwardedTo => Type.StartsWith(ForwardPrefix, StringComparison.Ordinal) ? Type[ForwardPrefix.Length..] : null;

@@ -89,7 +89,13 @@ internal sealed class DeviceKeyVault
         {
             try
             {
-                return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                // Owner-only like everything in the data folder (a start-up check flags anything else).
+                var open = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows())
+                {
+                    open.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+                return new FileStream(path + ".lock", open);
             }
             catch (IOException) when (waited.Elapsed < TimeSpan.FromSeconds(10))
             {

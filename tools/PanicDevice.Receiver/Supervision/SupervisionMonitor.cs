@@ -1,4 +1,5 @@
 using System.Globalization;
+using PanicDevice.Receiver.Dispatch;
 using PanicDevice.Receiver.Storage;
 
 namespace PanicDevice.Receiver.Supervision;
@@ -16,6 +17,8 @@ internal sealed record SupervisionEvent(long Id, string DeviceId, string Event, 
 internal sealed class SupervisionMonitor
 {
     public const int LowBatteryPercent = 20;
+
+    public const string DeviceSilent = "device-silent";
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(60);
 
     private readonly ReceiverDatabase db;
@@ -47,9 +50,9 @@ internal sealed class SupervisionMonitor
         foreach (var d in devices)
         {
             bool silent = now - d.Since > TimeSpan.FromSeconds(d.IntervalS) + Grace;
-            raised += Set(c, d.Id, "device-silent", silent, "no message since " + d.Since.ToString("O"), now);
+            raised += Set(d.Id, DeviceSilent, silent, "no message since " + d.Since.ToString("O"), now);
             bool low = d.Battery is int b && b <= LowBatteryPercent;
-            raised += Set(c, d.Id, "low-battery", low, "battery " + d.Battery + " %", now);
+            raised += Set(d.Id, "low-battery", low, "battery " + d.Battery + " %", now);
         }
         return raised;
     }
@@ -68,26 +71,51 @@ internal sealed class SupervisionMonitor
         return list;
     }
 
-    private static int Set(System.Data.Common.DbConnection c, string deviceId, string evt, bool active, string detail, DateTime now)
+    private int Set(string deviceId, string evt, bool active, string detail, DateTime now)
     {
-        using var cmd = c.CreateCommand();
-        if (active)
+        return db.InTransaction((c, tx) =>
         {
-            cmd.CommandText = """
-                INSERT INTO supervision (device_id, event, detail, raised_utc) VALUES (@d, @e, @detail, @now)
-                ON CONFLICT (device_id, event) WHERE cleared_utc IS NULL DO NOTHING
-                """;
-        }
-        else
+            int n;
+            using (var cmd = ReceiverDatabase.Command(c, tx, active
+                ? """
+                  INSERT INTO supervision (device_id, event, detail, raised_utc) VALUES (@d, @e, @detail, @now)
+                  ON CONFLICT (device_id, event) WHERE cleared_utc IS NULL DO NOTHING
+                  """
+                : "UPDATE supervision SET cleared_utc = @now WHERE device_id = @d AND event = @e AND cleared_utc IS NULL"))
+            {
+                cmd.With("@d", deviceId);
+                cmd.With("@e", evt);
+                cmd.With("@detail", detail);
+                cmd.With("@now", now.ToString("O"));
+                n = cmd.ExecuteNonQuery();
+            }
+            if (n > 0 && evt == DeviceSilent)
+            {
+                Enqueue(c, tx, deviceId, active ? QueuedEvent.SilentRaised : QueuedEvent.SilentCleared, now);
+            }
+            tx.Commit();
+            return active ? n : 0;
+        });
+    }
+
+    // A device gone silent, or speaking again, is an event for dispatch (an ARC's loss of supervision, 381), queued in the
+    // transaction that raised or cleared it (so one receiver of several queues it, once), against the device's last frame.
+    // A device that never sent a frame has nothing to queue against: its silence is on the dashboard and in /metrics.
+    private void Enqueue(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string deviceId, string evt, DateTime now)
+    {
+        if (db.Dialect.QueueInsertLock is { } queueLock)
         {
-            cmd.CommandText = "UPDATE supervision SET cleared_utc = @now WHERE device_id = @d AND event = @e AND cleared_utc IS NULL";
+            ReceiverDatabase.Execute(c, queueLock, tx);
         }
+        using var cmd = ReceiverDatabase.Command(c, tx, """
+            INSERT INTO dispatch_queue (device_id, counter, event, created_utc)
+            SELECT @d, MAX(counter), @e, @now FROM frames WHERE device_id = @d HAVING MAX(counter) IS NOT NULL
+            ON CONFLICT (device_id, counter, event) DO NOTHING
+            """);
         cmd.With("@d", deviceId);
         cmd.With("@e", evt);
-        cmd.With("@detail", detail);
         cmd.With("@now", now.ToString("O"));
-        int n = cmd.ExecuteNonQuery();
-        return active ? n : 0;
+        cmd.ExecuteNonQuery();
     }
 }
 

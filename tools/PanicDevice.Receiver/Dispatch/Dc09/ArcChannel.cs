@@ -74,6 +74,12 @@ internal sealed class ArcChannel : IDispatchChannel, IAsyncDisposable
             return Array.Empty<ContactIdEvent>();
         }
         var events = new List<ContactIdEvent>();
+        if (e.IsSupervision)
+        {
+            // Silent, or heard again: the frame it rides on is only the device's last one, already sent.
+            events.Add(ContactIdMapping.ForSupervision(Supervision.SupervisionMonitor.DeviceSilent, e.Type == QueuedEvent.SilentRaised, seat.Partition, seat.Zone)!.Value);
+            return events;
+        }
         if (ContactIdMapping.ForFrame(e.Kind, e.Code, seat.Partition, seat.Zone) is { } own)
         {
             events.Add(own);

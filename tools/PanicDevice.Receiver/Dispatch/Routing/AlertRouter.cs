@@ -18,7 +18,7 @@ internal readonly record struct RouteDecision(bool Routed, string Why);
 internal sealed class AlertRouter
 {
     /// <summary>The kinds a rule may name, in the order docs/routing.md lists them.</summary>
-    public static readonly IReadOnlyList<string> KindNames = new[] { "panic", "holdup", "duress", "test", "fault", "cancel", "heartbeat", "follow-up" };
+    public static readonly IReadOnlyList<string> KindNames = new[] { "panic", "holdup", "duress", "test", "fault", "cancel", "heartbeat", "follow-up", "silent" };
 
     public static readonly AlertRouter Everywhere = new(new List<Rule>(), new HashSet<string>(), new Dictionary<string, DeviceGroup>());
 
@@ -65,7 +65,10 @@ internal sealed class AlertRouter
         return new RouteDecision(defaultRoute.Contains(target), "default route");
     }
 
-    /// <summary>The kind a rule names this event by (<see cref="KindNames"/>).</summary>
+    /// <summary>The kind a rule names this event by (<see cref="KindNames"/>): "silent" for the receiver's supervision (gone silent or back).</summary>
+    public static string KindOf(QueuedEvent e) => e.IsSupervision ? "silent" : KindOf(e.Kind, e.Code);
+
+    /// <summary>The kind a rule names a frame of this kind and code by.</summary>
     public static string KindOf(MessageKind kind, byte code) => (kind, (AlertCode)code) switch
     {
         (MessageKind.Alert, AlertCode.HoldUp) => "holdup",
@@ -197,9 +200,9 @@ internal sealed class AlertRouter
         {
             if (Kinds.Count > 0)
             {
-                string kind = KindOf(e.Kind, e.Code);
+                string kind = KindOf(e);
                 // A cancel, duress or follow-up belongs to the alert before it: it goes where that alert went.
-                bool belongs = e.Kind is MessageKind.Cancel or MessageKind.Update && e.IncidentCode is { } code && Kinds.Contains(KindOf(MessageKind.Alert, code));
+                bool belongs = !e.IsSupervision && e.Kind is MessageKind.Cancel or MessageKind.Update && e.IncidentCode is { } code && Kinds.Contains(KindOf(MessageKind.Alert, code));
                 if (!Kinds.Contains(kind) && !belongs)
                 {
                     return false;
