@@ -363,6 +363,9 @@ public class DashboardBrowserTests
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "pd-arc-timeline.png"), FullPage = true });
 
         CollectionAssert.AreEqual(new[] { "#1001|1122 01 001", "#1001|1120 01 002" }, arc.Read.Select(m => m.Data).ToArray(), "the hold-up by the rule, the panic by hand");
+        string[] metrics = (await rx.Http.GetStringAsync("/metrics")).Split('\n');
+        CollectionAssert.IsSubsetOf(new[] { "pd_arc_pending{arc=\"central\"} 0", "pd_arc_delivered_total{arc=\"central\"} 2", "pd_arc_failing{arc=\"central\"} 0" }, metrics,
+            "the ARC's backlog and deliveries in /metrics");
         Assert.HasCount(1, hook.Received(), "the webhook had the panic only");
         Assert.IsEmpty(errors, string.Join("\n", errors));
     }
