@@ -186,6 +186,7 @@ internal sealed class ReceiverDatabase : IDisposable
             UNIQUE (device_id, counter)
         );
         CREATE INDEX IF NOT EXISTS alerts_open ON alerts (id) WHERE state IN ('new','acknowledged','assigned'); -- a dashboard's reload lists every open alert
+        CREATE INDEX IF NOT EXISTS alerts_device ON alerts (device_id, id); -- dispatch asks, per event, for the device's latest alert before it
         CREATE TABLE IF NOT EXISTS timeline (
             id {d.AutoId},
             alert_id BIGINT NOT NULL REFERENCES alerts(id),
