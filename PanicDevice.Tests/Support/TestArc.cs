@@ -1,15 +1,14 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using PanicDevice.Bench;
 using ArcReceiver = PanicDevice.Tests.Dispatch.Dc09FrameTests.ArcReceiver;
 
 namespace PanicDevice.Tests.Support;
 
 /// <summary>
 /// An alarm receiving centre on loopback for the tests, built on the tests' own DC-09 receiver (its own CRC, parser
-/// and decryption, not the sender's code). Each account has its key (null: in the clear); a message it cannot read
+/// and decryption, not the sender's code) behind the benches' socket (<see cref="Dc09Listener"/>). Each account has its key (null: in the clear); a message it cannot read
 /// with its account's key is answered NAK with its time, as is one stamped outside its ±20 s window. It answers by
 /// <see cref="Answer"/>, and can go down (<see cref="Down"/>: not listening, connections dropped) and come back on the
 /// same port (<see cref="Up"/>).
@@ -17,22 +16,20 @@ namespace PanicDevice.Tests.Support;
 internal sealed class TestArc : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, byte[]?> keys;
-    private readonly List<TcpClient> open = new();
-    private TcpListener listener;
-    private CancellationTokenSource stop = new();
-    private Task accepting;
+    private readonly Dc09Listener socket;
 
     public TestArc(IReadOnlyDictionary<string, byte[]?> keys, TimeSpan clockSkew = default)
     {
         this.keys = keys;
         ClockSkew = clockSkew;
-        listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        accepting = AcceptAsync(listener, stop.Token);
+        socket = new Dc09Listener(frame =>
+        {
+            Interlocked.Increment(ref Messages);
+            return Reply(frame);
+        });
     }
 
-    public int Port { get; }
+    public int Port => socket.Port;
 
     public TimeSpan ClockSkew { get; }
 
@@ -48,65 +45,9 @@ internal sealed class TestArc : IAsyncDisposable
     /// <summary>Every message received, answered or not.</summary>
     public int Messages;
 
-    public void Down()
-    {
-        stop.Cancel();
-        listener.Stop();
-        lock (open)
-        {
-            foreach (TcpClient c in open) c.Dispose();
-            open.Clear();
-        }
-    }
+    public void Down() => socket.Down();
 
-    public void Up()
-    {
-        stop = new CancellationTokenSource();
-        listener = new TcpListener(IPAddress.Loopback, Port);
-        listener.Start();
-        accepting = AcceptAsync(listener, stop.Token);
-    }
-
-    private async Task AcceptAsync(TcpListener l, CancellationToken cancel)
-    {
-        try
-        {
-            while (true)
-            {
-                TcpClient c = await l.AcceptTcpClientAsync(cancel);
-                lock (open) open.Add(c);
-                _ = ServeAsync(c, cancel);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { }
-    }
-
-    private async Task ServeAsync(TcpClient c, CancellationToken cancel)
-    {
-        using (c)
-        {
-            var frame = new List<byte>();
-            var buffer = new byte[512];
-            try
-            {
-                NetworkStream s = c.GetStream();
-                int n;
-                while ((n = await s.ReadAsync(buffer, cancel)) > 0)
-                {
-                    foreach (byte b in buffer.AsSpan(0, n).ToArray())
-                    {
-                        frame.Add(b);
-                        if (b != (byte)'\r') continue;
-                        Interlocked.Increment(ref Messages);
-                        byte[]? reply = Reply(frame.ToArray());
-                        frame.Clear();
-                        if (reply != null) await s.WriteAsync(reply, cancel);
-                    }
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException) { }
-        }
-    }
+    public void Up() => socket.Up();
 
     private byte[]? Reply(byte[] frame)
     {
@@ -134,9 +75,5 @@ internal sealed class TestArc : IAsyncDisposable
         return new ArcReceiver(key ?? new byte[16]).Ack(m.Sequence, m.Receiver ?? "0", m.Line, m.Account, now, m.Encrypted);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Down();
-        await accepting;
-    }
+    public ValueTask DisposeAsync() => socket.DisposeAsync();
 }

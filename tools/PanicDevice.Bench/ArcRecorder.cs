@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using PanicDevice.Receiver.Dispatch.Dc09;
@@ -13,24 +11,20 @@ public sealed record ArcMessage(string Id, int Sequence, string Account, string 
 /// <summary>
 /// An alarm receiving centre's DC-09 receiver on loopback for the benches: checks each message's CRC and length,
 /// decrypts an encrypted account's messages with its key, records and acknowledges them (an encrypted ACK to an
-/// encrypted account). Link tests (NULL) are acknowledged and counted apart. It can be down: not listening.
+/// encrypted account). Link tests (NULL) are acknowledged and counted apart.
 /// </summary>
 public sealed partial class ArcRecorder : IAsyncDisposable
 {
-    private readonly int port;
     private readonly IReadOnlyDictionary<string, byte[]?> keys;
     private readonly List<ArcMessage> messages = new();
-    private readonly List<TcpClient> open = new();
-    private TcpListener? listener;
-    private CancellationTokenSource stop = new();
+    private readonly Dc09Listener socket;
     private long linkTests, rejected;
 
     /// <summary><paramref name="keys"/>: account → its AES key, or null for an account in the clear.</summary>
     public ArcRecorder(int port, IReadOnlyDictionary<string, byte[]?> keys)
     {
-        this.port = port;
         this.keys = keys;
-        Listen();
+        socket = new Dc09Listener(frame => Answer(Encoding.ASCII.GetString(frame)), port);
     }
 
     public long LinkTests => Interlocked.Read(ref linkTests);
@@ -41,68 +35,6 @@ public sealed partial class ArcRecorder : IAsyncDisposable
     public IReadOnlyList<ArcMessage> Messages()
     {
         lock (messages) return messages.ToList();
-    }
-
-    /// <summary>Starts listening (again).</summary>
-    public void Listen()
-    {
-        stop = new CancellationTokenSource();
-        listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Start();
-        _ = AcceptAsync(listener, stop.Token);
-    }
-
-    /// <summary>Stops listening and drops every connection: the ARC is down.</summary>
-    public void Refuse()
-    {
-        stop.Cancel();
-        listener?.Stop();
-        lock (open)
-        {
-            foreach (TcpClient c in open) c.Dispose();
-            open.Clear();
-        }
-    }
-
-    private async Task AcceptAsync(TcpListener l, CancellationToken cancel)
-    {
-        try
-        {
-            while (true)
-            {
-                TcpClient c = await l.AcceptTcpClientAsync(cancel);
-                lock (open) open.Add(c);
-                _ = ServeAsync(c, cancel);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { }
-    }
-
-    private async Task ServeAsync(TcpClient c, CancellationToken cancel)
-    {
-        using (c)
-        {
-            var frame = new List<byte>();
-            var buffer = new byte[4096];
-            try
-            {
-                NetworkStream s = c.GetStream();
-                int n;
-                while ((n = await s.ReadAsync(buffer, cancel)) > 0)
-                {
-                    for (int i = 0; i < n; i++)
-                    {
-                        if (frame.Count == 0 && buffer[i] != (byte)'\n') continue;
-                        frame.Add(buffer[i]);
-                        if (buffer[i] != (byte)'\r') continue;
-                        byte[]? reply = Answer(Encoding.ASCII.GetString(frame.ToArray()));
-                        frame.Clear();
-                        if (reply != null) await s.WriteAsync(reply, cancel);
-                    }
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException) { }
-        }
     }
 
     [GeneratedRegex("^\"(\\*?)([A-Z-]+)\"(\\d{4})(?:R([0-9A-F]+))?L([0-9A-F]+)#([0-9A-F]+)\\[(.*)$")]
@@ -150,9 +82,5 @@ public sealed partial class ArcRecorder : IAsyncDisposable
         return Dc09Frame.Build("ACK", sequence, account, "", Array.Empty<string>(), DateTime.UtcNow);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Refuse();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => socket.DisposeAsync();
 }

@@ -54,38 +54,46 @@ internal static class MetricsEndpoint
         // Labelled by position and host only: a target URL may carry a token in its path or query. One group per metric.
         var targets = webhooks.Status().Select((status, i) => (status, label: "{target=\"" + i + "\",host=\"" + (Uri.TryCreate(status.Target, UriKind.Absolute, out var u) ? u.Authority : "?") + "\"}")).ToList();
         DateTimeOffset now = webhooks.Now;
-        sb.Append("# HELP pd_webhook_pending Events queued for a webhook target and not yet delivered.\n# TYPE pd_webhook_pending gauge\n");
-        foreach (var (status, label) in targets) sb.Append("pd_webhook_pending").Append(label).Append(' ').Append(status.Pending).Append('\n');
-        sb.Append("# HELP pd_webhook_delivered_total Events delivered to a webhook target.\n# TYPE pd_webhook_delivered_total counter\n");
-        foreach (var (status, label) in targets) sb.Append("pd_webhook_delivered_total").Append(label).Append(' ').Append(status.Delivered).Append('\n');
-        sb.Append("# HELP pd_webhook_failing_seconds How long every attempt at a webhook target has failed (0 while it takes events).\n# TYPE pd_webhook_failing_seconds gauge\n");
-        foreach (var (status, label) in targets)
+        TargetSeries(sb, "pd_webhook", targets, now, new[]
         {
-            double failing = status.FailingSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0;
-            sb.Append("pd_webhook_failing_seconds").Append(label).Append(' ').Append(failing.ToString("0", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-        }
-        sb.Append("# HELP pd_webhook_failing 1 once a webhook target has failed every attempt for 60 s (operators are told), else 0.\n# TYPE pd_webhook_failing gauge\n");
-        foreach (var (status, label) in targets) sb.Append("pd_webhook_failing").Append(label).Append(' ').Append(status.Alarm ? 1 : 0).Append('\n');
+            "Events queued for a webhook target and not yet delivered.",
+            "Events delivered to a webhook target.",
+            "How long every attempt at a webhook target has failed (0 while it takes events).",
+            "1 once a webhook target has failed every attempt for 60 s (operators are told), else 0.",
+        });
         // ARCs by their configured name (no address, account or key).
         var arcs = webhooks.AllStatus().Where(s => s.Route.StartsWith("arc:", StringComparison.Ordinal))
             .Select(status => (status, label: "{arc=\"" + status.Route["arc:".Length..] + "\"}")).ToList();
-        sb.Append("# HELP pd_arc_pending Events queued and not yet passed to an alarm receiving centre (its backlog).\n# TYPE pd_arc_pending gauge\n");
-        foreach (var (status, label) in arcs) sb.Append("pd_arc_pending").Append(label).Append(' ').Append(status.Pending).Append('\n');
-        sb.Append("# HELP pd_arc_delivered_total Events an alarm receiving centre acknowledged.\n# TYPE pd_arc_delivered_total counter\n");
-        foreach (var (status, label) in arcs) sb.Append("pd_arc_delivered_total").Append(label).Append(' ').Append(status.Delivered).Append('\n');
-        sb.Append("# HELP pd_arc_failing_seconds How long every message or link test to an ARC has failed (0 while it acknowledges).\n# TYPE pd_arc_failing_seconds gauge\n");
-        foreach (var (status, label) in arcs)
+        TargetSeries(sb, "pd_arc", arcs, now, new[]
         {
-            double failing = status.FailingSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0;
-            sb.Append("pd_arc_failing_seconds").Append(label).Append(' ').Append(failing.ToString("0", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-        }
-        sb.Append("# HELP pd_arc_failing 1 once an ARC has failed every message or link test for 60 s (operators are told), else 0.\n# TYPE pd_arc_failing gauge\n");
-        foreach (var (status, label) in arcs) sb.Append("pd_arc_failing").Append(label).Append(' ').Append(status.Alarm ? 1 : 0).Append('\n');
+            "Events queued and not yet passed to an alarm receiving centre (its backlog).",
+            "Events an alarm receiving centre acknowledged.",
+            "How long every message or link test to an ARC has failed (0 while it acknowledges).",
+            "1 once an ARC has failed every message or link test for 60 s (operators are told), else 0.",
+        });
         sb.Append("# HELP pd_supervision_open Open supervision events (device silent, low battery).\n# TYPE pd_supervision_open gauge\n");
         foreach (var g in supervision.Open().GroupBy(e => e.Event).OrderBy(g => g.Key))
         {
             sb.Append("pd_supervision_open{event=\"").Append(g.Key).Append("\"} ").Append(g.Count()).Append('\n');
         }
         return sb.ToString();
+    }
+
+    // pending, delivered_total, failing_seconds and failing of each target, one group per metric (Prometheus wants them so).
+    private static void TargetSeries(StringBuilder sb, string prefix, List<(Dispatch.WebhookStatus Status, string Label)> targets, DateTimeOffset now, string[] help)
+    {
+        (string Name, string Type, Func<Dispatch.WebhookStatus, string> Value)[] series =
+        {
+            ("_pending", "gauge", s => s.Pending.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("_delivered_total", "counter", s => s.Delivered.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("_failing_seconds", "gauge", s => (s.FailingSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0).ToString("0", System.Globalization.CultureInfo.InvariantCulture)),
+            ("_failing", "gauge", s => s.Alarm ? "1" : "0"),
+        };
+        for (int i = 0; i < series.Length; i++)
+        {
+            string name = prefix + series[i].Name;
+            sb.Append("# HELP ").Append(name).Append(' ').Append(help[i]).Append("\n# TYPE ").Append(name).Append(' ').Append(series[i].Type).Append('\n');
+            foreach (var (status, label) in targets) sb.Append(name).Append(label).Append(' ').Append(series[i].Value(status)).Append('\n');
+        }
     }
 }
