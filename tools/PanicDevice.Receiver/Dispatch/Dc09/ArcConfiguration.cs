@@ -36,11 +36,20 @@ internal static class ArcConfiguration
             {
                 ArcAccountOptions a = o.Accounts[j];
                 string acct = at + ":Accounts:" + j.ToString(CultureInfo.InvariantCulture);
+                // The account and line, then the key: each mistake is named, not only the first.
                 try
                 {
-                    _ = new Dc09Account(a.Account, o.LinePrefix, o.Receiver, KeyOf(a, readFile));
+                    _ = new Dc09Account(a.Account, o.LinePrefix, o.Receiver);
                 }
-                catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException)
+                catch (ArgumentException e)
+                {
+                    problems.Add(acct + ": " + e.Message);
+                }
+                try
+                {
+                    _ = KeyOf(a, readFile);
+                }
+                catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
                 {
                     problems.Add(acct + ": " + e.Message);
                 }
@@ -75,7 +84,18 @@ internal static class ArcConfiguration
         {
             throw new ArgumentException("give Key or KeyFile, not both");
         }
-        string? hex = a.Key ?? (a.KeyFile != null ? readFile(a.KeyFile).Trim() : null);
+        string? hex = a.Key;
+        if (a.KeyFile != null)
+        {
+            try
+            {
+                hex = readFile(a.KeyFile).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException("KeyFile " + a.KeyFile + " cannot be read (" + e.Message + ")");
+            }
+        }
         if (hex == null)
         {
             return null;
