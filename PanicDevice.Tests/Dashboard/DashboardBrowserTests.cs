@@ -360,6 +360,7 @@ public class DashboardBrowserTests
         await page.ClickAsync("#lang-id");
         await Expect(page.Locator("#timeline li[data-event='sent-arc']")).ToContainTextAsync("diterima pusat penerima alarm (ARC)");
         await Expect(page.Locator("label[for='forward-target']")).ToHaveTextAsync("Kirim juga ke");
+        await Expect(page.Locator("#nearest")).ToHaveTextAsync("Tidak ada unit tersedia dengan posisi terbaru.", new() { Timeout = 5000 }); // drawn again in the new language
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "pd-arc-timeline.png"), FullPage = true });
 
         CollectionAssert.AreEqual(new[] { "#1001|1122 01 001", "#1001|1120 01 002" }, arc.Read.Select(m => m.Data).ToArray(), "the hold-up by the rule, the panic by hand");

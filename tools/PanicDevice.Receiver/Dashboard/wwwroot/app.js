@@ -353,7 +353,7 @@
   // Nearest patrol units by great-circle distance (GET /api/alerts/{id}/nearest); a click fills the responder field.
   let nearestFor = '';
   async function loadNearest(a) {
-    const key = a.id + '@' + a.updatedUtc;
+    const key = a.id + '@' + a.updatedUtc + '@' + st.lang; // a language switch redraws its note
     if (key === nearestFor) return;
     nearestFor = key;
     const ul = $('nearest');
