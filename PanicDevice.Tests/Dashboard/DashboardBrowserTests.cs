@@ -15,7 +15,7 @@ namespace PanicDevice.Tests.Dashboard;
 /// download) against a real receiver on loopback.
 /// </summary>
 [TestClass]
-public class DashboardBrowserTests
+public partial class DashboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
     // The driver takes seconds to start: one per class, shared by methods that may run in parallel.
@@ -47,11 +47,15 @@ public class DashboardBrowserTests
     }
 
     /// <summary>A page of the receiver's dashboard, logged in with the operator token (and a name), its script errors collected.</summary>
-    private static async Task<(IPage Page, ConcurrentBag<string> Errors)> LoggedInAsync(IBrowser browser, LoopbackReceiver rx, string? operatorName = null)
+    private static async Task<(IPage Page, ConcurrentBag<string> Errors)> LoggedInAsync(IBrowser browser, LoopbackReceiver rx, string? operatorName = null, Func<IPage, Task>? before = null)
     {
         var page = await browser.NewPageAsync(new() { Locale = "en-US" });
         var errors = new ConcurrentBag<string>();
         page.PageError += (_, e) => errors.Add(e);
+        if (before != null)
+        {
+            await before(page); // instrumentation and clocks, before the page's scripts run
+        }
         await page.GotoAsync(rx.Url);
         await page.FillAsync("#token", LoopbackReceiver.OperatorToken);
         if (operatorName != null)

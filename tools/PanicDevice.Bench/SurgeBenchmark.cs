@@ -43,6 +43,7 @@ public static class SurgeBenchmark
                     "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", Secret,
                     // Every device connects within seconds: the login cap is for attacks, not for a fleet.
                     "--Receiver:MqttMaxPendingLogins", "100000",
+                    "--escalate-after", "0", // nobody acknowledges a bench's alerts: no escalation events beside the one per alert it counts
                 };
                 if (broker != null) options.AddRange(new[] { "--broker", broker.BrokerUrl, "--key-file", Path.Combine(data, "device-keys.key") });
                 if (storeUrl != null) options.AddRange(new[] { "--store", storeUrl });

@@ -33,6 +33,7 @@ internal static class ReceiverCommandLine
         ("--map-tiles-url", "URL", "dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         ("--cap-sender", "ID", "CAP <sender> (default panicdevice.receiver)"),
         ("--cap-sender-name", "TEXT", "CAP <senderName>"),
+        ("--escalate-after", "SECONDS", "an alert nobody acknowledged this long escalates (default 120, 0 never)"),
         ("--request-log", "true|false", "log every HTTP request (default false)"),
     };
 

@@ -85,6 +85,12 @@ internal sealed class ReceiverOptions
     /// <summary>Areas for rules: name → a GeoJSON file of polygons (a district, a police sector).</summary>
     public Dictionary<string, string> Areas { get; set; } = new();
 
+    /// <summary>
+    /// Seconds an alert may wait unacknowledged before it escalates (dashboard banner, timeline, a webhook event of type
+    /// "escalation"); 0: never.
+    /// </summary>
+    public int EscalateAfterSeconds { get; set; } = 120;
+
     /// <summary>Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: a plain grid (also the offline fallback).</summary>
     public string? MapTilesUrl { get; set; }
 
@@ -128,5 +134,6 @@ internal sealed class ReceiverOptions
         ["--map-tiles-url"] = "Receiver:MapTilesUrl",
         ["--cap-sender"] = "Receiver:CapSender",
         ["--cap-sender-name"] = "Receiver:CapSenderName",
+        ["--escalate-after"] = "Receiver:EscalateAfterSeconds",
     };
 }

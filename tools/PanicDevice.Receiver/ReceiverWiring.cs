@@ -136,6 +136,19 @@ internal static class ReceiverWiring
         {
             builder.Services.AddHostedService<Dispatch.DispatchService>();
         }
+        var escalator = new Supervision.AlertEscalator(store.Db, time, TimeSpan.FromSeconds(options.EscalateAfterSeconds));
+        builder.Services.AddSingleton(escalator);
+        if (options.EscalateAfterSeconds > 0)
+        {
+            builder.Services.AddHostedService<Supervision.AlertEscalationService>();
+        }
+        if (!store.Db.Dialect.NotifiesChanges) // PostgreSQL's trigger on alerts tells every receiver's feed
+        {
+            escalator.Escalated += ids =>
+            {
+                foreach (Storage.AlertView alert in store.Alerts.FindMany(ids)) store.Feed.Publish(alert);
+            };
+        }
         builder.Services.AddSingleton(new Supervision.SupervisionMonitor(store.Db, time));
         builder.Services.AddHostedService<Supervision.SupervisionService>();
     }

@@ -21,6 +21,7 @@ internal static class DashboardEndpoints
         ["app.js"] = "text/javascript; charset=utf-8",
         ["i18n.js"] = "text/javascript; charset=utf-8",
         ["map.js"] = "text/javascript; charset=utf-8",
+        ["alarm.js"] = "text/javascript; charset=utf-8",
         ["app.css"] = "text/css; charset=utf-8",
     };
 
@@ -65,7 +66,8 @@ internal static class DashboardEndpoints
             }
             return result;
         });
-        operatorApi.MapGet("/dashboard", () => new { mapTilesUrl = options.MapTilesUrl ?? "", mapTilesAttribution = options.MapTilesAttribution ?? "" });
+        operatorApi.MapGet("/dashboard", () => new { mapTilesUrl = options.MapTilesUrl ?? "", mapTilesAttribution = options.MapTilesAttribution ?? "",
+            escalateAfterSeconds = options.EscalateAfterSeconds });
         operatorApi.MapPost("/events/ticket", () => new { ticket = tickets.Issue(), expiresInSeconds = (int)EventTickets.Lifetime.TotalSeconds });
         app.MapGet("/api/events", (HttpContext http, string? ticket) => tickets.Consume(ticket)
             ? Stream(http, feed)

@@ -20,10 +20,16 @@ internal sealed record QueuedEvent(
     public const string SilentRaised = "supervision:device-silent";
     public const string SilentCleared = "supervision:device-silent-cleared";
 
+    /// <summary>Nobody acknowledged the alert (this frame opened) in time (<see cref="Supervision.AlertEscalator"/>).</summary>
+    public const string Escalation = "escalation";
+
     public bool PositionKnown => Source != LocationSource.None;
 
     /// <summary>A supervision event (the frame is only the device's last one), not a frame of its own.</summary>
     public bool IsSupervision => Type is SilentRaised or SilentCleared;
+
+    /// <summary>The frame's own event (as stored, or forwarded by an operator): its delivery goes on the alert's timeline.</summary>
+    public bool IsFrame => Type == FramePrefix || ForwardedTo != null;
 
     /// <summary>The target an operator forwarded this alert to (its route name), or null for a stored frame's own event.</summary>
     public string? ForwardedTo => Type.StartsWith(ForwardPrefix, StringComparison.Ordinal) ? Type[ForwardPrefix.Length..] : null;

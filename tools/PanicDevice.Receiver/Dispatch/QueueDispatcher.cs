@@ -218,7 +218,7 @@ internal sealed class QueueDispatcher
                         doneSince = Environment.TickCount64;
                     }
                     bool sent = attempt.Result == DispatchResult.Delivered;
-                    done.Add(new Done(next.Event, sent, sent && !next.Event.IsSupervision && next.Event.Kind is MessageKind.Alert or MessageKind.Cancel
+                    done.Add(new Done(next.Event, sent, sent && next.Event.IsFrame && next.Event.Kind is MessageKind.Alert or MessageKind.Cancel
                         ? TimelineDetail(channel, attempt, route) : null));
                     if (done.Count >= channel.RecordEvery || Environment.TickCount64 - doneSince >= RecordAfter.TotalMilliseconds)
                     {

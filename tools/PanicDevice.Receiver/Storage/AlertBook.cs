@@ -18,7 +18,7 @@ internal static class AlertStates
 
 /// <summary>An alert as operators see it.</summary>
 internal sealed record AlertView(long Id, string DeviceId, uint Counter, string Kind, string State, bool Duress, double? Lat, double? Lon, int? AccuracyM, string Source,
-    string? Responder, string OpenedUtc, string UpdatedUtc, IReadOnlyList<TimelineEntry> Timeline);
+    string? Responder, string OpenedUtc, string UpdatedUtc, IReadOnlyList<TimelineEntry> Timeline, string? EscalatedUtc = null);
 
 internal sealed record TimelineEntry(string AtUtc, string Event, string Detail);
 
@@ -237,7 +237,7 @@ internal sealed class AlertBook
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc FROM alerts a " + where;
+        cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc, a.escalated_utc FROM alerts a " + where;
         foreach (var (name, value) in parameters)
         {
             cmd.With(name, value);
@@ -251,7 +251,8 @@ internal sealed class AlertBook
                 bool known = source != LocationSource.None;
                 rows.Add(new AlertView(r.GetInt64(0), r.GetString(1), (uint)r.GetInt64(2), KindName(r.GetInt32(3)), r.GetString(4), r.GetInt32(5) == 1,
                     known ? r.GetInt32(6) / 1e7 : null, known ? r.GetInt32(7) / 1e7 : null, known && r.GetInt32(8) != Frame.Unknown16 ? r.GetInt32(8) : null,
-                    SourceName(source), r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11), r.GetString(12), Array.Empty<TimelineEntry>()));
+                    SourceName(source), r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11), r.GetString(12), Array.Empty<TimelineEntry>(),
+                    r.IsDBNull(13) ? null : r.GetString(13)));
             }
         }
         // The timelines of all rows in one query per 500 (a dashboard's reload of 1,000 alerts was 1,000 queries).

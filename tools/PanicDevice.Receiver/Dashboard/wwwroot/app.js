@@ -8,8 +8,12 @@
   const st = {
     token: sessionStorage.getItem(TOKEN_KEY),
     lang: localStorage.getItem(LANG_KEY) || ((navigator.language || 'en').toLowerCase().startsWith('id') ? 'id' : 'en'),
-    alerts: new Map(), counters: new Map(), deviceEvents: [], dispatchDown: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline'
+    alerts: new Map(), counters: new Map(), deviceEvents: [], dispatchDown: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline',
+    // Alerts this operator has selected (by id and escalation: an escalation sounds again), the escalation delay, the
+    // last event from the stream, whether it was ever live, and the one-second clock of ages and timers.
+    heard: new Set(), escalateAfterS: 0, lastEventAt: 0, everLive: false, ticker: null
   };
+  const alarm = window.PDAlarm;
   const map = window.PDMap($('map'), id => select(id), () => renderMapNote());
 
   // ---- language -------------------------------------------------------------------------------
@@ -49,6 +53,7 @@
   // ---- login ----------------------------------------------------------------------------------
   $('login').addEventListener('submit', async ev => {
     ev.preventDefault();
+    alarm.unlock(); // the login click is the gesture browsers require before a page may make sound
     const token = $('token').value.trim();
     showError('login-error', '');
     let r;
@@ -74,7 +79,10 @@
     sessionStorage.removeItem(TOKEN_KEY);
     st.token = null;
     if (st.source) { st.source.close(); st.source = null; }
-    clearTimeout(st.retry); clearInterval(st.webhookTimer);
+    clearTimeout(st.retry); clearInterval(st.webhookTimer); clearInterval(st.ticker);
+    alarm.set(0);
+    st.everLive = false;
+    renderConnection();
     st.alerts.clear(); st.counters.clear(); st.selected = null;
     $('app').classList.add('hidden'); $('logout').classList.add('hidden');
     $('login-view').classList.remove('hidden');
@@ -89,11 +97,57 @@
     try {
       const cfg = await (await api('GET', '/api/dashboard')).json();
       map.setTiles(cfg.mapTilesUrl, cfg.mapTilesAttribution);
+      st.escalateAfterS = cfg.escalateAfterSeconds || 0;
     } catch (e) { map.setTiles('', ''); }
     connect();
     loadCounters();
     loadWebhooks();
     st.webhookTimer = setInterval(loadWebhooks, 15000);
+    clearInterval(st.ticker);
+    st.ticker = setInterval(tick, 1000);
+    renderSoundControls();
+  }
+
+  // ---- sound --------------------------------------------------------------------------------------
+  // A page opened from a saved session has had no click yet: one button turns the sound on.
+  $('sound-enable').addEventListener('click', () => { alarm.unlock(); renderSoundControls(); renderSound(); });
+  $('sound-mute').addEventListener('click', () => { if (alarm.mutedFor() > 0) alarm.unmute(); else alarm.mute(); renderSoundControls(); });
+  function renderSoundControls() {
+    const on = !!st.token;
+    $('sound-enable').classList.toggle('hidden', !on || alarm.ready());
+    const mute = $('sound-mute');
+    mute.classList.toggle('hidden', !on || !alarm.ready());
+    const left = alarm.mutedFor();
+    mute.textContent = left > 0 ? t('soundMuted', { t: clock(left / 1000) }) : t('soundMute');
+    mute.setAttribute('aria-pressed', String(left > 0));
+  }
+  // The most urgent alert nobody here has selected yet sounds, until it is selected.
+  const heardKey = a => a.id + '@' + (a.escalatedUtc || '');
+  function renderSound() {
+    let p = 0;
+    for (const a of st.alerts.values()) {
+      if ((a.state === 'new' || (a.duress && isOpen(a.state))) && !st.heard.has(heardKey(a))) {
+        const q = priority(a);
+        if (!p || q < p) p = q;
+      }
+    }
+    alarm.set(p);
+  }
+
+  // ---- time: ages, escalation timers, the connection, the mute countdown -----------------------------
+  function clock(seconds) {
+    const s = Math.max(0, Math.floor(seconds)), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, r = s % 60;
+    return (h ? h + ':' + String(m).padStart(2, '0') : String(m)) + ':' + String(r).padStart(2, '0');
+  }
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll('[data-since]').forEach(el => { el.textContent = t('age', { t: clock((now - Date.parse(el.dataset.since)) / 1000) }); });
+    document.querySelectorAll('[data-escalates-at]').forEach(el => {
+      const left = (Date.parse(el.dataset.escalatesAt) - now) / 1000;
+      el.textContent = left > 0 ? t('escalatesIn', { t: clock(left) }) : t('escalationDue');
+    });
+    renderConnection();
+    renderSoundControls();
   }
 
   // ---- live updates ---------------------------------------------------------------------------
@@ -104,8 +158,11 @@
       const { ticket } = await r.json();
       const es = new EventSource('/api/events?ticket=' + encodeURIComponent(ticket));
       st.source = es;
-      es.onopen = () => { setLive('live'); reload(); };
+      es.onopen = () => { st.lastEventAt = Date.now(); st.everLive = true; setLive('live'); reload(); };
+      // Every message counts as a sign of life (the receiver sends a comment line every 15 s, which the page cannot see).
+      es.onmessage = () => { st.lastEventAt = Date.now(); };
       es.addEventListener('alert', e => {
+        st.lastEventAt = Date.now();
         const a = JSON.parse(e.data);
         upsert(a); renderAll(); loadWebhooks();
         // A stored frame may be the re-sent message of an open counter event: its state lives in the event.
@@ -139,6 +196,7 @@
     const el = $('live');
     el.dataset.live = s === 'live' ? 'on' : 'off';
     el.textContent = t(s);
+    renderConnection();
   }
   async function reload() {
     try { replaceAll(await (await api('GET', '/api/alerts?limit=1000&allOpen=true')).json()); renderAll(); } catch (e) { /* next event or reconnect */ }
@@ -161,11 +219,31 @@
     for (const [id, a] of st.alerts) if (!fresh.has(id)) fresh.set(id, a); // older than the page of 200
     st.alerts = fresh;
   }
-  function sorted() { return [...st.alerts.values()].sort((a, b) => b.id - a.id); }
+  // Open alerts first, the most urgent priority first and within it the oldest; then the closed ones, newest first.
   const isOpen = s => s === 'new' || s === 'acknowledged' || s === 'assigned';
+  function priority(a) {
+    if (a.duress || a.kind === 'hold-up') return 1;
+    if (a.kind === 'button-fault') return 3;
+    if (a.kind === 'test') return 4;
+    return 2; // panic, and any alarm this page does not know yet
+  }
+  function sorted() {
+    return [...st.alerts.values()].sort((a, b) => {
+      const oa = isOpen(a.state), ob = isOpen(b.state);
+      if (oa !== ob) return oa ? -1 : 1;
+      if (!oa) return b.id - a.id;
+      return priority(a) - priority(b) || a.openedUtc.localeCompare(b.openedUtc) || a.id - b.id;
+    });
+  }
   const hasPosition = a => a.lat != null && a.lon != null;
 
-  function select(id) { st.selected = id; showError('action-error', ''); renderAll(); }
+  function select(id) {
+    st.selected = id;
+    const a = st.alerts.get(id);
+    if (a) st.heard.add(heardKey(a));
+    showError('action-error', '');
+    renderAll();
+  }
 
   function badge(cls, text, extra) {
     const b = document.createElement('span');
@@ -179,6 +257,8 @@
     if (!st.token) return;
     const list = sorted();
     renderAlarm(list);
+    renderEscalated(list);
+    renderSound();
     renderDispatch();
     renderCounters();
     renderDeviceEvents();
@@ -186,6 +266,7 @@
     renderDetail();
     map.setAlerts(list, st.selected);
     renderMapNote();
+    tick(); // ages and timers drawn at once, not a second later
   }
 
   // A frame refused for its counter may be a real alert: it alarms until re-sent (and stored) or seen by an operator.
@@ -204,6 +285,22 @@
     el.dataset.count = String(waiting.length + unverified);
     const total = waiting.length + unverified;
     document.title = (total ? '(' + total + ') ' : '') + t('title') + ' — PanicDevice';
+  }
+
+  // Alerts nobody acknowledged in time: their own banner, for the supervisor.
+  function renderEscalated(list) {
+    const late = list.filter(a => a.state === 'new' && a.escalatedUtc);
+    const el = $('escalated');
+    el.classList.toggle('hidden', late.length === 0);
+    el.textContent = late.length ? t('escalatedBanner', { n: late.length, t: clock(st.escalateAfterS) }) + ' ' + late.map(a => '#' + a.id).join(', ') : '';
+  }
+
+  // The stream is down after having been live: the whole screen edge says so, with the time since the last event.
+  function renderConnection() {
+    const lost = !!st.token && st.everLive && st.liveState !== 'live';
+    $('connection-lost').classList.toggle('hidden', !lost);
+    document.body.classList.toggle('disconnected', lost);
+    if (lost) $('connection-lost-text').textContent = t('connectionLost', { t: clock((Date.now() - st.lastEventAt) / 1000) });
   }
 
   // ---- counter events (frames refused for a used or too-old counter) -------------------------------
@@ -296,13 +393,31 @@
       head.className = 'row-head';
       head.textContent = '#' + a.id + ' · ' + a.deviceId + ' · ' + sub('kinds', a.kind);
       const badges = document.createElement('div');
+      const p = priority(a);
+      if (isOpen(a.state)) badges.append(badge('prio', t('priority', { p }), { priority: String(p) }));
       badges.append(badge('state', sub('states', a.state), { state: a.state }));
+      if (a.escalatedUtc && a.state === 'new') badges.append(badge('escalated-badge', t('escalated')));
       if (a.duress) badges.append(badge('duress', t('duress')));
       if (!hasPosition(a)) badges.append(badge('no-position', t('positionUnknown')));
       const time = document.createElement('div');
       time.className = 'row-time';
       time.textContent = when(a.openedUtc);
       li.append(head, badges, time);
+      if (isOpen(a.state)) {
+        // Its age as it grows and, while nobody has acknowledged it, the time left before it escalates.
+        const age = document.createElement('div');
+        age.className = 'row-age';
+        const since = document.createElement('span');
+        since.dataset.since = a.openedUtc;
+        age.append(since);
+        if (a.state === 'new' && !a.escalatedUtc && st.escalateAfterS > 0) {
+          const esc = document.createElement('span');
+          esc.className = 'escalates';
+          esc.dataset.escalatesAt = new Date(Date.parse(a.openedUtc) + st.escalateAfterS * 1000).toISOString();
+          age.append(' · ', esc);
+        }
+        li.append(age);
+      }
       li.addEventListener('click', () => select(a.id));
       li.addEventListener('keydown', e => { if (e.key === 'Enter') select(a.id); });
       ul.append(li);

@@ -17,6 +17,10 @@ window.PD_I18N = {
     responderPlaceholder: 'Responder name or unit', responderNeeded: 'Enter a responder first.',
     nearest: 'Nearest available units', nearestNone: 'No available unit with a fresh position.', nearestNoPosition: 'Position unknown: dispatch by address or phone.',
     actionFailed: 'The action failed: ', timeline: 'Timeline',
+    soundEnable: 'Turn the alarm sound on', soundMute: 'Mute for 2 min', soundMuted: 'Muted: sound again in {t}',
+    priority: 'P{p}', age: 'age {t}', escalatesIn: 'escalates in {t}', escalationDue: 'escalating…', escalated: 'ESCALATED',
+    escalatedBanner: 'ESCALATED: {n} alert(s) not acknowledged within {t}. Supervisor: take them now.',
+    connectionLost: 'CONNECTION LOST: last event {t} ago. This screen may be out of date; new alerts are not arriving here.',
     forwardTo: 'Also send to', forward: 'Send', webhooks: 'Dispatch targets', noWebhooks: 'No webhooks or alarm receiving centres configured.', target: 'Target', pending: 'Pending', delivered: 'Delivered', lastError: 'Last error',
     failing: 'failing',
     dispatchDown: 'Dispatch to {host} has failed since {since}: alerts are stored here but are not reaching it. Call that system\'s operators.',
@@ -42,7 +46,7 @@ window.PD_I18N = {
       acknowledge: 'acknowledged', assign: 'responder assigned', resolve: 'resolved', 'false-alarm': 'marked false alarm',
       'cancelled-by-user': 'cancelled by user', duress: 'DURESS cancel (user under coercion)',
       'counter-resync': 'first refused for a used counter, re-sent',
-      'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)', forwarded: 'forwarded by operator'
+      'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)', forwarded: 'forwarded by operator', escalated: 'ESCALATED: not acknowledged in time'
     }
   },
   id: {
@@ -61,6 +65,10 @@ window.PD_I18N = {
     responderPlaceholder: 'Nama petugas atau unit', responderNeeded: 'Isi nama petugas dahulu.',
     nearest: 'Unit terdekat yang tersedia', nearestNone: 'Tidak ada unit tersedia dengan posisi terbaru.', nearestNoPosition: 'Lokasi tidak diketahui: kirim berdasarkan alamat atau telepon.',
     actionFailed: 'Tindakan gagal: ', timeline: 'Riwayat',
+    soundEnable: 'Nyalakan suara alarm', soundMute: 'Bisukan 2 menit', soundMuted: 'Dibisukan: berbunyi lagi dalam {t}',
+    priority: 'P{p}', age: 'umur {t}', escalatesIn: 'eskalasi dalam {t}', escalationDue: 'sedang dieskalasi…', escalated: 'DIESKALASI',
+    escalatedBanner: 'DIESKALASI: {n} peringatan belum dikonfirmasi dalam {t}. Supervisor: segera tangani.',
+    connectionLost: 'KONEKSI TERPUTUS: peristiwa terakhir {t} yang lalu. Layar ini mungkin usang; peringatan baru tidak masuk ke sini.',
     forwardTo: 'Kirim juga ke', forward: 'Kirim', webhooks: 'Tujuan pengiriman', noWebhooks: 'Tidak ada webhook atau pusat penerima alarm.', target: 'Tujuan', pending: 'Tertunda', delivered: 'Terkirim', lastError: 'Galat terakhir',
     failing: 'gagal',
     dispatchDown: 'Pengiriman ke {host} gagal sejak {since}: peringatan tersimpan di sini tetapi tidak sampai ke sana. Hubungi operator sistem tersebut.',
@@ -86,7 +94,7 @@ window.PD_I18N = {
       acknowledge: 'dikonfirmasi', assign: 'petugas ditugaskan', resolve: 'selesai', 'false-alarm': 'ditandai alarm palsu',
       'cancelled-by-user': 'dibatalkan pengguna', duress: 'pembatalan DIPAKSA (pengguna di bawah ancaman)',
       'counter-resync': 'mula-mula ditolak karena penghitung terpakai, dikirim ulang',
-      'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)', forwarded: 'diteruskan operator'
+      'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)', forwarded: 'diteruskan operator', escalated: 'DIESKALASI: tidak dikonfirmasi tepat waktu'
     }
   }
 };

@@ -74,6 +74,10 @@ internal sealed class ArcChannel : IDispatchChannel, IAsyncDisposable
             return Array.Empty<ContactIdEvent>();
         }
         var events = new List<ContactIdEvent>();
+        if (e.Type == QueuedEvent.Escalation)
+        {
+            return events; // the ARC had the alarm; whether our operators acknowledged it is not an event of its panel
+        }
         if (e.IsSupervision)
         {
             // Silent, or heard again: the frame it rides on is only the device's last one, already sent.
