@@ -19,7 +19,7 @@ public class RouteAuthorizationTests
     private const string GatewayToken = "gateway-token-for-route-tests-1";
 
     /// <summary>Public on purpose: liveness, counters, the dashboard's page (it asks for the token) and its ticketed stream.</summary>
-    private static readonly string[] Public = { "GET /", "GET /app.css", "GET /app.js", "GET /i18n.js", "GET /map.js", "GET /healthz", "GET /metrics", "GET /api/events" };
+    private static readonly string[] Public = { "GET /", "GET /app.css", "GET /app.js", "GET /i18n.js", "GET /map.js", "GET /alarm.js", "GET /healthz", "GET /metrics", "GET /api/events" };
 
     private static string Name(RouteEndpoint e) =>
         string.Join(",", e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? new[] { "*" }) + " " + ("/" + e.RoutePattern.RawText?.TrimStart('/'));

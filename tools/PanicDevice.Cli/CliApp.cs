@@ -59,6 +59,7 @@ public static class CliApp
         var phone = new Option<string>("--phone") { Required = true };
         var guardian = new Option<string[]>("--guardian") { Description = "guardian phone number (repeat for more)" };
         var address = new Option<string?>("--address");
+        var notes = new Option<string?>("--notes") { Description = "what an operator should know first (medical, site access); shown to operators only" };
         var lat = new Option<double?>("--lat");
         var lon = new Option<double?>("--lon");
         var receiver = Receiver();
@@ -77,7 +78,7 @@ public static class CliApp
         profile.AcceptOnlyFromAmong("live", "test");
         var testerPhone = new Option<string?>("--tester-phone") { Description = "with --profile test: your own phone, which gets the emergency SMS" };
         var provision = new Command("provision", "generate a device key, register the device, write its device.json")
-            { id, kind, owner, phone, guardian, address, lat, lon, receiver, token, broker, apn, language, gateway, outPath, rekey, operatorName, country, emergency, profile, testerPhone };
+            { id, kind, owner, phone, guardian, address, notes, lat, lon, receiver, token, broker, apn, language, gateway, outPath, rekey, operatorName, country, emergency, profile, testerPhone };
         provision.SetAction(async (p, ct) =>
         {
             string b = p.GetValue(broker)!;
@@ -88,7 +89,7 @@ public static class CliApp
                 p.GetValue(address), p.GetValue(lat), p.GetValue(lon), p.GetValue(receiver)!, t,
                 colon > 0 ? b[..colon] : b, colon > 0 && int.TryParse(b[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : 1883,
                 p.GetValue(apn)!, p.GetValue(language)!, p.GetValue(gateway)!, p.GetValue(outPath)!, p.GetValue(rekey), p.GetValue(operatorName),
-                p.GetValue(country)!, p.GetValue(emergency), p.GetValue(profile)!, p.GetValue(testerPhone));
+                p.GetValue(country)!, p.GetValue(emergency), p.GetValue(profile)!, p.GetValue(testerPhone), p.GetValue(notes));
             return await ProvisionCommand.RunAsync(request, output);
         });
         root.Subcommands.Add(provision);

@@ -12,7 +12,8 @@ namespace PanicDevice.Cli;
 /// <summary>What `panicctl provision` needs to know.</summary>
 public sealed record ProvisionRequest(string Id, string Kind, string Owner, string Phone, string[] Guardians, string? Address, double? Lat, double? Lon,
     string ReceiverUrl, string OperatorToken, string BrokerHost, int BrokerPort, string Apn, string Language, string GatewayNumber, string OutPath,
-    bool Rekey = false, string? Operator = null, string Country = "ID", string? EmergencyNumber = null, string Profile = "live", string? TesterPhone = null);
+    bool Rekey = false, string? Operator = null, string Country = "ID", string? EmergencyNumber = null, string Profile = "live", string? TesterPhone = null,
+    string? Notes = null);
 
 /// <summary>
 /// `panicctl provision`: makes a fresh 256-bit key, registers the device with the receiver's API, and
@@ -93,7 +94,7 @@ public static class ProvisionCommand
             {
                 id = r.Id, key, kind = r.Kind, ownerName = r.Owner, ownerPhone = numbers.Phone, guardians = numbers.Guardians,
                 address = r.Address, lat = r.Lat, lon = r.Lon, verified = true, language = r.Language,
-                rekey = r.Rekey, @operator = r.Operator ?? Environment.UserName,
+                rekey = r.Rekey, @operator = r.Operator ?? Environment.UserName, notes = r.Notes,
             }),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", r.OperatorToken);

@@ -11,17 +11,21 @@ namespace PanicDevice.Receiver.Api;
 /// existing id is refused, and with it an unknown one is.
 /// </remarks>
 internal sealed record ProvisionRequest(string Id, string Key, string Kind, string? OwnerName, string? OwnerPhone, string[]? Guardians,
-    string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified, string? Language = null, bool? Rekey = null, string? Operator = null);
+    string? Address, double? Lat, double? Lon, int? HeartbeatIntervalS, bool? Verified, string? Language = null, bool? Rekey = null, string? Operator = null,
+    string? Notes = null);
+
+/// <summary>PUT /api/devices/{id}/profile: who and where the device is for; the whole profile, as the dashboard's form sends it.</summary>
+internal sealed record ProfileRequest(string? OwnerName, string? OwnerPhone, string[]? Guardians, string? Address, string? Notes, string? Language, string? Operator);
 
 /// <summary>A device named in a request body (POST /api/devices/revoke).</summary>
 internal sealed record DeviceRef(string? Id);
 
 /// <summary>A device as the API shows it: everything but the key, and what it last told the receiver (null: never).</summary>
 internal sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS,
-    string Language, string? LastSeenUtc = null, int? BatteryPercent = null, int? SignalDbm = null, string? LastPath = null)
+    string Language, string? LastSeenUtc = null, int? BatteryPercent = null, int? SignalDbm = null, string? LastPath = null, string Notes = "")
 {
     public static DeviceView Of(DeviceRecord d, DeviceActivity? a = null) => new(d.Id, d.Kind == DeviceKind.Wall ? "wall" : "fob", d.OwnerName, d.OwnerPhone, d.Verified, d.Enabled, d.Guardians, d.Address,
-        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS, d.Language, a?.LastSeenUtc, a?.BatteryPercent, a?.SignalDbm, a?.LastPath);
+        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS, d.Language, a?.LastSeenUtc, a?.BatteryPercent, a?.SignalDbm, a?.LastPath, d.Notes);
 }
 
 /// <summary>/api/devices: provisioning and revocation, operator-only.</summary>
@@ -60,6 +64,7 @@ internal static class DeviceEndpoints
                 HeartbeatIntervalS = request.HeartbeatIntervalS ?? 3600,
                 Verified = request.Verified ?? false,
                 Language = request.Language ?? DeviceLanguage.English,
+                Notes = request.Notes ?? "",
             };
             if (request.Rekey == true)
             {
@@ -79,6 +84,26 @@ internal static class DeviceEndpoints
                             "would be refused until it is flashed again. To replace its key on purpose, re-key it (panicctl provision --rekey; API \"rekey\": true)",
                 });
         });
+
+        group.MapPut("/{id}/profile", (string id, ProfileRequest request) =>
+        {
+            if (DeviceIds.Problem(id) is { } bad)
+            {
+                return BadId(bad);
+            }
+            var profile = new DeviceProfile((request.OwnerName ?? "").Trim(), (request.OwnerPhone ?? "").Trim(), request.Guardians ?? Array.Empty<string>(),
+                (request.Address ?? "").Trim(), (request.Notes ?? "").Trim(), request.Language ?? DeviceLanguage.English);
+            if (ProfileProblem(profile.OwnerName, profile.OwnerPhone, profile.Guardians, profile.Address, profile.Notes, request.Language) is { } problem)
+            {
+                return Results.BadRequest(new { error = problem });
+            }
+            if (!registry.UpdateProfile(id, profile, OperatorName(request.Operator), clock.GetUtcNow()))
+            {
+                return Results.NotFound(new { error = "no device " + id });
+            }
+            published(events.Recent(1, id)[0]);
+            return Results.Ok(DeviceView.Of(registry.Find(id)!, registry.Activity(id).GetValueOrDefault(id)));
+        }).WithSummary("Replaces who and where the device is for (not its key); recorded as a device event naming the fields");
 
         group.MapPost("/{id}/revoke", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p) : Revoke(registry, id));
         group.MapPost("/revoke", (DeviceRef device) => Revoke(registry, device.Id));
@@ -128,17 +153,26 @@ internal static class DeviceEndpoints
         {
             return "lat must be within ±90 and lon within ±180";
         }
-        if (r.Language != null && !DeviceLanguage.IsKnown(r.Language))
+        return ProfileProblem(r.OwnerName, r.OwnerPhone, r.Guardians, r.Address, r.Notes, r.Language);
+    }
+
+    /// <summary>Notes may run to this many characters.</summary>
+    public const int MaxNotes = 1000;
+
+    // Who and where, alike for provisioning and for an operator's edit.
+    private static string? ProfileProblem(string? ownerName, string? ownerPhone, string[]? guardians, string? address, string? notes, string? language)
+    {
+        if (language != null && !DeviceLanguage.IsKnown(language))
         {
             return "language must be \"en\" or \"id\"";
         }
         // The device's own rule (Core's PhoneNumbers): a number it would refuse in device.json is refused here too.
         // panicctl provision normalises what people type (0812-…) before it gets here.
-        if (!string.IsNullOrEmpty(r.OwnerPhone) && !PhoneNumbers.IsValid(r.OwnerPhone))
+        if (!string.IsNullOrEmpty(ownerPhone) && !PhoneNumbers.IsValid(ownerPhone))
         {
             return "ownerPhone must be a phone number: 3 to 20 digits with an optional leading + (E.164, e.g. +6281234567890)";
         }
-        foreach (string g in r.Guardians ?? Array.Empty<string>())
+        foreach (string g in guardians ?? Array.Empty<string>())
         {
             if (!PhoneNumbers.IsValid(g))
             {
@@ -146,13 +180,18 @@ internal static class DeviceEndpoints
             }
         }
         // People's text is printed in CAP (XML), the dashboard and SMS: one line, no control characters.
-        foreach (var (field, value) in new[] { ("ownerName", r.OwnerName), ("ownerPhone", r.OwnerPhone), ("address", r.Address) }
-            .Concat((r.Guardians ?? Array.Empty<string>()).Select(g => ("guardians", (string?)g))))
+        foreach (var (field, value) in new[] { ("ownerName", ownerName), ("ownerPhone", ownerPhone), ("address", address) }
+            .Concat((guardians ?? Array.Empty<string>()).Select(g => ("guardians", (string?)g))))
         {
             if (PlainText.HasControlCharacters(value))
             {
                 return field + " contains a control character (a line break, tab or escape code): send it as one line of plain text";
             }
+        }
+        // Notes are for operators' eyes only (never CAP or SMS): lines are allowed, other control characters are not.
+        if (notes != null && (notes.Length > MaxNotes || PlainText.HasControlCharacters(notes.Replace("\r\n", "\n").Replace('\n', ' '))))
+        {
+            return "notes are at most " + MaxNotes + " characters of text (line breaks allowed, no other control characters)";
         }
         return null;
     }

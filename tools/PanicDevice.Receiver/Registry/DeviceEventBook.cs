@@ -15,6 +15,9 @@ internal sealed class DeviceEventBook
     /// <summary>The device was given a new key (provisioning with an explicit re-key).</summary>
     public const string Rekeyed = "rekey";
 
+    /// <summary>Who or where the device is for changed (name, phone, guardians, address, notes, language); the detail names the fields.</summary>
+    public const string ProfileChanged = "profile";
+
     private readonly ReceiverDatabase db;
 
     public DeviceEventBook(ReceiverDatabase db) => this.db = db;

@@ -37,6 +37,9 @@ internal sealed class DeviceRecord
     public bool Enabled { get; init; } = true;
     public string[] Guardians { get; init; } = Array.Empty<string>();
     public string Address { get; init; } = "";
+
+    /// <summary>What an operator should know first (medical, site access, who holds the keys); operators only, never in CAP.</summary>
+    public string Notes { get; init; } = "";
     public int? LatitudeE7 { get; init; }
     public int? LongitudeE7 { get; init; }
     public int HeartbeatIntervalS { get; init; } = 3600;
@@ -53,3 +56,6 @@ internal static class DeviceLanguage
 
     public static bool IsKnown(string? code) => code is English or Indonesian;
 }
+
+/// <summary>Who and where a device is for, as operators keep it (PUT /api/devices/{id}/profile).</summary>
+internal sealed record DeviceProfile(string OwnerName, string OwnerPhone, string[] Guardians, string Address, string Notes, string Language);

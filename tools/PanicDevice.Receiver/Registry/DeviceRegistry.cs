@@ -133,7 +133,7 @@ internal sealed class DeviceRegistry
               key = excluded.key, kind = excluded.kind, owner_name = excluded.owner_name, owner_phone = excluded.owner_phone,
               verified = excluded.verified, enabled = excluded.enabled, guardians = excluded.guardians, address = excluded.address,
               lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7, heartbeat_interval_s = excluded.heartbeat_interval_s,
-              language = excluded.language
+              language = excluded.language, notes = excluded.notes
             """;
         Bind(cmd, d);
         cmd.ExecuteNonQuery();
@@ -165,7 +165,7 @@ internal sealed class DeviceRegistry
             using var cmd = ReceiverDatabase.Command(c, tx, """
                 UPDATE devices SET replay_window = NULL, enabled = @e,
                   key = @key, kind = @kind, owner_name = @on, owner_phone = @op, verified = @v, guardians = @g, address = @a,
-                  lat_e7 = @lat, lon_e7 = @lon, heartbeat_interval_s = @hb, language = @lang
+                  lat_e7 = @lat, lon_e7 = @lon, heartbeat_interval_s = @hb, language = @lang, notes = @notes
                 WHERE id = @id
                 """);
             Bind(cmd, d);
@@ -180,9 +180,57 @@ internal sealed class DeviceRegistry
         });
     }
 
+    /// <summary>
+    /// Replaces who and where a device is for (name, phone, guardians, address, notes, language), never its key, kind or
+    /// position, and records who did it and which fields changed, in one transaction; false when there is no such device.
+    /// </summary>
+    public bool UpdateProfile(string id, DeviceProfile p, string by, DateTimeOffset at)
+    {
+        return db.InTransaction((c, tx) =>
+        {
+            DeviceProfile? before;
+            using (var find = ReceiverDatabase.Command(c, tx, "SELECT owner_name, owner_phone, guardians, address, notes, language FROM devices WHERE id = @id"))
+            {
+                find.With("@id", id);
+                using var r = find.ExecuteReader();
+                before = r.Read()
+                    ? new DeviceProfile(r.GetString(0), r.GetString(1), r.GetString(2).Length == 0 ? Array.Empty<string>() : r.GetString(2).Split(','),
+                        r.GetString(3), r.GetString(4), r.GetString(5))
+                    : null;
+            }
+            if (before == null)
+            {
+                return false;
+            }
+            using (var cmd = ReceiverDatabase.Command(c, tx,
+                "UPDATE devices SET owner_name = @on, owner_phone = @op, guardians = @g, address = @a, notes = @notes, language = @lang WHERE id = @id"))
+            {
+                cmd.With("@on", p.OwnerName);
+                cmd.With("@op", p.OwnerPhone);
+                cmd.With("@g", string.Join(",", p.Guardians));
+                cmd.With("@a", p.Address);
+                cmd.With("@notes", p.Notes);
+                cmd.With("@lang", p.Language);
+                cmd.With("@id", id);
+                cmd.ExecuteNonQuery();
+            }
+            // The audit names the fields, not their values: a phone number or a medical note stays in one place.
+            var changed = new List<string>();
+            if (before.OwnerName != p.OwnerName) changed.Add("ownerName");
+            if (before.OwnerPhone != p.OwnerPhone) changed.Add("ownerPhone");
+            if (!before.Guardians.SequenceEqual(p.Guardians)) changed.Add("guardians");
+            if (before.Address != p.Address) changed.Add("address");
+            if (before.Notes != p.Notes) changed.Add("notes");
+            if (before.Language != p.Language) changed.Add("language");
+            DeviceEventBook.Record(c, tx, id, DeviceEventBook.ProfileChanged, by, string.Join(", ", changed), at);
+            tx.Commit();
+            return true;
+        });
+    }
+
     private const string Insert = """
-        INSERT INTO devices (id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language)
-        VALUES (@id, @key, @kind, @on, @op, @v, @e, @g, @a, @lat, @lon, @hb, @lang)
+        INSERT INTO devices (id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language, notes)
+        VALUES (@id, @key, @kind, @on, @op, @v, @e, @g, @a, @lat, @lon, @hb, @lang, @notes)
         """;
 
     // An id outside the rule (DeviceIds) is an ArgumentException: the registry never takes one its routes could not address.
@@ -209,6 +257,7 @@ internal sealed class DeviceRegistry
         cmd.With("@lon", (object?)d.LongitudeE7 ?? DBNull.Value);
         cmd.With("@hb", d.HeartbeatIntervalS);
         cmd.With("@lang", d.Language);
+        cmd.With("@notes", d.Notes);
     }
 
     /// <summary>
@@ -252,7 +301,7 @@ internal sealed class DeviceRegistry
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language FROM devices WHERE id = @id";
+        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language, notes FROM devices WHERE id = @id";
         cmd.With("@id", id);
         using var r = cmd.ExecuteReader();
         return r.Read() ? Read(r) : null;
@@ -262,7 +311,7 @@ internal sealed class DeviceRegistry
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language FROM devices ORDER BY id";
+        cmd.CommandText = "SELECT id, key, kind, owner_name, owner_phone, verified, enabled, guardians, address, lat_e7, lon_e7, heartbeat_interval_s, language, notes FROM devices ORDER BY id";
         using var r = cmd.ExecuteReader();
         var list = new List<DeviceRecord>();
         while (r.Read()) list.Add(Read(r));
@@ -284,6 +333,7 @@ internal sealed class DeviceRegistry
         LongitudeE7 = r.IsDBNull(10) ? null : r.GetInt32(10),
         HeartbeatIntervalS = r.GetInt32(11),
         Language = r.GetString(12),
+        Notes = r.GetString(13),
     };
 }
 

@@ -1,3 +1,4 @@
+using PanicDevice.Core.Config;
 using System.Data.Common;
 using PanicDevice.Core.Protocol;
 
@@ -18,7 +19,13 @@ internal static class AlertStates
 
 /// <summary>An alert as operators see it.</summary>
 internal sealed record AlertView(long Id, string DeviceId, uint Counter, string Kind, string State, bool Duress, double? Lat, double? Lon, int? AccuracyM, string Source,
-    string? Responder, string OpenedUtc, string UpdatedUtc, IReadOnlyList<TimelineEntry> Timeline, string? EscalatedUtc = null);
+    string? Responder, string OpenedUtc, string UpdatedUtc, IReadOnlyList<TimelineEntry> Timeline, string? EscalatedUtc = null, AlertSubject? Who = null);
+
+/// <summary>
+/// Who and where the alert is from, as kept at provisioning and by operators: the person or site, phones to call back,
+/// the wall unit's address, notes. Only the operator API carries it (never CAP, webhooks or the device).
+/// </summary>
+internal sealed record AlertSubject(string Name, string Phone, string[] Guardians, string Address, string Notes, string Language, string DeviceKind);
 
 internal sealed record TimelineEntry(string AtUtc, string Event, string Detail);
 
@@ -237,7 +244,8 @@ internal sealed class AlertBook
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc, a.escalated_utc FROM alerts a " + where;
+        cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc, a.escalated_utc, " +
+            "d.owner_name, d.owner_phone, d.guardians, d.address, d.notes, d.language, d.kind FROM alerts a LEFT JOIN devices d ON d.id = a.device_id " + where;
         foreach (var (name, value) in parameters)
         {
             cmd.With(name, value);
@@ -252,7 +260,9 @@ internal sealed class AlertBook
                 rows.Add(new AlertView(r.GetInt64(0), r.GetString(1), (uint)r.GetInt64(2), KindName(r.GetInt32(3)), r.GetString(4), r.GetInt32(5) == 1,
                     known ? r.GetInt32(6) / 1e7 : null, known ? r.GetInt32(7) / 1e7 : null, known && r.GetInt32(8) != Frame.Unknown16 ? r.GetInt32(8) : null,
                     SourceName(source), r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11), r.GetString(12), Array.Empty<TimelineEntry>(),
-                    r.IsDBNull(13) ? null : r.GetString(13)));
+                    r.IsDBNull(13) ? null : r.GetString(13),
+                    r.IsDBNull(14) ? null : new AlertSubject(r.GetString(14), r.GetString(15), r.GetString(16).Length == 0 ? Array.Empty<string>() : r.GetString(16).Split(','),
+                        r.GetString(17), r.GetString(18), r.GetString(19), r.GetInt32(20) == (int)DeviceKind.Wall ? "wall" : "fob")));
             }
         }
         // The timelines of all rows in one query per 500 (a dashboard's reload of 1,000 alerts was 1,000 queries).

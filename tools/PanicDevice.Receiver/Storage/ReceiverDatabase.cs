@@ -96,7 +96,8 @@ internal sealed class ReceiverDatabase : IDisposable
     private static readonly AddedColumn[] AddedColumns =
     {
         new("devices", "language", "TEXT NOT NULL DEFAULT 'en'"), // "en" or "id": the language of the device's texts and of its CAP messages
-        new("alerts", "escalated_utc", "TEXT"), // when nobody had acknowledged the alert within Receiver:EscalateAfterSeconds
+        new("alerts", "escalated_utc", "TEXT"),
+        new("devices", "notes", "TEXT NOT NULL DEFAULT ''"), // operators' notes on the person or site: medical, site access (operators only) // when nobody had acknowledged the alert within Receiver:EscalateAfterSeconds
     };
 
     // Column types chosen to read back the same on both engines: INTEGER is 32-bit in PostgreSQL, so

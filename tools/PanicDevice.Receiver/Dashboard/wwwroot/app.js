@@ -325,6 +325,7 @@
   function renderDeviceEvents() {
     const list = [...st.deviceEvents].sort((a, b) => b.id - a.id).slice(0, 20);
     $('device-event-panel').classList.toggle('hidden', list.length === 0);
+    $('device-event-warning').classList.toggle('hidden', !list.some(d => d.event === 'rekey')); // a profile change silences nothing
     const ul = $('device-event-list');
     ul.replaceChildren();
     for (const d of list) {
@@ -402,7 +403,15 @@
       const time = document.createElement('div');
       time.className = 'row-time';
       time.textContent = when(a.openedUtc);
-      li.append(head, badges, time);
+      li.append(head);
+      if (a.who && (a.who.name || a.who.address)) {
+        // Who it is (and where, for a wall unit), before the device id is even read.
+        const who = document.createElement('div');
+        who.className = 'row-who';
+        who.textContent = [a.who.name, a.who.deviceKind === 'wall' ? a.who.address : ''].filter(Boolean).join(' — ');
+        li.append(who);
+      }
+      li.append(badges, time);
       if (isOpen(a.state)) {
         // Its age as it grows and, while nobody has acknowledged it, the time left before it escalates.
         const age = document.createElement('div');
@@ -431,6 +440,7 @@
     if (!a) return;
     $('detail-duress').classList.toggle('hidden', !a.duress);
     $('detail-title').textContent = '#' + a.id + ' — ' + sub('kinds', a.kind);
+    renderWho(a);
     const s = $('detail-state');
     s.textContent = sub('states', a.state);
     s.dataset.state = a.state;
@@ -464,6 +474,60 @@
       ol.append(li);
     }
   }
+
+  // Who and where: the profile kept at provisioning, phones as call-back links.
+  function telLinks(el, numbers) {
+    el.replaceChildren();
+    numbers.filter(Boolean).forEach((n, i) => {
+      if (i) el.append(', ');
+      const link = document.createElement('a');
+      link.href = 'tel:' + n;
+      link.textContent = n;
+      el.append(link);
+    });
+    if (!numbers.filter(Boolean).length) el.textContent = '—';
+  }
+  let whoFor = '';
+  function renderWho(a) {
+    const w = a.who || { name: '', phone: '', guardians: [], address: '', notes: '', language: 'en', deviceKind: 'fob' };
+    $('who-name').textContent = w.name || a.deviceId;
+    $('who-kind').textContent = t(w.deviceKind === 'wall' ? 'wallUnit' : 'fobUnit');
+    $('who-none').classList.toggle('hidden', !!(w.name || w.phone || w.address || w.notes || w.guardians.length));
+    telLinks($('who-phone'), [w.phone]);
+    telLinks($('who-guardians'), w.guardians);
+    $('who-address').textContent = w.address || '—';
+    $('who-notes').textContent = w.notes || '—';
+    $('who-language').textContent = t(w.language === 'id' ? 'langId' : 'langEn');
+    // The form follows the selected device, but never overwrites what an operator is typing.
+    const key = a.deviceId + '|' + JSON.stringify(w);
+    if (key !== whoFor && !$('who-edit').contains(document.activeElement)) {
+      whoFor = key;
+      $('pf-name').value = w.name; $('pf-phone').value = w.phone; $('pf-guardians').value = w.guardians.join(', ');
+      $('pf-address').value = w.address; $('pf-notes').value = w.notes; $('pf-language').value = w.language === 'id' ? 'id' : 'en';
+    }
+  }
+  $('profile-form').addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const a = st.alerts.get(st.selected);
+    if (!a) return;
+    showError('profile-error', '');
+    const body = {
+      ownerName: $('pf-name').value.trim(), ownerPhone: $('pf-phone').value.trim(),
+      guardians: $('pf-guardians').value.split(',').map(g => g.trim()).filter(Boolean),
+      address: $('pf-address').value.trim(), notes: $('pf-notes').value.trim(), language: $('pf-language').value,
+      operator: sessionStorage.getItem(NAME_KEY) || 'operator'
+    };
+    try {
+      const r = await api('PUT', '/api/devices/' + encodeURIComponent(a.deviceId) + '/profile', body);
+      const j = await r.json();
+      if (!r.ok) { showError('profile-error', t('actionFailed') + (j.error || r.status)); return; }
+      $('who-edit').open = false;
+      whoFor = '';
+      reload(); // every alert of the device shows the new profile
+    } catch (e) {
+      if (st.token) showError('profile-error', t('actionFailed') + e.message);
+    }
+  });
 
   // Nearest patrol units by great-circle distance (GET /api/alerts/{id}/nearest); a click fills the responder field.
   let nearestFor = '';
