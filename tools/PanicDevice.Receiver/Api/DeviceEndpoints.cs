@@ -22,10 +22,15 @@ internal sealed record DeviceRef(string? Id);
 
 /// <summary>A device as the API shows it: everything but the key, and what it last told the receiver (null: never).</summary>
 internal sealed record DeviceView(string Id, string Kind, string OwnerName, string OwnerPhone, bool Verified, bool Enabled, string[] Guardians, string Address, double? Lat, double? Lon, int HeartbeatIntervalS,
-    string Language, string? LastSeenUtc = null, int? BatteryPercent = null, int? SignalDbm = null, string? LastPath = null, string Notes = "")
+    string Language, string? LastSeenUtc = null, int? BatteryPercent = null, int? SignalDbm = null, string? LastPath = null, string Notes = "",
+    bool? OnMains = null, bool? Tamper = null, bool? LowBattery = null)
 {
+    // What the device's last frame said of its power and enclosure (null: it never sent one; mains only for wall units).
     public static DeviceView Of(DeviceRecord d, DeviceActivity? a = null) => new(d.Id, d.Kind == DeviceKind.Wall ? "wall" : "fob", d.OwnerName, d.OwnerPhone, d.Verified, d.Enabled, d.Guardians, d.Address,
-        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS, d.Language, a?.LastSeenUtc, a?.BatteryPercent, a?.SignalDbm, a?.LastPath, d.Notes);
+        d.LatitudeE7 / 1e7, d.LongitudeE7 / 1e7, d.HeartbeatIntervalS, d.Language, a?.LastSeenUtc, a?.BatteryPercent, a?.SignalDbm, a?.LastPath, d.Notes,
+        a?.LastFlags is { } f && d.Kind == DeviceKind.Wall ? (f & FrameFlags.ExternalPower) != 0 : null,
+        a?.LastFlags is { } t ? (t & FrameFlags.Tamper) != 0 : null,
+        a?.LastFlags is { } b ? (b & FrameFlags.LowBattery) != 0 : null);
 }
 
 /// <summary>/api/devices: provisioning and revocation, operator-only.</summary>

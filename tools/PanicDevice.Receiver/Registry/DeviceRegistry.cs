@@ -268,7 +268,8 @@ internal sealed class DeviceRegistry
     {
         using var c = db.Open();
         using var cmd = ReceiverDatabase.Command(c, null,
-            "SELECT d.id, d.last_seen_utc, d.battery, d.signal_dbm, (SELECT f.path FROM frames f WHERE f.device_id = d.id ORDER BY f.counter DESC LIMIT 1) " +
+            "SELECT d.id, d.last_seen_utc, d.battery, d.signal_dbm, (SELECT f.path FROM frames f WHERE f.device_id = d.id ORDER BY f.counter DESC LIMIT 1), " +
+            "(SELECT f.flags FROM frames f WHERE f.device_id = d.id ORDER BY f.counter DESC LIMIT 1) " +
             "FROM devices d" + (id == null ? "" : " WHERE d.id = @id"));
         if (id != null)
         {
@@ -282,7 +283,8 @@ internal sealed class DeviceRegistry
                 r.IsDBNull(1) ? null : r.GetString(1),
                 r.IsDBNull(2) || r.GetInt32(2) > 100 ? null : r.GetInt32(2), // 255: the device did not know
                 r.IsDBNull(3) || r.GetInt32(3) == 0 ? null : r.GetInt32(3),
-                r.IsDBNull(4) ? null : r.GetString(4));
+                r.IsDBNull(4) ? null : r.GetString(4),
+                r.IsDBNull(5) ? null : (byte)r.GetInt32(5));
         }
         return all;
     }
@@ -338,4 +340,4 @@ internal sealed class DeviceRegistry
 }
 
 /// <summary>What a device last told the receiver; null where it never said.</summary>
-internal sealed record DeviceActivity(string? LastSeenUtc, int? BatteryPercent, int? SignalDbm, string? LastPath);
+internal sealed record DeviceActivity(string? LastSeenUtc, int? BatteryPercent, int? SignalDbm, string? LastPath, byte? LastFlags = null);

@@ -11,7 +11,8 @@
     alerts: new Map(), counters: new Map(), deviceEvents: [], dispatchDown: new Map(), selected: null, source: null, retry: null, webhookTimer: null, liveState: 'offline',
     // Alerts this operator has selected (by id and escalation: an escalation sounds again), the escalation delay, the
     // last event from the stream, whether it was ever live, and the one-second clock of ages and timers.
-    heard: new Set(), escalateAfterS: 0, lastEventAt: 0, everLive: false, ticker: null
+    heard: new Set(), escalateAfterS: 0, lastEventAt: 0, everLive: false, ticker: null,
+    devices: [], silent: new Set(), lowBattery: new Set(), devicesTimer: null
   };
   const alarm = window.PDAlarm;
   const map = window.PDMap($('map'), id => select(id), () => renderMapNote());
@@ -79,7 +80,7 @@
     sessionStorage.removeItem(TOKEN_KEY);
     st.token = null;
     if (st.source) { st.source.close(); st.source = null; }
-    clearTimeout(st.retry); clearInterval(st.webhookTimer); clearInterval(st.ticker);
+    clearTimeout(st.retry); clearInterval(st.webhookTimer); clearInterval(st.ticker); clearInterval(st.devicesTimer);
     alarm.set(0);
     st.everLive = false;
     renderConnection();
@@ -103,6 +104,9 @@
     loadCounters();
     loadWebhooks();
     st.webhookTimer = setInterval(loadWebhooks, 15000);
+    loadDevices();
+    clearInterval(st.devicesTimer);
+    st.devicesTimer = setInterval(loadDevices, 30000);
     clearInterval(st.ticker);
     st.ticker = setInterval(tick, 1000);
     renderSoundControls();
@@ -175,7 +179,7 @@
         if (h.failing) st.dispatchDown.set(h.target, { host: h.host, since: h.failingSince }); else st.dispatchDown.delete(h.target);
         renderDispatch(); loadWebhooks();
       });
-      es.addEventListener('device', e => { const d = JSON.parse(e.data); st.deviceEvents = [d, ...st.deviceEvents.filter(x => x.id !== d.id)]; renderAll(); });
+      es.addEventListener('device', e => { const d = JSON.parse(e.data); st.deviceEvents = [d, ...st.deviceEvents.filter(x => x.id !== d.id)]; renderAll(); loadDevices(); });
       es.onerror = () => {
         // A ticket works once: every reconnect asks for a new one.
         es.close();
@@ -262,6 +266,7 @@
     renderDispatch();
     renderCounters();
     renderDeviceEvents();
+    if (st.devices.length) renderDevices();
     renderList(list);
     renderDetail();
     map.setAlerts(list, st.selected);
@@ -616,6 +621,62 @@
     select.replaceChildren(...targets.map(route => { const o = document.createElement('option'); o.value = route; o.textContent = route; return o; }));
     if (targets.includes(chosen)) select.value = chosen;
     $('forward').classList.toggle('hidden', targets.length === 0);
+  }
+
+  // ---- devices: health at a glance, the silent and the low on battery as their own queue -----------
+  async function loadDevices() {
+    if (!st.token) return;
+    try {
+      const [devices, supervision] = await Promise.all([(await api('GET', '/api/devices')).json(), (await api('GET', '/api/supervision')).json()]);
+      st.devices = devices;
+      st.silent = new Set(supervision.filter(e => e.event === 'device-silent').map(e => e.deviceId));
+      st.lowBattery = new Set(supervision.filter(e => e.event === 'low-battery').map(e => e.deviceId));
+      renderDevices();
+    } catch (e) { /* the next round */ }
+  }
+  $('devices-filter').addEventListener('change', () => renderDevices());
+  $('devices-search').addEventListener('input', () => renderDevices());
+  // What needs someone: gone silent, battery low, enclosure opened, a wall unit off mains. Revoked devices need nobody.
+  function troubles(d) {
+    if (!d.enabled) return [];
+    const list = [];
+    if (st.silent.has(d.id)) list.push('silent');
+    if (st.lowBattery.has(d.id) || d.lowBattery) list.push('battery');
+    if (d.tamper) list.push('tamper');
+    if (d.onMains === false) list.push('mains');
+    return list;
+  }
+  function renderDevices() {
+    const filter = $('devices-filter').value, q = $('devices-search').value.trim().toLowerCase();
+    const needing = st.devices.filter(d => troubles(d).length > 0);
+    const badge = $('devices-attention');
+    badge.classList.toggle('hidden', needing.length === 0);
+    badge.textContent = t('devicesNeeding', { n: needing.length });
+    const shown = st.devices.filter(d => {
+      const tr = troubles(d);
+      if (filter === 'attention' && tr.length === 0) return false;
+      if (filter === 'silent' && !tr.includes('silent')) return false;
+      if (filter === 'battery' && !tr.includes('battery')) return false;
+      return !q || [d.id, d.ownerName, d.address].some(v => (v || '').toLowerCase().includes(q));
+    }).sort((a, b) => troubles(b).length - troubles(a).length || a.id.localeCompare(b.id));
+    const body = $('devices').querySelector('tbody');
+    body.replaceChildren();
+    for (const d of shown) {
+      const tr = troubles(d);
+      const row = document.createElement('tr');
+      row.dataset.device = d.id;
+      row.className = !d.enabled ? 'revoked' : tr.length ? 'attention' : '';
+      const status = !d.enabled ? t('devRevoked') : tr.length ? tr.map(x => sub('troubles', x)).join(', ') : d.lastSeenUtc ? t('devOk') : t('devNever');
+      const cells = [d.id, d.ownerName || '—', status, d.lastSeenUtc ? when(d.lastSeenUtc) : '—',
+        d.batteryPercent != null ? d.batteryPercent + ' %' : '—', d.signalDbm != null ? d.signalDbm + ' dBm' : '—',
+        d.onMains == null ? '—' : t(d.onMains ? 'devMainsOn' : 'devMainsOff'), d.tamper == null ? '—' : t(d.tamper ? 'devOpened' : 'devClosed'), d.lastPath || '—'];
+      for (const v of cells) { const td = document.createElement('td'); td.textContent = v; row.append(td); }
+      body.append(row);
+    }
+    $('devices').classList.toggle('hidden', shown.length === 0);
+    const empty = $('devices-empty');
+    empty.classList.toggle('hidden', shown.length > 0);
+    empty.textContent = t(filter === 'attention' && !q ? 'devicesNone' : 'devicesNoMatch');
   }
 
   // ---- dispatch targets: webhooks and alarm receiving centres -------------------------------------
