@@ -502,6 +502,7 @@
     telLinks($('who-guardians'), w.guardians);
     $('who-address').textContent = w.address || '—';
     $('who-notes').textContent = w.notes || '—';
+    $('who-notes').classList.toggle('notes', !!w.notes); // highlighted only when there is something to read
     $('who-language').textContent = t(w.language === 'id' ? 'langId' : 'langEn');
     // The form follows the selected device, but never overwrites what an operator is typing.
     const key = a.deviceId + '|' + JSON.stringify(w);

@@ -24,10 +24,13 @@ window.PDMap = function (canvas, onSelect, onMode) {
   }
 
   function fit(w, h) {
-    const placed = alerts.filter(a => a.lat != null && a.lon != null);
+    let placed = alerts.filter(a => a.lat != null && a.lon != null);
     const sel = placed.find(a => a.id === selectedId);
     let z, lat, lon;
-    if (sel) {
+    if (sel && sel.trail && sel.trail.length > 1) {
+      placed = sel.trail; // the whole trail in view
+    }
+    if (sel && placed !== sel.trail) {
       lat = sel.lat; lon = sel.lon;
       const r = sel.accuracyM || 50;
       z = Math.floor(Math.log2(156543.03392 * Math.cos(lat * Math.PI / 180) * (Math.min(w, h) / 3) / r));
@@ -122,9 +125,54 @@ window.PDMap = function (canvas, onSelect, onMode) {
     }
 
     drawn = [];
-    for (const a of alerts) {
-      if (a.lat == null || a.lon == null) continue;
-      const p = project(a.lat, a.lon, z), x = p.x - left, y = p.y - top;
+    const placed = [];
+    // A label goes where it overlaps no other label: around its point at growing distances, with a leader line once it
+    // had to move away. The selected alert's labels are placed first, so they sit closest to their points.
+    function label(text, x, y, colour) {
+      g.font = 'bold 12px sans-serif';
+      const lw = g.measureText(text).width + 6, lh = 16;
+      for (let ring = 0; ring < 12; ring++) {
+        const r = 10 + ring * 14;
+        for (let k = 0; k < 8; k++) {
+          const ang = -Math.PI / 4 + k * Math.PI / 4;
+          const bx = x + r * Math.cos(ang) - (Math.cos(ang) < -0.1 ? lw : Math.cos(ang) > 0.1 ? 0 : lw / 2);
+          const by = y + r * Math.sin(ang) - (Math.sin(ang) < -0.1 ? lh : Math.sin(ang) > 0.1 ? 0 : lh / 2);
+          const box = { x: bx, y: by, w: lw, h: lh };
+          if (placed.some(p => box.x < p.x + p.w && p.x < box.x + box.w && box.y < p.y + p.h && p.y < box.y + box.h)) continue;
+          placed.push(box);
+          if (ring > 0) { g.strokeStyle = '#455a64'; g.lineWidth = 1; g.beginPath(); g.moveTo(x, y); g.lineTo(bx + lw / 2, by + lh / 2); g.stroke(); }
+          g.fillStyle = 'rgba(255,255,255,0.85)'; g.fillRect(bx, by, lw, lh);
+          g.fillStyle = colour || '#111'; g.fillText(text, bx + 3, by + 12);
+          return;
+        }
+      }
+    }
+    const order = alerts.filter(a => a.lat != null && a.lon != null).sort((a, b) => (b.id === selectedId) - (a.id === selectedId));
+    const at = a => { const p = project(a.lat, a.lon, z); return { x: p.x - left, y: p.y - top }; };
+    // Trails: where the person has been, oldest faintest, each point with its accuracy; the selected one with ages.
+    let trailShown = 0;
+    for (const a of order) {
+      const trail = a.trail || [];
+      if (trail.length < 2) continue;
+      const col = colour(a), sel = a.id === selectedId;
+      g.strokeStyle = col + (sel ? 'cc' : '55'); g.lineWidth = sel ? 3 : 1.5;
+      g.beginPath();
+      trail.forEach((p, i) => { const q = at(p); if (i) g.lineTo(q.x, q.y); else g.moveTo(q.x, q.y); });
+      g.stroke();
+      trail.forEach((p, i) => {
+        const q = at(p), fade = 0.25 + 0.75 * (i + 1) / trail.length;
+        if (p.accuracyM) {
+          const r = p.accuracyM / metersPerPixel(p.lat, z);
+          if (r > 2) { g.beginPath(); g.arc(q.x, q.y, r, 0, 2 * Math.PI); g.strokeStyle = col + '44'; g.lineWidth = 1; g.stroke(); }
+        }
+        g.globalAlpha = fade;
+        g.beginPath(); g.arc(q.x, q.y, sel ? 4 : 3, 0, 2 * Math.PI); g.fillStyle = col; g.fill();
+        g.globalAlpha = 1;
+      });
+      if (sel) trailShown = trail.length;
+    }
+    for (const a of order) {
+      const { x, y } = at(a);
       const col = colour(a);
       if (a.accuracyM) {
         const r = a.accuracyM / metersPerPixel(a.lat, z);
@@ -136,9 +184,23 @@ window.PDMap = function (canvas, onSelect, onMode) {
       g.beginPath(); g.arc(x, y, a.id === selectedId ? 9 : 7, 0, 2 * Math.PI);
       g.fillStyle = col; g.fill();
       g.lineWidth = a.id === selectedId ? 3 : 1.5; g.strokeStyle = '#fff'; g.stroke();
-      g.fillStyle = '#111'; g.font = 'bold 12px sans-serif'; g.fillText('#' + a.id, x + 11, y - 6);
       drawn.push({ id: a.id, x, y });
     }
+    const now = Date.now();
+    for (const a of order) {
+      const { x, y } = at(a);
+      label('#' + a.id, x, y);
+      if (a.id === selectedId && a.trail) {
+        // How long ago each earlier position was reported (m:ss), the newest being the marker itself.
+        a.trail.slice(0, -1).forEach(p => {
+          const q = at(p), s = Math.max(0, Math.round((now - Date.parse(p.atUtc)) / 1000));
+          label('-' + Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'), q.x, q.y, '#37474f');
+        });
+      }
+    }
+    // For people and tests alike: what was drawn (label boxes, the selected trail's length).
+    canvas.dataset.labels = JSON.stringify(placed.map(p => [Math.round(p.x), Math.round(p.y), Math.round(p.w), Math.round(p.h)]));
+    canvas.dataset.trail = String(trailShown);
   }
 
   function schedule() {
