@@ -250,6 +250,26 @@ internal static class ReceiverWiring
         AlertEndpoints.Map(operatorApi.MapGroup("/alerts"), store.Alerts, new CapMessageLog(store.Db), new Dispatch.CapFormatter(options.CapSender, options.CapSenderName), store.Registry, downlink);
         operatorApi.MapGet("/webhooks", () => webhooks.Status());
         operatorApi.MapGet("/dispatch", () => webhooks.AllStatus());
+        var quality = new QualityReport(store.Db);
+        IResult Quality(string? from, string? to, int? shiftHours, string? tz, bool csv)
+        {
+            DateTime now = time.GetUtcNow().UtcDateTime;
+            if (!QualityPeriod.TryParse(from, to, shiftHours, tz, now, out QualityPeriod? period, out string? problem))
+            {
+                return Results.BadRequest(new { error = problem });
+            }
+            QualityView view = quality.Build(period!.FromUtc, period.ToUtc, period.ShiftHours, period.Offset);
+            return csv
+                ? Results.Text(QualityReport.Csv(view), "text/csv; charset=utf-8")
+                : Results.Ok(view);
+        }
+        operatorApi.MapGet("/quality", (string? from, string? to, int? shiftHours, string? tz) => Quality(from, to, shiftHours, tz, csv: false))
+            .WithSummary("Per operator and per shift: time to acknowledge, assign and resolve, open and escalated counts, false-alarm rate");
+        operatorApi.MapGet("/quality.csv", (HttpContext http, string? from, string? to, int? shiftHours, string? tz) =>
+        {
+            http.Response.Headers.ContentDisposition = "attachment; filename=\"panicdevice-quality.csv\"";
+            return Quality(from, to, shiftHours, tz, csv: true);
+        }).WithSummary("The same report as CSV");
         var forwarder = new Dispatch.AlertForwarder(store.Db, webhooks, store.Alerts, time);
         operatorApi.MapPost("/alerts/{id:long}/forward", (long id, AlertForward? body) =>
         {

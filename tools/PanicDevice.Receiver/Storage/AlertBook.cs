@@ -207,6 +207,12 @@ internal sealed class AlertBook
                 update.ExecuteNonQuery();
             }
             AddTimeline(c, tx, id, now, action, (responder != null ? "responder " + responder + "; " : "") + "by " + operatorName);
+            using (var by = Command(c, tx, "UPDATE timeline SET by_name = @b WHERE id = (SELECT MAX(id) FROM timeline WHERE alert_id = @a)"))
+            {
+                by.With("@b", operatorName);
+                by.With("@a", id);
+                by.ExecuteNonQuery();
+            }
             // A CAP message only for news: acknowledging an alert already assigned changes nothing outside.
             if (next != state || (responder != null && responder != previousResponder))
             {

@@ -680,6 +680,55 @@
     empty.textContent = t(filter === 'attention' && !q ? 'devicesNone' : 'devicesNoMatch');
   }
 
+  // ---- quality, for supervisors: per operator and per shift over a period, and the same as CSV -------------
+  function qualityQuery() {
+    const days = Number($('quality-days').value), to = new Date(), from = new Date(to.getTime() - days * 86400000);
+    const off = -to.getTimezoneOffset(), tz = (off < 0 ? '-' : '+') + String(Math.floor(Math.abs(off) / 60)).padStart(2, '0') + ':' + String(Math.abs(off) % 60).padStart(2, '0');
+    return 'from=' + encodeURIComponent(from.toISOString()) + '&to=' + encodeURIComponent(to.toISOString()) + '&shiftHours=' + $('quality-shift').value + '&tz=' + encodeURIComponent(tz);
+  }
+  const secs = v => v == null ? '—' : clock(v);
+  const rate = v => v == null ? '—' : Math.round(v * 100) + ' %';
+  function fillTable(id, rows) {
+    const body = $(id).querySelector('tbody');
+    body.replaceChildren();
+    for (const cells of rows) {
+      const tr = document.createElement('tr');
+      for (const v of cells) { const td = document.createElement('td'); td.textContent = String(v); tr.append(td); }
+      body.append(tr);
+    }
+    $(id).classList.toggle('hidden', rows.length === 0);
+  }
+  async function loadQuality() {
+    showError('quality-error', '');
+    try {
+      const r = await api('GET', '/api/quality?' + qualityQuery());
+      const q = await r.json();
+      if (!r.ok) { showError('quality-error', t('actionFailed') + (q.error || r.status)); return; }
+      fillTable('quality-operators', q.operators.map(o => [o.operator, o.acknowledged, secs(o.medianToAcknowledgeS) + ' / ' + secs(o.p90ToAcknowledgeS),
+        o.assigned, secs(o.medianToAssignS), o.resolved, secs(o.medianToResolveS), o.falseAlarms + ' (' + rate(o.falseAlarmRate) + ')']));
+      fillTable('quality-shifts', q.shifts.map(s => [s.shiftStart.replace('T', ' '), s.opened, s.stillOpen, s.escalated, secs(s.medianToAcknowledgeS),
+        secs(s.medianToResolveS), s.falseAlarms + ' (' + rate(s.falseAlarmRate) + ')']));
+      if (!q.operators.length && !q.shifts.length) showError('quality-error', t('qualityNone'));
+    } catch (e) {
+      if (st.token) showError('quality-error', t('actionFailed') + e.message);
+    }
+  }
+  $('quality-load').addEventListener('click', loadQuality);
+  // The token goes in the header, never a URL: the file is fetched, then handed to the browser to save.
+  $('quality-csv').addEventListener('click', async () => {
+    try {
+      const r = await api('GET', '/api/quality.csv?' + qualityQuery());
+      if (!r.ok) { showError('quality-error', t('actionFailed') + r.status); return; }
+      const url = URL.createObjectURL(await r.blob());
+      const a = document.createElement('a');
+      a.href = url; a.download = 'panicdevice-quality.csv';
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      if (st.token) showError('quality-error', t('actionFailed') + e.message);
+    }
+  });
+
   // ---- dispatch targets: webhooks and alarm receiving centres -------------------------------------
   async function loadWebhooks() {
     if (!st.token) return;
