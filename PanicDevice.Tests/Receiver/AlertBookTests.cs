@@ -83,11 +83,54 @@ public abstract class AlertBookTests
         Assert.IsTrue(AlertStates.IsOpen(duress.State), "coercion: the alert stays open");
         Assert.AreEqual("duress", duress.Timeline.Last().Event);
 
+        alerts.Act(duress.Id, "resolve", null, "dina"); // closed: the next press is an emergency of its own
         Send(MessageKind.Alert, 3, (byte)AlertCode.Panic);
         Send(MessageKind.Cancel, 4, (byte)AlertCode.Cancel);
         AlertView cancelled = alerts.Recent(1).Single();
         Assert.AreEqual("cancelled", cancelled.State);
         Assert.IsFalse(cancelled.Duress);
+    }
+
+    [TestMethod]
+    public void APressAgainJoinsTheOpenIncidentNamedByItsMostUrgentPressAndAClosedOneDoesNot()
+    {
+        pipeline = new IngestPipeline(new DeviceRegistry(testStore.Db), new FrameStore(testStore.Db, AlertBook.SuggestedIncidentWindow), TimeProvider.System);
+        Send(MessageKind.Alert, 1, (byte)AlertCode.Test);
+        Send(MessageKind.Alert, 2, (byte)AlertCode.Panic, -61760000, LocationSource.Gnss);
+        Send(MessageKind.Update, 3, (byte)AlertCode.Panic, -61770000, LocationSource.Gnss);
+        Send(MessageKind.Alert, 4, (byte)AlertCode.Test);
+        AlertView a = alerts.Recent(10).Single();
+        Assert.AreEqual("panic", a.Kind, "the most urgent press names the incident");
+        Assert.AreEqual(1u, a.Counter);
+        Assert.AreEqual(4u, a.LastCounter, "operators' status frames go to the press the device waits on");
+        Assert.AreEqual(-6.177, a.Lat!.Value, 1e-9, "a press without a fix leaves the last one");
+        CollectionAssert.AreEqual(new[] { "received-mqtt", "pressed-again-mqtt", "follow-up-mqtt", "pressed-again-mqtt" }, a.Timeline.Select(t => t.Event).ToArray());
+        Assert.AreEqual("panic · -6.176000,0.000000 ±20 m (gnss)", a.Timeline[1].Detail);
+
+        alerts.Act(a.Id, "resolve", null, "dina");
+        Send(MessageKind.Alert, 5, (byte)AlertCode.Panic);
+        Assert.HasCount(2, alerts.Recent(10), "after it was closed, a press is a new emergency");
+    }
+
+    [TestMethod]
+    public void APressAfterTheWindowOrWithJoiningOffIsAnAlertOfItsOwn()
+    {
+        var time = new ManualTime { Now = DateTimeOffset.UtcNow };
+        var registry = new DeviceRegistry(testStore.Db);
+        var windowed = new IngestPipeline(registry, new FrameStore(testStore.Db, TimeSpan.FromMinutes(10)), time);
+        void Press(IngestPipeline p, uint counter) =>
+            Assert.AreEqual(IngestStatus.Stored, p.Process(FrameCodec.Encode(Frame.Create(MessageKind.Alert, "fob-1", counter, (byte)AlertCode.Panic), Key), "fob-1", IngestPath.Mqtt).Status);
+        Press(windowed, 1);
+        time.Now += TimeSpan.FromMinutes(9);
+        Press(windowed, 2);
+        Assert.HasCount(1, alerts.Recent(10), "within ten minutes: one incident");
+        time.Now += TimeSpan.FromMinutes(2);
+        Press(windowed, 3);
+        Assert.HasCount(2, alerts.Recent(10), "eleven minutes after it opened: a new alert");
+
+        var separate = new IngestPipeline(registry, new FrameStore(testStore.Db, TimeSpan.Zero), time);
+        Press(separate, 4);
+        Assert.HasCount(3, alerts.Recent(10), "--incident-window 0: every press its own alert");
     }
 
     [TestMethod]

@@ -33,7 +33,7 @@ public class ReceiverHttpTests
         dir = Path.Combine(Path.GetTempPath(), "pd-http-" + Guid.NewGuid().ToString("N"));
         brokerPort = LoopbackPorts.Free();
         app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", brokerPort.ToString(), "--data", dir,
-            "--operator-token", OperatorToken, "--gateway-token", GatewayToken });
+            "--operator-token", OperatorToken, "--gateway-token", GatewayToken, "--incident-window", "600" });
         await app.StartAsync();
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         http = new HttpClient { BaseAddress = new Uri(url) };
@@ -157,6 +157,37 @@ public class ReceiverHttpTests
         Assert.AreEqual(3u, r.Frame.Counter, "the status names the alert it is about");
         var bad = await http.SendAsync(Request(HttpMethod.Post, "/api/alerts/" + id + "/delete", OperatorToken, new { }));
         Assert.AreEqual(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task APressAgainJoinsTheIncidentAndTheOperatorsStatusGoesToThePressTheDeviceWaitsOn()
+    {
+        await Provision(OperatorToken);
+        var device = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        var received = new System.Collections.Concurrent.BlockingCollection<byte[]>();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Add(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await device.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId("fob-0001")
+            .WithCredentials("fob-0001", DeviceCredentials.MqttPassword(Key)).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).Build());
+        await device.SubscribeAsync(Topics.Downlink("fob-0001"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        foreach (uint counter in new uint[] { 3, 4 })
+        {
+            await device.PublishBinaryAsync(Topics.Uplink("fob-0001"), FrameCodec.Encode(SampleFrames.Alert("fob-0001", counter), Key), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+            Assert.IsTrue(received.TryTake(out byte[]? ack, TimeSpan.FromSeconds(10)));
+            Assert.AreEqual(counter, FrameCodec.DecodeAndVerify(ack!, Key).Frame.Counter, "each press is stored and acknowledged");
+        }
+        var list = System.Text.Json.JsonDocument.Parse(await (await http.SendAsync(Request(HttpMethod.Get, "/api/alerts", OperatorToken))).Content.ReadAsStringAsync()).RootElement;
+        Assert.AreEqual(1, list.GetArrayLength(), "one emergency");
+        Assert.AreEqual(4, list[0].GetProperty("lastCounter").GetInt32());
+        var taken = await http.SendAsync(Request(HttpMethod.Post, "/api/alerts/" + list[0].GetProperty("id").GetInt64() + "/acknowledge", OperatorToken, new { @operator = "dina" }));
+        Assert.AreEqual(HttpStatusCode.OK, taken.StatusCode);
+        Assert.IsTrue(received.TryTake(out byte[]? status, TimeSpan.FromSeconds(10)));
+        DecodeResult s = FrameCodec.DecodeAndVerify(status!, Key);
+        Assert.AreEqual(MessageKind.Status, s.Frame.Kind);
+        Assert.AreEqual(4u, s.Frame.Counter, "the fob listens for its latest press: an operator has it");
     }
 
     [TestMethod]

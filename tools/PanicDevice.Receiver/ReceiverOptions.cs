@@ -91,6 +91,13 @@ internal sealed class ReceiverOptions
     /// </summary>
     public int EscalateAfterSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// Seconds after an alert opened during which another alert of its device joins it (one emergency, one timeline;
+    /// the device's later press is the one operators' status frames go to); 0 (the default for now): every press is an
+    /// alert of its own. 600 is what docs/dashboard.md suggests.
+    /// </summary>
+    public int IncidentWindowSeconds { get; set; }
+
     /// <summary>Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: a plain grid (also the offline fallback).</summary>
     public string? MapTilesUrl { get; set; }
 
@@ -135,5 +142,6 @@ internal sealed class ReceiverOptions
         ["--cap-sender"] = "Receiver:CapSender",
         ["--cap-sender-name"] = "Receiver:CapSenderName",
         ["--escalate-after"] = "Receiver:EscalateAfterSeconds",
+        ["--incident-window"] = "Receiver:IncidentWindowSeconds",
     };
 }

@@ -94,6 +94,10 @@ internal sealed class ReceiverOptionsValidation : IValidateOptions<ReceiverOptio
                 problems.Add("Receiver:Webhooks:" + i + ":Secret must be at least 16 characters (it signs the webhook's requests)");
             }
         }
+        if (o.IncidentWindowSeconds is < 0 or > 86400)
+        {
+            problems.Add("--incident-window is 0 (never join) or 1..86400 seconds");
+        }
         if (o.EscalateAfterSeconds is < 0 or > 86400)
         {
             problems.Add("--escalate-after is 0 (never) or 1..86400 seconds an alert may wait unacknowledged");

@@ -73,7 +73,7 @@ internal static class ReceiverWiring
         {
             tightened.Add(keyFile);
         }
-        var frames = new FrameStore(db);
+        var frames = new FrameStore(db, TimeSpan.FromSeconds(options.IncidentWindowSeconds));
         var pipeline = new IngestPipeline(registry, frames, time, options.DeviceRateLimit);
         var alerts = new AlertBook(db, time);
         var feed = new Dashboard.AlertFeed();

@@ -82,7 +82,8 @@ internal static class AlertEndpoints
             DeviceRecord? device = registry.Find(updated.DeviceId);
             if (broker != null && device != null)
             {
-                await broker.PublishToDeviceAsync(device.Id, StatusFrame(device, updated.Counter, status));
+                // To the press the device waits on: the incident's latest (a fob that pressed again listens for that one).
+                await broker.PublishToDeviceAsync(device.Id, StatusFrame(device, updated.LastCounter ?? updated.Counter, status));
             }
             return Results.Ok(updated);
         });

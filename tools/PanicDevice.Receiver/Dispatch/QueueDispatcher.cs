@@ -480,7 +480,7 @@ internal sealed class QueueDispatcher
                 cmd.With("@x" + n, alerts[i].Timeline);
             }
             cmd.CommandText = "INSERT INTO timeline (alert_id, at_utc, event, detail) SELECT a.id, @at, @e, v.column3 FROM (VALUES " + values
-                + ") AS v JOIN alerts a ON a.device_id = v.column1 AND a.counter = v.column2 RETURNING alert_id";
+                + ") AS v JOIN alerts a ON a.device_id = v.column1 AND (a.counter = v.column2 OR a.last_counter = v.column2) RETURNING alert_id";
             cmd.With("@at", now);
             cmd.With("@e", channel.TimelineEvent);
             using var r = cmd.ExecuteReader();

@@ -20,7 +20,7 @@ internal static class AlertStates
 /// <summary>An alert as operators see it.</summary>
 internal sealed record AlertView(long Id, string DeviceId, uint Counter, string Kind, string State, bool Duress, double? Lat, double? Lon, int? AccuracyM, string Source,
     string? Responder, string OpenedUtc, string UpdatedUtc, IReadOnlyList<TimelineEntry> Timeline, string? EscalatedUtc = null, AlertSubject? Who = null,
-    IReadOnlyList<TrailPoint>? Trail = null);
+    IReadOnlyList<TrailPoint>? Trail = null, uint? LastCounter = null);
 
 /// <summary>One position of an alert's trail: the alert's own fix or a follow-up's, oldest first.</summary>
 internal sealed record TrailPoint(double Lat, double Lon, int? AccuracyM, string AtUtc, string Source);
@@ -54,11 +54,73 @@ internal sealed class AlertBook
     }
 
     /// <summary>Called by <see cref="FrameStore"/> within its transaction, after the frame row is inserted.</summary>
-    public static void Project(DbConnection c, DbTransaction tx, Frame f, string path, string nowUtc)
+    /// <summary>
+    /// How long after an alert opened another alert frame of its device joins it instead of opening a new one: a person
+    /// pressing again, or a fob's panic followed by a hold, is one emergency with one timeline.
+    /// </summary>
+    public static readonly TimeSpan SuggestedIncidentWindow = TimeSpan.FromMinutes(10);
+
+    // Most urgent first: what an incident is called when its presses differ.
+    private static int Urgency(int code) => (AlertCode)code switch
+    {
+        AlertCode.HoldUp => 0,
+        AlertCode.Panic => 1,
+        AlertCode.ButtonFault => 2,
+        AlertCode.Test => 3,
+        _ => 1,
+    };
+
+    /// <summary>The device's latest open alert opened at or after <paramref name="sinceUtc"/>: the incident a new press joins.</summary>
+    private static (long Id, int Code)? JoinableIncident(DbConnection c, DbTransaction tx, string deviceId, string sinceUtc)
+    {
+        using var cmd = Command(c, tx, "SELECT id, code FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') AND opened_utc >= @since ORDER BY id DESC LIMIT 1");
+        cmd.With("@d", deviceId);
+        cmd.With("@since", sinceUtc);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? (r.GetInt64(0), r.GetInt32(1)) : null;
+    }
+
+    // Another press joins the incident: its kind if more urgent, its fix if it has one, its counter as the one the
+    // device now waits on (operators' status frames go to it), a timeline entry; a CAP update when it moved.
+    private static void Join(DbConnection c, DbTransaction tx, long id, int code, Frame f, string path, string nowUtc)
+    {
+        CapMessageLog.Adopt(c, tx, id);
+        bool positioned = f.Source != LocationSource.None;
+        using (var update = Command(c, tx, positioned
+            ? "UPDATE alerts SET code = @code, last_counter = @c, lat_e7 = @lat, lon_e7 = @lon, accuracy_m = @acc, source = @src, updated_utc = @now WHERE id = @id"
+            : "UPDATE alerts SET code = @code, last_counter = @c, updated_utc = @now WHERE id = @id"))
+        {
+            update.With("@code", Urgency(f.Code) < Urgency(code) ? f.Code : code);
+            update.With("@c", (long)f.Counter);
+            update.With("@now", nowUtc);
+            update.With("@id", id);
+            if (positioned)
+            {
+                update.With("@lat", f.LatitudeE7);
+                update.With("@lon", f.LongitudeE7);
+                update.With("@acc", (int)f.AccuracyM);
+                update.With("@src", (int)f.Source);
+            }
+            update.ExecuteNonQuery();
+        }
+        AddTimeline(c, tx, id, nowUtc, "pressed-again-" + path, KindName(f.Code) + " · " + Describe(f));
+        if (positioned)
+        {
+            CapMessageLog.Append(c, tx, id, CapEvent.Position, nowUtc);
+        }
+    }
+
+    public static void Project(DbConnection c, DbTransaction tx, Frame f, string path, string nowUtc, TimeSpan incidentWindow)
     {
         switch (f.Kind)
         {
             case MessageKind.Alert:
+                if (incidentWindow > TimeSpan.Zero
+                    && JoinableIncident(c, tx, f.DeviceId, (DateTime.Parse(nowUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal) - incidentWindow).ToString("O")) is { } incident)
+                {
+                    Join(c, tx, incident.Id, incident.Code, f, path, nowUtc);
+                    break;
+                }
                 long id;
                 using (var insert = Command(c, tx, """
                     INSERT INTO alerts (device_id, counter, code, state, lat_e7, lon_e7, accuracy_m, source, opened_utc, updated_utc)
@@ -254,7 +316,7 @@ internal sealed class AlertBook
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc, a.escalated_utc, " +
+        cmd.CommandText = "SELECT a.id, a.device_id, a.counter, a.code, a.state, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder, a.opened_utc, a.updated_utc, a.escalated_utc, a.last_counter, " +
             "d.owner_name, d.owner_phone, d.guardians, d.address, d.notes, d.language, d.kind FROM alerts a LEFT JOIN devices d ON d.id = a.device_id " + where;
         foreach (var (name, value) in parameters)
         {
@@ -271,8 +333,9 @@ internal sealed class AlertBook
                     known ? r.GetInt32(6) / 1e7 : null, known ? r.GetInt32(7) / 1e7 : null, known && r.GetInt32(8) != Frame.Unknown16 ? r.GetInt32(8) : null,
                     SourceName(source), r.IsDBNull(10) ? null : r.GetString(10), r.GetString(11), r.GetString(12), Array.Empty<TimelineEntry>(),
                     r.IsDBNull(13) ? null : r.GetString(13),
-                    r.IsDBNull(14) ? null : new AlertSubject(r.GetString(14), r.GetString(15), r.GetString(16).Length == 0 ? Array.Empty<string>() : r.GetString(16).Split(','),
-                        r.GetString(17), r.GetString(18), r.GetString(19), r.GetInt32(20) == (int)DeviceKind.Wall ? "wall" : "fob")));
+                    r.IsDBNull(15) ? null : new AlertSubject(r.GetString(15), r.GetString(16), r.GetString(17).Length == 0 ? Array.Empty<string>() : r.GetString(17).Split(','),
+                        r.GetString(18), r.GetString(19), r.GetString(20), r.GetInt32(21) == (int)DeviceKind.Wall ? "wall" : "fob"),
+                    LastCounter: r.IsDBNull(14) ? null : (uint)r.GetInt64(14)));
             }
         }
         // The timelines of all rows in one query per 500 (a dashboard's reload of 1,000 alerts was 1,000 queries).
@@ -385,7 +448,7 @@ internal sealed class AlertBook
     internal static void AddTimelineOf(DbConnection c, DbTransaction tx, string deviceId, uint counter, string nowUtc, string evt, string detail)
     {
         long? id;
-        using (var find = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND counter = @c"))
+        using (var find = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND (counter = @c OR last_counter = @c) ORDER BY id DESC LIMIT 1"))
         {
             find.With("@d", deviceId);
             find.With("@c", (long)counter);

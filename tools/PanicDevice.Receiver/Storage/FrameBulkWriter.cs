@@ -22,13 +22,18 @@ internal static class FrameBulkWriter
     /// stores the frames it can; returns each frame's outcome, null where the per-frame store must decide, or null for all
     /// of it when the transaction must be rolled back and the batch written frame by frame.
     /// </summary>
-    public static StoreResult?[]? Write(StoreDialect dialect, DbTransaction tx, StatementCache statements, IReadOnlyList<FrameStoreBatcher.Item> batch)
+    public static StoreResult?[]? Write(StoreDialect dialect, DbTransaction tx, StatementCache statements, IReadOnlyList<FrameStoreBatcher.Item> batch, bool joinsIncidents = false)
     {
         var outcomes = new StoreResult?[batch.Count];
         var framesOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var alertsOf = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (FrameStoreBatcher.Item item in batch)
         {
             framesOf[item.Frame.DeviceId] = framesOf.GetValueOrDefault(item.Frame.DeviceId) + 1;
+            if (item.Frame.Kind == MessageKind.Alert)
+            {
+                alertsOf[item.Frame.DeviceId] = alertsOf.GetValueOrDefault(item.Frame.DeviceId) + 1;
+            }
         }
 
         // One statement locks the batch's devices and says, for each, its window and whether a refused counter waits.
@@ -36,14 +41,18 @@ internal static class FrameBulkWriter
         {
             var read = statements.Get(tx, """
                 SELECT d.id, d.replay_window,
-                       EXISTS (SELECT 1 FROM counter_events e WHERE e.device_id = d.id AND e.resent_counter IS NULL)
+                       EXISTS (SELECT 1 FROM counter_events e WHERE e.device_id = d.id AND e.resent_counter IS NULL),
+                       EXISTS (SELECT 1 FROM alerts a WHERE a.device_id = d.id AND a.state IN ('new','acknowledged','assigned'))
                 FROM devices d WHERE d.id = ANY(@ids) ORDER BY d.id FOR UPDATE OF d
                 """);
             read.With("@ids", framesOf.Keys.ToArray());
             using DbDataReader r = read.ExecuteReader();
             while (r.Read())
             {
-                if (!r.GetBoolean(2))
+                // A press of a device with an open alert, or a second press in the batch, may join an incident: the
+                // per-frame store decides (AlertBook.Project).
+                bool mayJoin = joinsIncidents && (alertsOf.GetValueOrDefault(r.GetString(0)) > 1 || (alertsOf.ContainsKey(r.GetString(0)) && r.GetBoolean(3)));
+                if (!r.GetBoolean(2) && !mayJoin)
                 {
                     windows[r.GetString(0)] = ReplayWindow.FromBytes(r.IsDBNull(1) ? null : (byte[])r.GetValue(1));
                 }

@@ -35,7 +35,15 @@ internal sealed class FrameStore
 {
     private readonly ReceiverDatabase db;
 
-    public FrameStore(ReceiverDatabase db) => this.db = db;
+    /// <summary>A store on <paramref name="db"/>; another alert of a device within <paramref name="incidentWindow"/> of its open alert joins it (default: never).</summary>
+    public FrameStore(ReceiverDatabase db, TimeSpan? incidentWindow = null)
+    {
+        this.db = db;
+        IncidentWindow = incidentWindow ?? TimeSpan.Zero;
+    }
+
+    /// <summary>How long after an alert opened another alert of its device joins it; zero: never (each press its own alert).</summary>
+    public TimeSpan IncidentWindow { get; }
 
     private FrameStoreBatcher? batcher;
 
@@ -86,7 +94,7 @@ internal sealed class FrameStore
     {
         if (batcher == null)
         {
-            Interlocked.CompareExchange(ref batcher, new FrameStoreBatcher(db, StoreIn), null);
+            Interlocked.CompareExchange(ref batcher, new FrameStoreBatcher(db, StoreIn, IncidentWindow > TimeSpan.Zero), null);
         }
         return batcher;
     }
@@ -95,7 +103,7 @@ internal sealed class FrameStore
     /// The per-frame work of a store, inside a transaction the caller commits. Writes only when it returns
     /// Stored (the frame) or a counter refusal (the counter event).
     /// </summary>
-    private static StoreResult StoreIn(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc)
+    private StoreResult StoreIn(StoreDialect dialect, DbConnection c, DbTransaction tx, StatementCache statements, Frame f, byte[] raw, string path, DateTime receivedUtc)
     {
         ReplayWindow window;
         {
@@ -165,7 +173,7 @@ internal sealed class FrameStore
             update.With("@id", f.DeviceId);
             update.ExecuteNonQuery();
         }
-        AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"));
+        AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"), IncidentWindow);
         CounterEventBook.Resolve(c, tx, statements, f, receivedUtc.ToString("O"));
         if (dialect.QueueInsertLock is { } queueLock)
         {

@@ -31,11 +31,15 @@ internal sealed class FrameStoreBatcher
     private long frames;
     private long bulkFrames;
 
-    public FrameStoreBatcher(ReceiverDatabase db, StoreStep step)
+    public FrameStoreBatcher(ReceiverDatabase db, StoreStep step, bool joinsIncidents = false)
     {
         this.db = db;
         this.step = step;
+        this.joinsIncidents = joinsIncidents;
     }
+
+    // Whether a press may join an open incident (FrameStore.IncidentWindow): the set-based writer then leaves such presses to the per-frame store.
+    private readonly bool joinsIncidents;
 
     /// <summary>Runs on the writer inside each batch's transaction, just before the commit (tests).</summary>
     public Action<IReadOnlyList<Frame>>? BeforeCommit { get; set; }
@@ -145,7 +149,7 @@ internal sealed class FrameStoreBatcher
                 {
                     try
                     {
-                        done = FrameBulkWriter.Write(dialect, tx, statements, batch);
+                        done = FrameBulkWriter.Write(dialect, tx, statements, batch, joinsIncidents);
                     }
                     catch (DbException ex) when (!dialect.IsTransient(ex))
                     {

@@ -58,6 +58,7 @@ window.PD_I18N = {
     events: {
       'received-mqtt': 'received via MQTT', 'received-sms': 'received via SMS',
       'follow-up-mqtt': 'follow-up via MQTT', 'follow-up-sms': 'follow-up via SMS',
+      'pressed-again-mqtt': 'pressed again (MQTT)', 'pressed-again-sms': 'pressed again (SMS)',
       acknowledge: 'acknowledged', assign: 'responder assigned', resolve: 'resolved', 'false-alarm': 'marked false alarm',
       'cancelled-by-user': 'cancelled by user', duress: 'DURESS cancel (user under coercion)',
       'counter-resync': 'first refused for a used counter, re-sent',
@@ -121,6 +122,7 @@ window.PD_I18N = {
     events: {
       'received-mqtt': 'diterima lewat MQTT', 'received-sms': 'diterima lewat SMS',
       'follow-up-mqtt': 'lanjutan lewat MQTT', 'follow-up-sms': 'lanjutan lewat SMS',
+      'pressed-again-mqtt': 'ditekan lagi (MQTT)', 'pressed-again-sms': 'ditekan lagi (SMS)',
       acknowledge: 'dikonfirmasi', assign: 'petugas ditugaskan', resolve: 'selesai', 'false-alarm': 'ditandai alarm palsu',
       'cancelled-by-user': 'dibatalkan pengguna', duress: 'pembatalan DIPAKSA (pengguna di bawah ancaman)',
       'counter-resync': 'mula-mula ditolak karena penghitung terpakai, dikirim ulang',
