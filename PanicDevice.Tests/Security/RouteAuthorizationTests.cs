@@ -18,8 +18,14 @@ public class RouteAuthorizationTests
 {
     private const string GatewayToken = "gateway-token-for-route-tests-1";
 
-    /// <summary>Public on purpose: liveness, counters, the dashboard's page (it asks for the token) and its ticketed stream.</summary>
-    private static readonly string[] Public = { "GET /", "GET /app.css", "GET /app.js", "GET /i18n.js", "GET /map.js", "GET /alarm.js", "GET /healthz", "GET /metrics", "GET /api/events" };
+    /// <summary>Public on purpose: liveness, counters, the dashboard's page (it asks for the token), its ticketed stream, and the login that gives a person a token.</summary>
+    private static readonly string[] Public = { "GET /", "GET /app.css", "GET /app.js", "GET /i18n.js", "GET /map.js", "GET /alarm.js", "GET /healthz", "GET /metrics", "GET /api/events", "POST /api/login" };
+
+    /// <summary>Routes for admins: device keys and revocation, accounts (AccountTests checks them live).</summary>
+    private static readonly string[] Admin = { "POST /api/devices/", "POST /api/devices/{id}/revoke", "POST /api/devices/revoke" };
+
+    /// <summary>Routes for supervisors (and admins): the quality report.</summary>
+    private static readonly string[] Supervisor = { "GET /api/quality", "GET /api/quality.csv" };
 
     private static string Name(RouteEndpoint e) =>
         string.Join(",", e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? new[] { "*" }) + " " + ("/" + e.RoutePattern.RawText?.TrimStart('/'));
@@ -36,9 +42,14 @@ public class RouteAuthorizationTests
         {
             string[] policies = e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "(default)").Distinct().ToArray();
             string expected = Name(e) == "POST /api/sms/inbound" ? TokenAuthentication.Gateway : TokenAuthentication.Operator;
+            // Some operator routes also need a role (a person's account, or the integrations' token).
+            string? role = Admin.Contains(Name(e)) || Name(e).StartsWith("GET /api/accounts", StringComparison.Ordinal) || Name(e).Contains(" /api/accounts/", StringComparison.Ordinal)
+                || Name(e) == "POST /api/accounts/" ? TokenAuthentication.Admin
+                : Supervisor.Contains(Name(e)) ? TokenAuthentication.Supervisor : null;
+            string[] wanted = role == null ? new[] { expected } : new[] { expected, role };
             // A route with no policy of its own gets the fallback (the operator's), tested live below.
-            Assert.IsTrue(policies.Length == 0 && expected == TokenAuthentication.Operator || policies.SequenceEqual(new[] { expected }),
-                Name(e) + " needs " + expected + ", has " + string.Join(",", policies));
+            Assert.IsTrue(policies.Length == 0 && role == null && expected == TokenAuthentication.Operator || policies.SequenceEqual(wanted),
+                Name(e) + " needs " + string.Join(",", wanted) + ", has " + string.Join(",", policies));
         }
         Assert.IsTrue(routes.Any(e => Name(e) == "POST /api/sms/inbound"), "the gateway route is in the inventory");
     }

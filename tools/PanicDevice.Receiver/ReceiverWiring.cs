@@ -104,6 +104,7 @@ internal static class ReceiverWiring
         builder.Services.AddSingleton(_ => afterStore); // made by the container, so finished and disposed with it
         builder.Services.AddSingleton(counterEvents);
         builder.Services.AddSingleton(new Responders.ResponderBook(db, time));
+        builder.Services.AddSingleton(new Accounts.AccountBook(db, time));
         return new ReceiverStore(db, registry, frames, pipeline, alerts, counterEvents, feed, keyFile, sealedNow, tightened);
     }
 
@@ -264,17 +265,19 @@ internal static class ReceiverWiring
                 : Results.Ok(view);
         }
         operatorApi.MapGet("/quality", (string? from, string? to, int? shiftHours, string? tz) => Quality(from, to, shiftHours, tz, csv: false))
-            .WithSummary("Per operator and per shift: time to acknowledge, assign and resolve, open and escalated counts, false-alarm rate");
+            .WithSummary("Per operator and per shift: time to acknowledge, assign and resolve, open and escalated counts, false-alarm rate")
+            .RequireAuthorization(TokenAuthentication.Supervisor);
         operatorApi.MapGet("/quality.csv", (HttpContext http, string? from, string? to, int? shiftHours, string? tz) =>
         {
             http.Response.Headers.ContentDisposition = "attachment; filename=\"panicdevice-quality.csv\"";
             return Quality(from, to, shiftHours, tz, csv: true);
-        }).WithSummary("The same report as CSV");
+        }).WithSummary("The same report as CSV").RequireAuthorization(TokenAuthentication.Supervisor);
+        Accounts.AccountEndpoints.Map(app, operatorApi, app.Services.GetRequiredService<Accounts.AccountBook>(), time);
         var forwarder = new Dispatch.AlertForwarder(store.Db, webhooks, store.Alerts, time);
-        operatorApi.MapPost("/alerts/{id:long}/forward", (long id, AlertForward? body) =>
+        operatorApi.MapPost("/alerts/{id:long}/forward", (long id, AlertForward? body, System.Security.Claims.ClaimsPrincipal user) =>
         {
             string target = body?.Target ?? "";
-            var (outcome, alert) = forwarder.Forward(id, target, string.IsNullOrWhiteSpace(body?.Operator) ? "operator" : body.Operator);
+            var (outcome, alert) = forwarder.Forward(id, target, Accounts.Roles.Actor(user, body?.Operator));
             return outcome switch
             {
                 Dispatch.ForwardOutcome.Forwarded => Results.Ok(alert),

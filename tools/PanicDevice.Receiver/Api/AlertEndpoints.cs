@@ -64,7 +64,7 @@ internal static class AlertEndpoints
         })
             .WithSummary("One CAP 1.2 message of the alert, by its number in the alert's sequence (1 is the Alert)")
             .Produces<string>(StatusCodes.Status200OK, CapXml).Produces(StatusCodes.Status404NotFound);
-        group.MapPost("/{id:long}/{action}", async (long id, string action, AlertAction? body) =>
+        group.MapPost("/{id:long}/{action}", async (long id, string action, AlertAction? body, System.Security.Claims.ClaimsPrincipal user) =>
         {
             if (!DeviceStatusOf.TryGetValue(action, out AlertStatus status))
             {
@@ -74,7 +74,7 @@ internal static class AlertEndpoints
             {
                 return Results.BadRequest(new { error = "assign needs a responder" });
             }
-            AlertView? updated = alerts.Act(id, action, body?.Responder, body?.Operator ?? "operator");
+            AlertView? updated = alerts.Act(id, action, body?.Responder, Accounts.Roles.Actor(user, body?.Operator));
             if (updated == null)
             {
                 return Results.NotFound(new { error = "no alert " + id });

@@ -12,16 +12,26 @@ internal static class BearerToken
     /// </summary>
     public static bool Matches(HttpRequest request, string expected)
     {
+        if (Presented(request) is not { } token)
+        {
+            return false;
+        }
+        byte[] a = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        byte[] b = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
+        return CryptographicOperations.FixedTimeEquals(a, b);
+    }
+
+    /// <summary>The token after "Bearer " (RFC 9110: the scheme in any case, one or more spaces), or null.</summary>
+    public static string? Presented(HttpRequest request)
+    {
         string header = request.Headers.Authorization.ToString();
         const string scheme = "Bearer";
         if (header.Length <= scheme.Length || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || header[scheme.Length] != ' ')
         {
-            return false;
+            return null;
         }
         string token = header[scheme.Length..].TrimStart(' ');
-        byte[] a = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        byte[] b = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
-        return CryptographicOperations.FixedTimeEquals(a, b);
+        return token.Length == 0 ? null : token;
     }
 
     /// <summary>Reads the secret from the file, creating it (owner-only) with a random value the first time.</summary>

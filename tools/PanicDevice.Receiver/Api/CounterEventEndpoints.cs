@@ -13,14 +13,7 @@ internal static class CounterEventEndpoints
     {
         group.MapGet("/", (int? limit) => events.Recent(Math.Clamp(limit ?? 100, 1, 1000)));
         group.MapGet("/{id:long}", (long id) => events.Find(id) is { } e ? Results.Ok(e) : Results.NotFound(new { error = "no counter event " + id }));
-        group.MapPost("/{id:long}/acknowledge", (long id, AlertAction? body) =>
-            events.Acknowledge(id, OperatorName(body)) is { } e ? Results.Ok(e) : Results.NotFound(new { error = "no counter event " + id }));
-    }
-
-    // The name goes into the record as given, so its length is bounded like the dashboard's field.
-    private static string OperatorName(AlertAction? body)
-    {
-        string name = string.IsNullOrWhiteSpace(body?.Operator) ? "operator" : body.Operator.Trim();
-        return name.Length > 60 ? name[..60] : name;
+        group.MapPost("/{id:long}/acknowledge", (long id, AlertAction? body, System.Security.Claims.ClaimsPrincipal user) =>
+            events.Acknowledge(id, Accounts.Roles.Actor(user, body?.Operator)) is { } e ? Results.Ok(e) : Results.NotFound(new { error = "no counter event " + id }));
     }
 }

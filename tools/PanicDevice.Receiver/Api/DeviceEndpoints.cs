@@ -48,7 +48,7 @@ internal static class DeviceEndpoints
         });
         group.MapGet("/{id}", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p)
             : registry.Find(id) is { } d ? Results.Ok(DeviceView.Of(d, registry.Activity(id).GetValueOrDefault(id))) : Results.NotFound(new { error = "no device " + id }));
-        group.MapPost("/", (ProvisionRequest request) =>
+        group.MapPost("/", (ProvisionRequest request, System.Security.Claims.ClaimsPrincipal user) =>
         {
             string? problem = Check(request, out byte[] key);
             if (problem != null)
@@ -73,7 +73,7 @@ internal static class DeviceEndpoints
             };
             if (request.Rekey == true)
             {
-                if (!registry.Rekey(record, OperatorName(request.Operator), clock.GetUtcNow()))
+                if (!registry.Rekey(record, Accounts.Roles.Actor(user, request.Operator), clock.GetUtcNow()))
                 {
                     return Results.NotFound(new { error = "no device " + record.Id + " to re-key: provision it without rekey" });
                 }
@@ -88,9 +88,9 @@ internal static class DeviceEndpoints
                     error = "device " + record.Id + " exists; provisioning it again would replace the key of the device that has it, and its alerts " +
                             "would be refused until it is flashed again. To replace its key on purpose, re-key it (panicctl provision --rekey; API \"rekey\": true)",
                 });
-        });
+        }).RequireAuthorization(TokenAuthentication.Admin); // a key, and a device that may be silenced: admins only
 
-        group.MapPut("/{id}/profile", (string id, ProfileRequest request) =>
+        group.MapPut("/{id}/profile", (string id, ProfileRequest request, System.Security.Claims.ClaimsPrincipal user) =>
         {
             if (DeviceIds.Problem(id) is { } bad)
             {
@@ -102,7 +102,7 @@ internal static class DeviceEndpoints
             {
                 return Results.BadRequest(new { error = problem });
             }
-            if (!registry.UpdateProfile(id, profile, OperatorName(request.Operator), clock.GetUtcNow()))
+            if (!registry.UpdateProfile(id, profile, Accounts.Roles.Actor(user, request.Operator), clock.GetUtcNow()))
             {
                 return Results.NotFound(new { error = "no device " + id });
             }
@@ -110,20 +110,13 @@ internal static class DeviceEndpoints
             return Results.Ok(DeviceView.Of(registry.Find(id)!, registry.Activity(id).GetValueOrDefault(id)));
         }).WithSummary("Replaces who and where the device is for (not its key); recorded as a device event naming the fields");
 
-        group.MapPost("/{id}/revoke", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p) : Revoke(registry, id));
-        group.MapPost("/revoke", (DeviceRef device) => Revoke(registry, device.Id));
+        group.MapPost("/{id}/revoke", (string id) => DeviceIds.Problem(id) is { } p ? BadId(p) : Revoke(registry, id)).RequireAuthorization(TokenAuthentication.Admin);
+        group.MapPost("/revoke", (DeviceRef device) => Revoke(registry, device.Id)).RequireAuthorization(TokenAuthentication.Admin);
     }
 
     /// <summary>/api/device-events: the audit trail of re-keys, newest first (?id= for one device).</summary>
     public static void MapEvents(RouteGroupBuilder group, DeviceEventBook events) =>
         group.MapGet("/", (string? id, int? limit) => events.Recent(Math.Clamp(limit ?? 100, 1, 1000), id));
-
-    // The name goes into the audit record as given, so its length is bounded like the dashboard's field.
-    private static string OperatorName(string? name)
-    {
-        name = string.IsNullOrWhiteSpace(name) || PlainText.HasControlCharacters(name) ? "operator" : name.Trim();
-        return name.Length > 60 ? name[..60] : name;
-    }
 
     private static IResult BadId(string problem) => Results.BadRequest(new { error = "id " + problem });
 

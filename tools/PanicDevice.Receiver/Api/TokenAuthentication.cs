@@ -20,16 +20,24 @@ internal static class TokenAuthentication
     /// <summary>Scheme and policy: the SMS gateway (/api/sms/inbound only).</summary>
     public const string Gateway = "gateway";
 
+    /// <summary>Policy: supervisors and admins (and the integrations' operator token): the quality report.</summary>
+    public const string Supervisor = "supervisor";
+
+    /// <summary>Policy: admins (and the integrations' operator token): devices' keys and accounts.</summary>
+    public const string Admin = "admin";
+
     public static void AddTokenAuthentication(this IServiceCollection services, ReceiverOptions options)
     {
         // No default scheme: a public route never looks at the Authorization header, and a token for one caller
         // is no credential at all on another's route (401, as for no token).
         services.AddAuthentication()
-            .AddScheme<BearerTokenOptions, BearerTokenHandler>(Operator, o => o.Token = options.OperatorToken!)
+            .AddScheme<BearerTokenOptions, BearerTokenHandler>(Operator, o => { o.Token = options.OperatorToken!; o.AcceptsSessions = true; })
             .AddScheme<BearerTokenOptions, BearerTokenHandler>(Gateway, o => o.Token = options.GatewayToken!);
         services.AddAuthorizationBuilder()
             .AddPolicy(Operator, p => p.AddAuthenticationSchemes(Operator).RequireAuthenticatedUser())
             .AddPolicy(Gateway, p => p.AddAuthenticationSchemes(Gateway).RequireAuthenticatedUser())
+            .AddPolicy(Supervisor, p => p.AddAuthenticationSchemes(Operator).RequireRole(Accounts.Roles.Supervisor, Accounts.Roles.Admin))
+            .AddPolicy(Admin, p => p.AddAuthenticationSchemes(Operator).RequireRole(Accounts.Roles.Admin))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(Operator).RequireAuthenticatedUser().Build());
     }
 
@@ -48,6 +56,9 @@ internal sealed class BearerTokenOptions : AuthenticationSchemeOptions
 {
     /// <summary>The secret this scheme accepts; never logged, never in a failure message.</summary>
     public string Token { get; set; } = "";
+
+    /// <summary>Whether a person's session token (Accounts) is also accepted: the operator scheme's.</summary>
+    public bool AcceptsSessions { get; set; }
 }
 
 /// <summary>"Authorization: Bearer …" checked in constant time against one scheme's token (<see cref="BearerToken.Matches"/>).</summary>
@@ -60,14 +71,27 @@ internal sealed class BearerTokenHandler(IOptionsMonitor<BearerTokenOptions> opt
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        if (string.IsNullOrEmpty(Options.Token) || !BearerToken.Matches(Request, Options.Token))
+        if (!string.IsNullOrEmpty(Options.Token) && BearerToken.Matches(Request, Options.Token))
         {
-            // The scheme's name only: what was presented may be another caller's secret, and this text reaches the log.
-            return Task.FromResult(AuthenticateResult.Fail("not the " + Scheme.Name + " token"));
+            // The integrations' operator token may do everything an admin may (it provisions devices and makes the first accounts).
+            var claims = new List<Claim> { new(ClaimTypes.Name, Scheme.Name), new(ClaimTypes.Role, Scheme.Name) };
+            if (Options.AcceptsSessions) claims.Add(new Claim(ClaimTypes.Role, Accounts.Roles.Admin));
+            return Task.FromResult(Success(claims));
         }
-        var identity = new ClaimsIdentity(new[] { new Claim(ClaimTypes.Name, Scheme.Name), new Claim(ClaimTypes.Role, Scheme.Name) }, Scheme.Name);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        if (Options.AcceptsSessions && BearerToken.Presented(Request) is { } presented
+            && Context.RequestServices.GetService<Accounts.AccountBook>()?.Find(presented) is { } account)
+        {
+            return Task.FromResult(Success(new[]
+            {
+                new Claim(ClaimTypes.Name, account.Name), new Claim(ClaimTypes.Role, account.Role), new Claim(Accounts.Roles.AccountClaim, account.Name),
+            }));
+        }
+        // The scheme's name only: what was presented may be another caller's secret, and this text reaches the log.
+        return Task.FromResult(AuthenticateResult.Fail("not the " + Scheme.Name + " token"));
     }
+
+    private AuthenticateResult Success(IEnumerable<Claim> claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -233,6 +233,18 @@ internal sealed class ReceiverDatabase : IDisposable
             holder TEXT NOT NULL,
             expires_utc TEXT NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS accounts (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_utc TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS sessions (
+            token_hash TEXT PRIMARY KEY,
+            account TEXT NOT NULL,
+            expires_utc TEXT NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS responders (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,

@@ -55,8 +55,26 @@
   $('login').addEventListener('submit', async ev => {
     ev.preventDefault();
     alarm.unlock(); // the login click is the gesture browsers require before a page may make sound
-    const token = $('token').value.trim();
+    let token = $('token').value.trim();
+    const password = $('password').value, name = $('operator-name').value.trim();
     showError('login-error', '');
+    if (password) {
+      // A person's account: the name and password give a session token, used from here on like the operator token.
+      try {
+        const l = await fetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ name, password }), cache: 'no-store' });
+        const j = await l.json();
+        if (!l.ok) { showError('login-error', l.status === 401 ? t('wrongPassword') : (j.error || t('unreachable'))); return; }
+        token = j.token;
+      } catch (e) {
+        showError('login-error', t('unreachable'));
+        return;
+      }
+      $('password').value = '';
+    } else if (!token) {
+      showError('login-error', t('needCredentials'));
+      return;
+    }
     let r;
     try {
       r = await api('GET', '/api/alerts?limit=200', undefined, token);
@@ -73,7 +91,10 @@
     replaceAll(await r.json());
     start();
   });
-  $('logout').addEventListener('click', () => logout(''));
+  $('logout').addEventListener('click', async () => {
+    try { await api('POST', '/api/logout', {}); } catch (e) { /* the session ends here anyway */ }
+    logout('');
+  });
   document.querySelectorAll('[data-lang]').forEach(b => b.addEventListener('click', () => setLang(b.dataset.lang)));
 
   function logout(message) {
@@ -85,7 +106,7 @@
     st.everLive = false;
     renderConnection();
     st.alerts.clear(); st.counters.clear(); st.selected = null;
-    $('app').classList.add('hidden'); $('logout').classList.add('hidden');
+    $('app').classList.add('hidden'); $('logout').classList.add('hidden'); $('who-am-i').classList.add('hidden');
     $('login-view').classList.remove('hidden');
     setLive('offline');
     showError('login-error', message);
@@ -100,6 +121,7 @@
       map.setTiles(cfg.mapTilesUrl, cfg.mapTilesAttribution);
       st.escalateAfterS = cfg.escalateAfterSeconds || 0;
     } catch (e) { map.setTiles('', ''); }
+    loadMe();
     connect();
     loadCounters();
     loadWebhooks();
@@ -110,6 +132,18 @@
     clearInterval(st.ticker);
     st.ticker = setInterval(tick, 1000);
     renderSoundControls();
+  }
+
+  // Who is logged in, and what they may see: the quality report is for supervisors and admins.
+  async function loadMe() {
+    try {
+      const me = await (await api('GET', '/api/me')).json();
+      const el = $('who-am-i');
+      el.textContent = me.account ? me.name + ' · ' + sub('roles', me.role) : sub('roles', 'token');
+      el.classList.remove('hidden');
+      if (me.account) sessionStorage.setItem(NAME_KEY, me.name);
+      $('quality-panel').classList.toggle('hidden', me.role === 'operator');
+    } catch (e) { /* the next login */ }
   }
 
   // ---- sound --------------------------------------------------------------------------------------
