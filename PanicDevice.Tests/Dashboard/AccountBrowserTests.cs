@@ -28,6 +28,9 @@ public partial class DashboardBrowserTests
         await page.ClickAsync("#login-submit");
         await Expect(page.Locator("#who-am-i")).ToHaveTextAsync("dina · operator");
         await Expect(page.Locator("#quality-panel")).ToBeHiddenAsync(); // supervisors' only
+        await page.SelectOptionAsync("#devices-filter", "all");
+        await Expect(page.Locator("#devices tr[data-device='fob-0001']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#devices button[data-revoke]")).ToHaveCountAsync(0); // admins' only
         Assert.IsFalse((await page.EvaluateAsync<string>("JSON.stringify(sessionStorage)")).Contains("correct horse", StringComparison.Ordinal), "the password is not kept");
 
         rx.Send(SampleFrames.Alert("fob-0001", 1));

@@ -72,6 +72,17 @@ public partial class DashboardBrowserTests
         await Expect(page.Locator("#devices-attention")).ToHaveTextAsync("3 perlu perhatian");
         await Expect(page.Locator("#devices tr[data-device='fob-0002']")).ToContainTextAsync("SENYAP");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "pd-devices-id.png"), FullPage = true });
+
+        // An admin (here the operator token) revokes a device from the view, after a second click that names it.
+        await page.ClickAsync("#lang-en");
+        var revoke = page.Locator("#devices tr[data-device='fob-0002'] button[data-revoke]");
+        await revoke.ClickAsync();
+        await Expect(revoke).ToHaveTextAsync("Revoke fob-0002: its presses will be refused. Click to confirm");
+        Assert.IsTrue(rx.Service<PanicDevice.Receiver.Registry.DeviceRegistry>().Find("fob-0002")!.Enabled, "one click revokes nothing");
+        await revoke.ClickAsync();
+        await page.SelectOptionAsync("#devices-filter", "all");
+        await Expect(page.Locator("#devices tr[data-device='fob-0002']")).ToContainTextAsync("revoked");
+        Assert.IsFalse(rx.Service<PanicDevice.Receiver.Registry.DeviceRegistry>().Find("fob-0002")!.Enabled);
         Assert.IsEmpty(errors, string.Join("\n", errors));
     }
 }

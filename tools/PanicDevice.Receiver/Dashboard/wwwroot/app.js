@@ -143,6 +143,8 @@
       el.classList.remove('hidden');
       if (me.account) sessionStorage.setItem(NAME_KEY, me.name);
       $('quality-panel').classList.toggle('hidden', me.role === 'operator');
+      st.admin = me.role === 'admin';
+      renderDevices();
     } catch (e) { /* the next login */ }
   }
 
@@ -706,6 +708,26 @@
         d.batteryPercent != null ? d.batteryPercent + ' %' : '—', d.signalDbm != null ? d.signalDbm + ' dBm' : '—',
         d.onMains == null ? '—' : t(d.onMains ? 'devMainsOn' : 'devMainsOff'), d.tamper == null ? '—' : t(d.tamper ? 'devOpened' : 'devClosed'), d.lastPath || '—'];
       for (const v of cells) { const td = document.createElement('td'); td.textContent = v; row.append(td); }
+      const act = document.createElement('td');
+      if (st.admin && d.enabled) {
+        // Revoking silences the device: a second click, on a button that names it, confirms.
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'secondary';
+        b.dataset.revoke = d.id;
+        b.textContent = st.revoking === d.id ? t('devRevokeConfirm', { id: d.id }) : t('devRevoke');
+        b.addEventListener('click', async () => {
+          if (st.revoking !== d.id) { st.revoking = d.id; renderDevices(); return; }
+          st.revoking = null;
+          try {
+            const r = await api('POST', '/api/devices/' + encodeURIComponent(d.id) + '/revoke', {});
+            if (!r.ok) showError('devices-error', t('actionFailed') + r.status);
+          } catch (e) { /* the list reloads */ }
+          loadDevices();
+        });
+        act.append(b);
+      }
+      row.append(act);
       body.append(row);
     }
     $('devices').classList.toggle('hidden', shown.length === 0);
