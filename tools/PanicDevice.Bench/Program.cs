@@ -34,7 +34,7 @@ if (args.Length > 0 && args[0] == "e2e")
         Console.Error.WriteLine("--transport is modem (the SIM800 emulator) or socket");
         return 2;
     }
-    return await E2eBenchmark.RunAsync(rtt, session == "up", alerts, transport == "modem");
+    return await E2eBenchmark.RunAsync(rtt, session == "up", alerts, transport == "modem", args.Contains("--screen"));
 }
 if (args.Length > 0 && args[0] == "ingest")
 {
