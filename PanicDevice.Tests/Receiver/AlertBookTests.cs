@@ -95,21 +95,26 @@ public abstract class AlertBookTests
     public void APressAgainJoinsTheOpenIncidentNamedByItsMostUrgentPressAndAClosedOneDoesNot()
     {
         pipeline = new IngestPipeline(new DeviceRegistry(testStore.Db), new FrameStore(testStore.Db, AlertBook.SuggestedIncidentWindow), TimeProvider.System);
-        Send(MessageKind.Alert, 1, (byte)AlertCode.Test);
-        Send(MessageKind.Alert, 2, (byte)AlertCode.Panic, -61760000, LocationSource.Gnss);
+        Send(MessageKind.Alert, 1, (byte)AlertCode.Panic);
+        Send(MessageKind.Alert, 2, (byte)AlertCode.HoldUp, -61760000, LocationSource.Gnss);
         Send(MessageKind.Update, 3, (byte)AlertCode.Panic, -61770000, LocationSource.Gnss);
-        Send(MessageKind.Alert, 4, (byte)AlertCode.Test);
+        Send(MessageKind.Alert, 4, (byte)AlertCode.Panic);
         AlertView a = alerts.Recent(10).Single();
-        Assert.AreEqual("panic", a.Kind, "the most urgent press names the incident");
+        Assert.AreEqual("hold-up", a.Kind, "the most urgent press names the incident");
         Assert.AreEqual(1u, a.Counter);
         Assert.AreEqual(4u, a.LastCounter, "operators' status frames go to the press the device waits on");
         Assert.AreEqual(-6.177, a.Lat!.Value, 1e-9, "a press without a fix leaves the last one");
         CollectionAssert.AreEqual(new[] { "received-mqtt", "pressed-again-mqtt", "follow-up-mqtt", "pressed-again-mqtt" }, a.Timeline.Select(t => t.Event).ToArray());
-        Assert.AreEqual("panic · -6.176000,0.000000 ±20 m (gnss)", a.Timeline[1].Detail);
+        Assert.AreEqual("hold-up · -6.176000,0.000000 ±20 m (gnss)", a.Timeline[1].Detail);
+
+        Send(MessageKind.Alert, 5, (byte)AlertCode.Test);
+        Send(MessageKind.Alert, 6, (byte)AlertCode.ButtonFault);
+        CollectionAssert.AreEqual(new[] { "button-fault", "test", "hold-up" }, alerts.Recent(10).Select(x => x.Kind).ToArray(),
+            "an exercise and a fault report never merge with an emergency");
 
         alerts.Act(a.Id, "resolve", null, "dina");
-        Send(MessageKind.Alert, 5, (byte)AlertCode.Panic);
-        Assert.HasCount(2, alerts.Recent(10), "after it was closed, a press is a new emergency");
+        Send(MessageKind.Alert, 7, (byte)AlertCode.Panic);
+        Assert.HasCount(4, alerts.Recent(10), "after it was closed, a press is a new emergency");
     }
 
     [TestMethod]

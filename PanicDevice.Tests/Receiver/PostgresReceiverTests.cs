@@ -87,7 +87,7 @@ public class PostgresReceiverTests
         for (int r = 0; r < 2; r++)
         {
             WebApplication app = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--data", NewDir(), "--broker", "mqtt://127.0.0.1:" + brokerPort,
-                "--store", store.Url, "--operator-token", OperatorToken, "--key-file", keyFile,
+                "--store", store.Url, "--operator-token", OperatorToken, "--key-file", keyFile, "--incident-window", "0", // it counts one alert per press
                 "--Receiver:Webhooks:0:Url", hookUrl, "--Receiver:Webhooks:0:Secret", "webhook-secret-0123456789",
                 "--Logging:LogLevel:Default", "Trace", "--Logging:Console:LogLevel:Default", "None" });
             app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);

@@ -36,7 +36,9 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     {
         var r = new LoopbackReceiver();
         r.App = ReceiverApp.Build(new[] { "--urls", "http://127.0.0.1:0", "--mqtt-port", LoopbackPorts.Free().ToString(), "--data", r.dir,
-            "--operator-token", OperatorToken, "--Logging:LogLevel:Default", "Warning" }.Concat(extra).ToArray(), time);
+            "--operator-token", OperatorToken, "--Logging:LogLevel:Default", "Warning",
+            // Most tests count one alert per press; a test about incidents passes its own --incident-window (the last one wins).
+            "--incident-window", "0" }.Concat(extra).ToArray(), time);
         addRoutes?.Invoke(r.App);
         await r.App.StartAsync();
         r.Url = r.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -90,7 +90,7 @@ public static class CrashHarness
             "--operator-token", token, "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}/hook/", "--Receiver:Webhooks:0:Secret", secret,
             "--Logging:LogLevel:Default", "Warning",
             // Nobody acknowledges a bench's alerts: escalation events would be dispatch beyond the one per alert it counts.
-            "--escalate-after", "0",
+            "--escalate-after", "0", "--incident-window", "0", // and it counts one alert row per press
             "--Receiver:Arcs:0:Name", "crash", "--Receiver:Arcs:0:Host", "127.0.0.1", "--Receiver:Arcs:0:Port", arcPort.ToString(CultureInfo.InvariantCulture),
             "--Receiver:Arcs:0:LinePrefix", "1", "--Receiver:Arcs:0:Accounts:0:Account", ArcAccount, "--Receiver:Arcs:0:Accounts:0:Key", Convert.ToHexString(arcKey),
         };

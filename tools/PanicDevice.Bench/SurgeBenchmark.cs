@@ -44,6 +44,7 @@ public static class SurgeBenchmark
                     // Every device connects within seconds: the login cap is for attacks, not for a fleet.
                     "--Receiver:MqttMaxPendingLogins", "100000",
                     "--escalate-after", "0", // nobody acknowledges a bench's alerts: no escalation events beside the one per alert it counts
+                    "--incident-window", "0", // and it counts one alert per press
                 };
                 if (broker != null) options.AddRange(new[] { "--broker", broker.BrokerUrl, "--key-file", Path.Combine(data, "device-keys.key") });
                 if (storeUrl != null) options.AddRange(new[] { "--store", storeUrl });

@@ -34,7 +34,7 @@ internal static class ReceiverCommandLine
         ("--cap-sender", "ID", "CAP <sender> (default panicdevice.receiver)"),
         ("--cap-sender-name", "TEXT", "CAP <senderName>"),
         ("--escalate-after", "SECONDS", "an alert nobody acknowledged this long escalates (default 120, 0 never)"),
-        ("--incident-window", "SECONDS", "a device's next press within this joins its open alert (e.g. 600; default 0: never)"),
+        ("--incident-window", "SECONDS", "a device's next press within this joins its open alert (default 600, 0 never)"),
         ("--request-log", "true|false", "log every HTTP request (default false)"),
     };
 

@@ -93,10 +93,9 @@ internal sealed class ReceiverOptions
 
     /// <summary>
     /// Seconds after an alert opened during which another alert of its device joins it (one emergency, one timeline;
-    /// the device's later press is the one operators' status frames go to); 0 (the default for now): every press is an
-    /// alert of its own. 600 is what docs/dashboard.md suggests.
+    /// the device's later press is the one operators' status frames go to); 0: every press is an alert of its own.
     /// </summary>
-    public int IncidentWindowSeconds { get; set; }
+    public int IncidentWindowSeconds { get; set; } = 600;
 
     /// <summary>Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: a plain grid (also the offline fallback).</summary>
     public string? MapTilesUrl { get; set; }

@@ -104,6 +104,7 @@ public static class ScaleHarness
                 "--operator-token", token, "--Receiver:Webhooks:0:Url", $"http://127.0.0.1:{hookPort}{plan.HookPath(i)}", "--Receiver:Webhooks:0:Secret", secret,
                 "--Logging:LogLevel:Default", "Warning",
                 "--escalate-after", "0", // nobody acknowledges a bench's alerts: no escalation events beside the one per alert it counts
+                "--incident-window", "0", // and it counts one alert per press
             };
             if (plan.StoreUrlFor(i) is string store)
             {

@@ -70,10 +70,19 @@ internal sealed class AlertBook
         _ => 1,
     };
 
-    /// <summary>The device's latest open alert opened at or after <paramref name="sinceUtc"/>: the incident a new press joins.</summary>
-    private static (long Id, int Code)? JoinableIncident(DbConnection c, DbTransaction tx, string deviceId, string sinceUtc)
+    // Presses of one sort join each other only: an exercise never merges with an emergency, nor a fault report with either.
+    private static string SortOf(byte code) => (AlertCode)code switch
     {
-        using var cmd = Command(c, tx, "SELECT id, code FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') AND opened_utc >= @since ORDER BY id DESC LIMIT 1");
+        AlertCode.Test => "(" + (int)AlertCode.Test + ")",
+        AlertCode.ButtonFault => "(" + (int)AlertCode.ButtonFault + ")",
+        _ => "(" + (int)AlertCode.Panic + "," + (int)AlertCode.HoldUp + ")",
+    };
+
+    /// <summary>The device's latest open alert of the same sort opened at or after <paramref name="sinceUtc"/>: the incident a new press joins.</summary>
+    private static (long Id, int Code)? JoinableIncident(DbConnection c, DbTransaction tx, string deviceId, byte code, string sinceUtc)
+    {
+        using var cmd = Command(c, tx, "SELECT id, code FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') AND opened_utc >= @since AND code IN "
+            + SortOf(code) + " ORDER BY id DESC LIMIT 1");
         cmd.With("@d", deviceId);
         cmd.With("@since", sinceUtc);
         using var r = cmd.ExecuteReader();
@@ -116,7 +125,7 @@ internal sealed class AlertBook
         {
             case MessageKind.Alert:
                 if (incidentWindow > TimeSpan.Zero
-                    && JoinableIncident(c, tx, f.DeviceId, (DateTime.Parse(nowUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal) - incidentWindow).ToString("O")) is { } incident)
+                    && JoinableIncident(c, tx, f.DeviceId, f.Code, (DateTime.Parse(nowUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal) - incidentWindow).ToString("O")) is { } incident)
                 {
                     Join(c, tx, incident.Id, incident.Code, f, path, nowUtc);
                     break;
