@@ -124,16 +124,7 @@ public class ReceiverHttpTests
     public async Task OperatorAssignmentReachesTheDeviceAsASignedStatus()
     {
         await Provision(OperatorToken);
-        var device = new MQTTnet.MqttClientFactory().CreateMqttClient();
-        var statuses = new System.Collections.Concurrent.BlockingCollection<byte[]>();
-        device.ApplicationMessageReceivedAsync += e =>
-        {
-            statuses.Add(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            return Task.CompletedTask;
-        };
-        await device.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId("fob-0001")
-            .WithCredentials("fob-0001", DeviceCredentials.MqttPassword(Key)).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).Build());
-        await device.SubscribeAsync(Topics.Downlink("fob-0001"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        var (device, statuses) = await ConnectDeviceAsync();
         await device.PublishBinaryAsync(Topics.Uplink("fob-0001"), FrameCodec.Encode(SampleFrames.Alert("fob-0001", 3), Key), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
         Assert.IsTrue(statuses.TryTake(out byte[]? ack, TimeSpan.FromSeconds(10)));
         Assert.AreEqual(MessageKind.Ack, FrameCodec.DecodeAndVerify(ack!, Key).Frame.Kind);
@@ -163,16 +154,7 @@ public class ReceiverHttpTests
     public async Task APressAgainJoinsTheIncidentAndTheOperatorsStatusGoesToThePressTheDeviceWaitsOn()
     {
         await Provision(OperatorToken);
-        var device = new MQTTnet.MqttClientFactory().CreateMqttClient();
-        var received = new System.Collections.Concurrent.BlockingCollection<byte[]>();
-        device.ApplicationMessageReceivedAsync += e =>
-        {
-            received.Add(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            return Task.CompletedTask;
-        };
-        await device.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId("fob-0001")
-            .WithCredentials("fob-0001", DeviceCredentials.MqttPassword(Key)).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).Build());
-        await device.SubscribeAsync(Topics.Downlink("fob-0001"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        var (device, received) = await ConnectDeviceAsync();
         foreach (uint counter in new uint[] { 3, 4 })
         {
             await device.PublishBinaryAsync(Topics.Uplink("fob-0001"), FrameCodec.Encode(SampleFrames.Alert("fob-0001", counter), Key), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
@@ -188,6 +170,22 @@ public class ReceiverHttpTests
         DecodeResult s = FrameCodec.DecodeAndVerify(status!, Key);
         Assert.AreEqual(MessageKind.Status, s.Frame.Kind);
         Assert.AreEqual(4u, s.Frame.Counter, "the fob listens for its latest press: an operator has it");
+    }
+
+    // fob-0001 on the embedded broker, subscribed to its downlink: what the receiver sends it (acks, statuses), in order.
+    private async Task<(MQTTnet.IMqttClient Device, System.Collections.Concurrent.BlockingCollection<byte[]> Received)> ConnectDeviceAsync()
+    {
+        var device = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        var received = new System.Collections.Concurrent.BlockingCollection<byte[]>();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Add(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await device.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId("fob-0001")
+            .WithCredentials("fob-0001", DeviceCredentials.MqttPassword(Key)).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).Build());
+        await device.SubscribeAsync(Topics.Downlink("fob-0001"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        return (device, received);
     }
 
     [TestMethod]
