@@ -253,7 +253,16 @@ public partial class DashboardBrowserTests
         await using var rx = await LoopbackReceiver.StartAsync();
         await rx.ProvisionAsync("fob-0002");
         await using var browser = await LaunchAsync();
-        var (page, errors) = await LoggedInAsync(browser, rx, "dina");
+        // The page's first read of the device events answers late, after the re-key has arrived live: the late (empty)
+        // answer must not hide it (it did, found by CI).
+        int slowReads = 0;
+        var (page, errors) = await LoggedInAsync(browser, rx, "dina", before: p => p.RouteAsync("**/api/device-events*", async route =>
+        {
+            // Read now (before the re-key), answered late.
+            var answer = await route.FetchAsync();
+            if (Interlocked.Increment(ref slowReads) == 1) await Task.Delay(2500);
+            await route.FulfillAsync(new() { Response = answer });
+        }));
         await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "on");
         await Expect(page.Locator("#device-event-panel")).ToBeHiddenAsync();
 
@@ -265,6 +274,8 @@ public partial class DashboardBrowserTests
         await Expect(row).ToContainTextAsync("fob-0002");
         await Expect(row).ToContainTextAsync("re-keyed");
         await Expect(row).ToContainTextAsync("by budi");
+        await page.WaitForTimeoutAsync(3000); // the late answer has come by now
+        await Expect(row).ToHaveCountAsync(1);
         await Expect(page.Locator("#device-event-panel .device-event-banner")).ToContainTextAsync("old key is refused");
         string html = await page.ContentAsync();
         Assert.IsFalse(html.Contains(newKey, StringComparison.OrdinalIgnoreCase), "the key never reaches the page");

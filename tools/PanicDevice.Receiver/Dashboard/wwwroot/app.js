@@ -349,7 +349,12 @@
     if (!st.token) return;
     try {
       const list = await (await api('GET', '/api/counter-events?limit=100')).json();
-      st.counters = new Map(list.map(c => [c.id, c]));
+      // Merged, not replaced: one that arrived live while this request was under way stays, and a state only moves
+      // forward (seen, re-sent), so an older answer never undoes a newer live one.
+      const settled = c => (c.resentCounter != null ? 2 : 0) + (c.acknowledgedUtc ? 1 : 0);
+      const merged = new Map(list.map(c => [c.id, c]));
+      for (const [id, c] of st.counters) if (!merged.has(id) || settled(c) > settled(merged.get(id))) merged.set(id, c);
+      st.counters = merged;
       renderAll();
     } catch (e) { /* next event or reconnect */ }
   }
@@ -358,7 +363,9 @@
   async function loadDeviceEvents() {
     if (!st.token) return;
     try {
-      st.deviceEvents = await (await api('GET', '/api/device-events?limit=20')).json();
+      // Merged, not replaced: an event that arrived live while this request was under way must not vanish (they never change).
+      const fetched = await (await api('GET', '/api/device-events?limit=20')).json();
+      st.deviceEvents = [...new Map([...fetched, ...st.deviceEvents].map(d => [d.id, d])).values()];
       renderAll();
     } catch (e) { /* next event or reconnect */ }
   }
