@@ -147,6 +147,7 @@ internal static class ReceiverWiring
         {
             escalator.Escalated += ids =>
             {
+                if (store.Feed.SubscriberCount == 0) return;
                 foreach (Storage.AlertView alert in store.Alerts.FindMany(ids)) store.Feed.Publish(alert);
             };
         }

@@ -52,7 +52,9 @@ internal static class MetricsEndpoint
         sb.Append("# HELP pd_alerts_open Alerts not yet resolved, cancelled or marked false alarm.\n# TYPE pd_alerts_open gauge\n");
         sb.Append("pd_alerts_open ").Append(alerts.CountOpen()).Append('\n');
         // Labelled by position and host only: a target URL may carry a token in its path or query. One group per metric.
-        var targets = webhooks.Status().Select((status, i) => (status, label: "{target=\"" + i + "\",host=\"" + (Uri.TryCreate(status.Target, UriKind.Absolute, out var u) ? u.Authority : "?") + "\"}")).ToList();
+        // One read of every target's state for both groups of series (each is a count over the queue).
+        var all = webhooks.AllStatus();
+        var targets = all.Where(s => s.Route.StartsWith("webhook:", StringComparison.Ordinal)).Select((status, i) => (status, label: "{target=\"" + i + "\",host=\"" + (Uri.TryCreate(status.Target, UriKind.Absolute, out var u) ? u.Authority : "?") + "\"}")).ToList();
         DateTimeOffset now = webhooks.Now;
         TargetSeries(sb, "pd_webhook", targets, now, new[]
         {
@@ -62,7 +64,7 @@ internal static class MetricsEndpoint
             "1 once a webhook target has failed every attempt for 60 s (operators are told), else 0.",
         });
         // ARCs by their configured name (no address, account or key).
-        var arcs = webhooks.AllStatus().Where(s => s.Route.StartsWith("arc:", StringComparison.Ordinal))
+        var arcs = all.Where(s => s.Route.StartsWith("arc:", StringComparison.Ordinal))
             .Select(status => (status, label: "{arc=\"" + status.Route["arc:".Length..] + "\"}")).ToList();
         TargetSeries(sb, "pd_arc", arcs, now, new[]
         {
