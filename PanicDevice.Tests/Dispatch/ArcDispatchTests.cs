@@ -279,10 +279,11 @@ public abstract class ArcDispatchTests
         var problems = new List<string>();
         AlertRouter router = AlertRouter.Load(new[] { new RouteOptions { Name = "all-to-112", Targets = { "webhook:112" } } }, new[] { "webhook:112" },
             new Dictionary<string, List<string>>(), new Dictionary<string, string>(), new[] { "webhook:112", "arc:central" }, File.ReadAllText, problems)!;
-        uint panic = s.Send("fob-7", MessageKind.Alert, AlertCode.Panic);
+        s.Send("fob-7", MessageKind.Heartbeat, AlertCode.None, 0);
+        uint panic = s.Send("fob-7", MessageKind.Alert, AlertCode.Panic, FrameFlags.Tamper); // the enclosure opened with the press
         uint other = s.Send("fob-9", MessageKind.Alert, AlertCode.Panic);
         var dispatcher = Dispatcher(s, router, new WebhookChannel(new WebhookTarget(hook.Url, "webhook-secret-0123456789", "112"), 0, new HttpClient()), s.Channel());
-        Assert.AreEqual(2, await dispatcher.RunOnceAsync(CancellationToken.None));
+        Assert.AreEqual(3, await dispatcher.RunOnceAsync(CancellationToken.None));
         Assert.IsEmpty(s.Arc.Read, "the rules send nothing to the ARC");
 
         var alerts = new AlertBook(s.Store.Db);
@@ -300,8 +301,8 @@ public abstract class ArcDispatchTests
         var changed = new List<long>();
         dispatcher.TimelinesChanged += changed.AddRange;
         Assert.AreEqual(1, await dispatcher.RunOnceAsync(CancellationToken.None), "the forward, to the ARC only");
-        Assert.AreEqual("#1003|1120 01 007", s.Arc.Read.Single().Data);
-        Assert.HasCount(2, hook.Accepted, "the webhook had both alerts and does not get the forward");
+        Assert.AreEqual("#1003|1120 01 007", s.Arc.Read.Single().Data, "the alarm, not the tamper edge the device reported with it");
+        Assert.HasCount(3, hook.Accepted, "the webhook had the heartbeat and both alerts, and does not get the forward");
         CollectionAssert.AreEqual(new[] { id }, changed, "dashboards hear of the new timeline entry");
         StringAssert.EndsWith(alerts.Find(id)!.Timeline.Single(t => t.Event == "sent-arc").Detail, " · forwarded by an operator");
     }

@@ -88,7 +88,8 @@ internal sealed class ArcChannel : IDispatchChannel, IAsyncDisposable
         {
             events.Add(own);
         }
-        if (e.PreviousFlags is { } before)
+        // An operator's forward sends the alarm; the power and enclosure edges of that frame were the device's news, not the operator's.
+        if (e.PreviousFlags is { } before && e.ForwardedTo == null)
         {
             events.AddRange(ContactIdMapping.ForFlagChange(before, e.Flags, e.DeviceKind, seat.Partition, seat.Zone));
         }
