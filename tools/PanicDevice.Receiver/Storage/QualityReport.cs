@@ -93,7 +93,7 @@ internal sealed class QualityReport(ReceiverDatabase db)
                 Percentile(g.Select(r => First(r, "resolve", "false-alarm")?.S).OfType<double>().ToList(), 0.5),
                 falseAlarms, closedBy.Count == 0 ? null : Math.Round((double)falseAlarms / closedBy.Count, 3));
         }).ToList();
-        string zone = (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString("hh\\:mm", CultureInfo.InvariantCulture);
+        string zone = UtcOffset.Format(offset);
         return new QualityView(fromUtc.ToString("O"), toUtc.ToString("O"), shiftHours, zone, operators, shifts);
     }
 
@@ -174,12 +174,12 @@ internal sealed record QualityPeriod(DateTime FromUtc, DateTime ToUtc, int Shift
             return false;
         }
         TimeSpan offset = TimeSpan.Zero;
-        if (tz != null && (tz.Length != 6 || tz[0] is not ('+' or '-') || !TimeSpan.TryParseExact(tz[1..], "hh\\:mm", CultureInfo.InvariantCulture, out offset) || offset > TimeSpan.FromHours(14)))
+        if (tz != null && !UtcOffset.TryParse(tz, out offset))
         {
             problem = "tz is a UTC offset, e.g. +07:00";
             return false;
         }
-        period = new QualityPeriod(start, end, hours, tz != null && tz[0] == '-' ? -offset : offset);
+        period = new QualityPeriod(start, end, hours, offset);
         return true;
     }
 }

@@ -270,9 +270,9 @@ internal sealed class DailyHours
         {
             return TimeZoneInfo.Utc;
         }
-        if ((name[0] is '+' or '-') && TimeSpan.TryParseExact(name[1..], "hh\\:mm", CultureInfo.InvariantCulture, out TimeSpan offset))
+        if (UtcOffset.TryParse(name, out TimeSpan offset))
         {
-            return TimeZoneInfo.CreateCustomTimeZone(name, name[0] == '-' ? -offset : offset, name, name);
+            return TimeZoneInfo.CreateCustomTimeZone(name, offset, name, name);
         }
         try
         {
