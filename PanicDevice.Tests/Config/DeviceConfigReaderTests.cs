@@ -1,5 +1,6 @@
 using System.Text;
 using PanicDevice.Core.Button;
+using PanicDevice.Core.Calls;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Protocol;
 using PanicDevice.Tests.Support;
@@ -268,6 +269,15 @@ namespace PanicDevice.Tests.Config
         [DataRow("\"patterns\":{\"cooldownMs\":10001,\"list\":[{\"action\":\"alert\"}]}", "patterns.cooldownMs must be")]
         [DataRow("\"patterns\":{\"list\":[{\"action\":\"alert\",\"presses\":2,\"windowMs\":2000},{\"action\":\"test\",\"presses\":2,\"windowMs\":1000}]}", "patterns: pattern 2: same presses and hold as pattern 1")]
         [DataRow("\"patterns\":{\"list\":[\"alert\"]}", "patterns.list[0] must be an object")]
+        [DataRow("\"calls\":true", "calls must be an object")]
+        [DataRow("\"calls\":{\"enable\":true}", "unknown setting \"calls.enable\"")]
+        [DataRow("\"calls\":{\"enabled\":\"yes\"}", "calls.enabled, callEmergency")]
+        [DataRow("\"calls\":{\"rounds\":11}", "calls.rounds must be 1..10")]
+        [DataRow("\"calls\":{\"ringS\":4}", "calls.ringS must be")]
+        [DataRow("\"calls\":{\"confirmKey\":\"12\"}", "calls.confirmKey must be")]
+        [DataRow("\"calls\":{\"callBackNumbers\":[\"+62 21 555\"]}", "calls.callBackNumbers[0] must be a phone number")]
+        [DataRow("\"calls\":{\"micGain\":16}", "calls.micGain must be")]
+        [DataRow("\"emergencyNumber\":\"\",\"calls\":{\"enabled\":true}", "calls.enabled needs someone to call")]
         public void EveryRefusalNamesTheSettingToFix(string members, string expected)
         {
             // The installer reads one sentence on the serial console and must find the line to change from it.
@@ -299,6 +309,30 @@ namespace PanicDevice.Tests.Config
             }
             DeviceConfigResult none = DeviceConfigReader.Read(WithKey("{\"deviceId\":\"fob-1\",\"key\":\"KEY\",\"broker\":{\"host\":\"h\"}}"));
             Assert.AreEqual(0L, (long)none.Config.CounterFloor, "no floor unless the file has one");
+        }
+
+        [TestMethod]
+        public void CallsAreOffUnlessConfiguredAndReadWhenThey()
+        {
+            DeviceConfigResult plain = DeviceConfigReader.Read(Fob);
+            Assert.IsFalse(plain.Config.Calls.Enabled, "calls need a microphone and a voice SIM: off by default");
+            DeviceConfigResult r = DeviceConfigReader.Read(WithKey("{\"deviceId\":\"fob-1\",\"key\":\"KEY\",\"broker\":{\"host\":\"h\"}," +
+                "\"guardians\":[\"+6281200000001\"],\"calls\":{\"enabled\":true,\"callEmergency\":false,\"atOnce\":true,\"rounds\":2,\"ringS\":25," +
+                "\"confirmKey\":\"#\",\"listenIn\":true,\"callBackNumbers\":[\"+62215550000\"],\"micGain\":12,\"speakerVolume\":0}}"));
+            Assert.IsNull(r.Error, r.Error);
+            CallOptions o = r.Config.Calls;
+            Assert.IsTrue(o.Enabled);
+            Assert.IsFalse(o.CallEmergency);
+            Assert.IsTrue(o.AtOnce);
+            Assert.AreEqual(2, o.Rounds);
+            Assert.AreEqual(25, o.RingS);
+            Assert.AreEqual("#", o.ConfirmKey);
+            Assert.IsTrue(o.ListenIn);
+            Assert.AreEqual(1, o.CallBackNumbers.Length);
+            Assert.AreEqual("+62215550000", o.CallBackNumbers[0]);
+            Assert.AreEqual(12, o.MicGain);
+            Assert.AreEqual(0, o.SpeakerVolume);
+            Assert.AreEqual(180, o.EmergencyHoldS, "unset values keep their defaults");
         }
 
         [TestMethod]

@@ -131,7 +131,7 @@ public class FrameCodecTests
 
     [TestMethod]
     [DataRow(0x00)]
-    [DataRow(0x05)]
+    [DataRow(0x06)]
     [DataRow(0x80)]
     [DataRow(0x84)]
     [DataRow(0xFF)]
@@ -273,7 +273,7 @@ public class FrameCodecTests
             // U+0141 has the low byte 0x41: cast to a byte it would go on the wire as "fobA", another device's id.
             Expect.Throws(typeof(ArgumentException), () => FrameCodec.Encode(f, key), "device id number " + i.ToString());
         }
-        int[] badKinds = { 0, 5, 0x80, 0x84 };
+        int[] badKinds = { 0, 6, 0x80, 0x84 };
         for (int i = 0; i < badKinds.Length; i++)
         {
             Frame f = SampleFrames.Alert();
@@ -283,12 +283,40 @@ public class FrameCodecTests
     }
 
     [TestMethod]
+    public void CallReportsNameWhoTheyAreAboutAndNothingElse()
+    {
+        byte[] key = SampleFrames.Key(0);
+        byte[] good = { CallReport.Code(CallEvent.EmergencyConnected, 0), CallReport.Code(CallEvent.GuardianConfirmed, 1), CallReport.Code(CallEvent.GuardianConfirmed, 8),
+            CallReport.Code(CallEvent.NoGuardianConfirmed, 0), CallReport.Code(CallEvent.EmergencyUnanswered, 0), CallReport.Code(CallEvent.ListenedIn, 3),
+            CallReport.Code(CallEvent.ListenedIn, CallReport.CallBackNumber) };
+        for (int i = 0; i < good.Length; i++)
+        {
+            Frame f = Frame.Create(MessageKind.Call, "fob-0001", 7, good[i]);
+            DecodeResult r = FrameCodec.DecodeAndVerify(FrameCodec.Encode(f, key), key);
+            Assert.AreEqual((int)DecodeStatus.Ok, (int)r.Status, "code " + good[i].ToString());
+            Assert.AreEqual(good[i], r.Frame.Code);
+        }
+        Assert.AreEqual(0x12, (int)CallReport.Code(CallEvent.GuardianConfirmed, 1), "event low, who high");
+        Assert.AreEqual(2, CallReport.WhoOf(0x25));
+        Assert.AreEqual((int)CallEvent.ListenedIn, (int)CallReport.EventOf(0x25));
+        byte[] bad = { 0, CallReport.Code(CallEvent.GuardianConfirmed, 0), CallReport.Code(CallEvent.GuardianConfirmed, 9), CallReport.Code(CallEvent.EmergencyConnected, 2),
+            CallReport.Code(CallEvent.ListenedIn, 0), CallReport.Code(CallEvent.ListenedIn, 12), 0x06, 0x0F };
+        for (int i = 0; i < bad.Length; i++)
+        {
+            Assert.IsNotNull(CallReport.Problem(bad[i]), "code " + bad[i].ToString());
+            Frame f = Frame.Create(MessageKind.Call, "fob-0001", 7, bad[i]);
+            Expect.Throws(typeof(ArgumentException), () => FrameCodec.Encode(f, key), "code " + bad[i].ToString());
+        }
+    }
+
+    [TestMethod]
     public void EveryKindEncodesWithNothingKnown()
     {
         // A press must be sent even before a fix, a clock, a battery reading or a signal: Create's defaults encode.
         byte[] key = SampleFrames.Key(0);
-        MessageKind[] kinds = { MessageKind.Alert, MessageKind.Update, MessageKind.Cancel, MessageKind.Heartbeat, MessageKind.Ack, MessageKind.Status };
-        byte[] codes = { (byte)AlertCode.Panic, (byte)AlertCode.Panic, (byte)AlertCode.Cancel, (byte)AlertCode.None, (byte)AlertStatus.Received, (byte)AlertStatus.Resolved };
+        MessageKind[] kinds = { MessageKind.Alert, MessageKind.Update, MessageKind.Cancel, MessageKind.Heartbeat, MessageKind.Call, MessageKind.Ack, MessageKind.Status };
+        byte[] codes = { (byte)AlertCode.Panic, (byte)AlertCode.Panic, (byte)AlertCode.Cancel, (byte)AlertCode.None, CallReport.Code(CallEvent.EmergencyConnected, 0),
+            (byte)AlertStatus.Received, (byte)AlertStatus.Resolved };
         for (int i = 0; i < kinds.Length; i++)
         {
             Frame f = Frame.Create(kinds[i], "fob-0001", 1, codes[i]);

@@ -55,6 +55,9 @@ namespace PanicDevice.Firmware
             modemSettings.Apn = config.Apn;
             modemSettings.ApnUser = config.ApnUser;
             modemSettings.ApnPassword = config.ApnPassword;
+            modemSettings.Voice = config.Calls.Enabled;
+            modemSettings.MicGain = config.Calls.MicGain;
+            modemSettings.SpeakerVolume = config.Calls.SpeakerVolume;
             modemSupply.Write(PinValue.High);
             Sim800Modem modem = new Sim800Modem(new SerialByteStream(modemPort),
                 new GpioModemPower(gpio.OpenPin(BoardPins.ModemPowerKey, PinMode.Output), modemSupply), modemSettings);
@@ -78,7 +81,7 @@ namespace PanicDevice.Firmware
             }
 
             BoardTelemetry telemetry = new BoardTelemetry(new BoardSensors(gpio, config.Kind == DeviceKind.Wall), BatteryGauge.ForBoard(), modem, new TickClock());
-            PanicDeviceApp app = new PanicDeviceApp(config, null, new FileRecordStore(new FlashFileOps(), Drive), uplink, modem,
+            PanicDeviceApp app = new PanicDeviceApp(config, null, new FileRecordStore(new FlashFileOps(), Drive), uplink, modem, modem,
                 telemetry, new AlertSmsComposer(config.OwnerName, config.Language, null), player);
 
             GnssFeed gnss = null;

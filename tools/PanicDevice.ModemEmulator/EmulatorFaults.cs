@@ -27,6 +27,9 @@ public sealed class EmulatorFaults
     /// <summary>How many of the next SMS are refused (+CMS ERROR: 500).</summary>
     public int SmsFailures { get; set; }
 
+    /// <summary>How many of the next calls the network refuses before they ring (congestion: NO CARRIER).</summary>
+    public int CallsRefused { get; set; }
+
     /// <summary>Probability (0..1) that a line from the module is preceded by a burst of line noise.</summary>
     public double GarbageProbability { get; set; }
 

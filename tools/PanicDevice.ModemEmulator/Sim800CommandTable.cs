@@ -10,14 +10,16 @@ internal sealed class Sim800CommandTable
     private readonly Sim800Emulator module;
     private readonly EmulatedTcpBridge tcp;
     private readonly EmulatedSmsCentre sms;
+    private readonly EmulatedVoice voice;
     private bool clts;
     private bool bearerOpen;
 
-    public Sim800CommandTable(Sim800Emulator module, EmulatedTcpBridge tcp, EmulatedSmsCentre sms)
+    public Sim800CommandTable(Sim800Emulator module, EmulatedTcpBridge tcp, EmulatedSmsCentre sms, EmulatedVoice voice)
     {
         this.module = module;
         this.tcp = tcp;
         this.sms = sms;
+        this.voice = voice;
     }
 
     /// <summary>Settings the module forgets when it restarts.</summary>
@@ -41,7 +43,12 @@ internal sealed class Sim800CommandTable
         }
         string body = upper[2..];
         string raw = command[2..];
-        if (ExecuteModuleCommand(body) || tcp.Execute(body, raw) || sms.Execute(body, raw))
+        if (voice.Current is { Up: true } && body.StartsWith("+CIP", StringComparison.Ordinal))
+        {
+            // A SIM800 suspends GPRS during a call; the driver must keep data commands off the module until it ends.
+            module.DataCommandsDuringCalls++;
+        }
+        if (ExecuteModuleCommand(body) || tcp.Execute(body, raw) || sms.Execute(body, raw) || voice.Execute(body, raw))
         {
             return;
         }

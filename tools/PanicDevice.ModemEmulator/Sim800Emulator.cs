@@ -19,6 +19,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
     private readonly EmulatedUart uart;
     private readonly EmulatedTcpBridge tcp;
     private readonly EmulatedSmsCentre smsCentre;
+    private readonly EmulatedVoice voice;
     private readonly Sim800CommandTable commands;
     private int timerSeq;
     private long now;
@@ -35,7 +36,8 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
         uart = new EmulatedUart(this, new Random(seed));
         tcp = new EmulatedTcpBridge(this);
         smsCentre = new EmulatedSmsCentre(this);
-        commands = new Sim800CommandTable(this, tcp, smsCentre);
+        voice = new EmulatedVoice(this);
+        commands = new Sim800CommandTable(this, tcp, smsCentre, voice);
     }
 
     /// <summary>The UART as the device sees it.</summary>
@@ -46,6 +48,39 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
 
     /// <summary>Every SMS accepted (concatenated ones once, whole).</summary>
     public List<EmulatedSms> Sms { get; } = new();
+
+    /// <summary>Phones the network can call, by number as dialled; any other number rings unanswered.</summary>
+    public Dictionary<string, EmulatedPhone> Phones { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every call placed or rung in, in order.</summary>
+    public List<EmulatedCall> Calls { get; } = new();
+
+    /// <summary>The call in progress (placed, ringing or up), or null.</summary>
+    public EmulatedCall? CurrentCall => voice.Current;
+
+    /// <summary>The ringer level (AT+CRSL): 0 means a call ringing in makes no sound.</summary>
+    public int RingerLevel => voice.RingerLevel;
+
+    /// <summary>Data commands (AT+CIP…) the driver sent while a call was up, when a SIM800 carries no data.</summary>
+    public int DataCommandsDuringCalls { get; internal set; }
+
+    /// <summary>Someone calls the module now (caller id <paramref name="number"/>).</summary>
+    public void RingFrom(string number)
+    {
+        if (on)
+        {
+            voice.RingFrom(number);
+        }
+    }
+
+    /// <summary>The far end of the call in progress presses a key now.</summary>
+    public void PressKey(char key) => voice.PressKey(key);
+
+    /// <summary>The network drops the call in progress (NO CARRIER).</summary>
+    public void DropCall() => voice.Drop();
+
+    /// <summary>The far end of the call in progress hangs up.</summary>
+    public void RemoteHangUp() => voice.RemoteHangUp();
 
     /// <summary>Every command line received, in order (passwords included: this is a test tool; never log it).</summary>
     public List<string> Commands { get; } = new();
@@ -263,6 +298,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
 
     private void PowerOff()
     {
+        voice.ModuleOff();
         on = false;
         tcp.CloseSocket();
         uart.PowerOff();
@@ -279,6 +315,7 @@ public sealed class Sim800Emulator : IModemPower, IDisposable
         commands.ResetModuleState();
         tcp.ResetModuleState();
         smsCentre.ResetModuleState();
+        voice.ResetModuleState();
     }
 
     private void ScheduleRegistration()

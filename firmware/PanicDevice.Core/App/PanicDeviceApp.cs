@@ -1,5 +1,6 @@
 using System;
 using PanicDevice.Core.Button;
+using PanicDevice.Core.Calls;
 using PanicDevice.Core.Config;
 using PanicDevice.Core.Counter;
 using PanicDevice.Core.Delivery;
@@ -39,8 +40,18 @@ namespace PanicDevice.Core.App
         private long heartbeatDueSinceMs = -1;
         private ButtonAction lastAction;
 
-        /// <summary>Wires the device. <paramref name="profile"/> null takes the config's patterns, or the defaults for the device kind.</summary>
+        /// <summary>Wires a device that makes no voice calls. <paramref name="profile"/> null takes the config's patterns, or the defaults for the device kind.</summary>
         public PanicDeviceApp(DeviceConfig config, ButtonProfile profile, IRecordStore flash, IUplink uplink, ISmsSender sms,
+            IDeviceTelemetry telemetry, IAlertSmsText smsText, IFeedbackListener feedback)
+            : this(config, profile, flash, uplink, sms, null, telemetry, smsText, feedback)
+        {
+        }
+
+        /// <summary>
+        /// Wires the device; with <paramref name="voice"/> and config.Calls.Enabled it also calls the emergency number and the
+        /// guardians (<see cref="CallCascade"/>).
+        /// </summary>
+        public PanicDeviceApp(DeviceConfig config, ButtonProfile profile, IRecordStore flash, IUplink uplink, ISmsSender sms, IVoiceCalls voice,
             IDeviceTelemetry telemetry, IAlertSmsText smsText, IFeedbackListener feedback)
         {
             this.config = config;
@@ -68,6 +79,10 @@ namespace PanicDevice.Core.App
             MonotonicCounter counter = new MonotonicCounter(flash, "counter", MonotonicCounter.DefaultBlockSize);
             ApplyCounterFloor(counter, config.CounterFloor);
             engine = new DeliveryEngine(options, new AlertOutbox(flash, OutboxSlots), counter, uplink, sms, location, telemetry, smsText, feedback);
+            if (voice != null && config.Calls != null && config.Calls.Enabled)
+            {
+                engine.UseCalls(new CallCascade(config.Calls, voice, config.EmergencyNumber, config.GuardianNumbers));
+            }
         }
 
         /// <summary>

@@ -1,4 +1,5 @@
 using PanicDevice.Core.Button;
+using PanicDevice.Core.Calls;
 using PanicDevice.Core.Location;
 
 namespace PanicDevice.Core.Config
@@ -68,6 +69,8 @@ namespace PanicDevice.Core.Config
         public ButtonProfile Buttons;
         /// <summary>Silent: delivery feedback by vibration only, never the LED (fob default). Faults without a configuration still blink.</summary>
         public bool SilentFeedback = true;
+        /// <summary>Voice calls to the emergency number and guardians, and listen-in (device.json "calls").</summary>
+        public CallOptions Calls = new CallOptions();
         /// <summary>
         /// The frame counter starts at least here; 0 = no floor. tools/flash writes the seconds since 2025-01-01 at
         /// flashing, so a flash that erased the counter never restarts it under the same key (docs/protocol.md, Counter).

@@ -1,5 +1,6 @@
 using System.Collections;
 using PanicDevice.Core.Button;
+using PanicDevice.Core.Calls;
 using PanicDevice.Core.Counter;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Protocol;
@@ -34,7 +35,7 @@ namespace PanicDevice.Core.Config
         private static readonly string[] KnownSettings =
         {
             "deviceId", "key", "kind", "owner", "language", "emergencyNumber", "guardians", "gatewayNumber",
-            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns", "counterFloor", "profile",
+            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns", "counterFloor", "profile", "calls",
         };
 
         /// <summary>
@@ -91,6 +92,7 @@ namespace PanicDevice.Core.Config
             if (error == null) error = ReadPlaceAndTiming(doc, c);
             if (error == null) error = ReadPatterns(doc, c);
             if (error == null) error = ReadCounterFloor(doc, c);
+            if (error == null) error = ReadCalls(doc, c);
             if (error != null)
             {
                 return Fail(error);
@@ -471,6 +473,90 @@ namespace PanicDevice.Core.Config
             if (name == "cancel") return ButtonAction.Cancel;
             if (name == "duress-cancel") return ButtonAction.DuressCancel;
             return ButtonAction.None;
+        }
+
+        private static readonly string[] CallSettings =
+        {
+            "enabled", "callEmergency", "atOnce", "emergencyHoldS", "ringS", "confirmS", "confirmKey", "guardianHoldS", "rounds",
+            "roundPauseS", "gapS", "yieldS", "speaker", "listenIn", "callBackNumbers", "listenInAfterS", "micGain", "speakerVolume",
+        };
+
+        /// <summary>"calls": { "enabled": true, "rounds": 3, "confirmKey": "1", "listenIn": true, "callBackNumbers": [ … ] } (docs/delivery.md, Calls).</summary>
+        private static string ReadCalls(Hashtable doc, DeviceConfig c)
+        {
+            if (!doc.Contains("calls"))
+            {
+                return null;
+            }
+            Hashtable t = doc["calls"] as Hashtable;
+            if (t == null)
+            {
+                return "calls must be an object";
+            }
+            string problem = CheckKnown(t, CallSettings, "calls.");
+            if (problem != null)
+            {
+                return problem;
+            }
+            CallOptions o = c.Calls;
+            if (!Bool(t, "enabled", ref o.Enabled) || !Bool(t, "callEmergency", ref o.CallEmergency) || !Bool(t, "atOnce", ref o.AtOnce)
+                || !Bool(t, "speaker", ref o.Speaker) || !Bool(t, "listenIn", ref o.ListenIn))
+            {
+                return "calls.enabled, callEmergency, atOnce, speaker and listenIn must be true or false";
+            }
+            if (!Int(t, "emergencyHoldS", o.EmergencyHoldS, 10, 3600, out o.EmergencyHoldS)) return "calls.emergencyHoldS must be 10..3600 seconds";
+            if (!Int(t, "ringS", o.RingS, 5, 120, out o.RingS)) return "calls.ringS must be 5..120 seconds";
+            if (!Int(t, "confirmS", o.ConfirmS, 3, 120, out o.ConfirmS)) return "calls.confirmS must be 3..120 seconds";
+            if (!Int(t, "guardianHoldS", o.GuardianHoldS, 10, 3600, out o.GuardianHoldS)) return "calls.guardianHoldS must be 10..3600 seconds";
+            if (!Int(t, "rounds", o.Rounds, 1, 10, out o.Rounds)) return "calls.rounds must be 1..10";
+            if (!Int(t, "roundPauseS", o.RoundPauseS, 0, 600, out o.RoundPauseS)) return "calls.roundPauseS must be 0..600 seconds";
+            if (!Int(t, "gapS", o.GapS, 0, 120, out o.GapS)) return "calls.gapS must be 0..120 seconds";
+            if (!Int(t, "yieldS", o.YieldS, 1, 600, out o.YieldS)) return "calls.yieldS must be 1..600 seconds";
+            if (!Int(t, "listenInAfterS", o.ListenInAfterS, 0, 86400, out o.ListenInAfterS)) return "calls.listenInAfterS must be 0..86400 seconds";
+            if (!Int(t, "micGain", o.MicGain, 0, 15, out o.MicGain)) return "calls.micGain must be 0..15";
+            if (!Int(t, "speakerVolume", o.SpeakerVolume, 0, 100, out o.SpeakerVolume)) return "calls.speakerVolume must be 0..100";
+            o.ConfirmKey = Text(t, "confirmKey", o.ConfirmKey);
+            if (o.ConfirmKey == null || o.ConfirmKey.Length != 1 || "0123456789*#".IndexOf(o.ConfirmKey) < 0)
+            {
+                return "calls.confirmKey must be one of \"0\"..\"9\", \"*\" or \"#\"";
+            }
+            if (t.Contains("callBackNumbers"))
+            {
+                ArrayList list = t["callBackNumbers"] as ArrayList;
+                if (list == null || list.Count > 8)
+                {
+                    return "calls.callBackNumbers must be a list of at most 8 phone numbers";
+                }
+                o.CallBackNumbers = new string[list.Count];
+                for (int i = 0; i < list.Count; i++)
+                {
+                    string n = list[i] as string;
+                    if (n == null || !IsPhoneNumber(n))
+                    {
+                        return "calls.callBackNumbers[" + i.ToString() + "] must be a phone number";
+                    }
+                    o.CallBackNumbers[i] = n;
+                }
+            }
+            if (o.Enabled && (!o.CallEmergency || c.EmergencyNumber.Length == 0) && c.GuardianNumbers.Length == 0)
+            {
+                return "calls.enabled needs someone to call: an emergencyNumber or guardians";
+            }
+            return o.Validate();
+        }
+
+        private static bool Bool(Hashtable t, string name, ref bool value)
+        {
+            if (!t.Contains(name))
+            {
+                return true;
+            }
+            if (!(t[name] is bool))
+            {
+                return false;
+            }
+            value = (bool)t[name];
+            return true;
         }
 
         private static string CheckKnown(Hashtable table, string[] known, string prefix)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using PanicDevice.Core.Calls;
 using PanicDevice.Core.Counter;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Outbox;
@@ -25,7 +26,7 @@ namespace PanicDevice.Core.Delivery
     /// alert's life and decides what the wearer is shown. A downlink frame first settles delivery (the frame is stored),
     /// then goes to the session (what it says about the alert).
     /// </summary>
-    public class DeliveryEngine : IDownlinkListener
+    public class DeliveryEngine : IDownlinkListener, ICallReports
     {
         private readonly DeliveryOptions options;
         private readonly AlertOutbox outbox;
@@ -38,6 +39,10 @@ namespace PanicDevice.Core.Delivery
         private readonly AlertSession session;
         private readonly SmsFallback smsFallback;
         private readonly ArrayList pending = new ArrayList();
+        private CallCascade calls;
+
+        /// <summary>Call reports kept waiting for the data path at most (of the outbox's 16 slots).</summary>
+        public const int MaxWaitingCallReports = 4;
 
         private bool started;
         private int rejectedDownlinks;
@@ -69,6 +74,26 @@ namespace PanicDevice.Core.Delivery
             this.smsText = smsText;
             session = new AlertSession(feedback, options.FollowUpIntervalMs);
             smsFallback = new SmsFallback(options, outbox, sms, smsText, session);
+        }
+
+        /// <summary>
+        /// Voice calls for the open alert (docs/delivery.md, Calls): the engine tells the cascade when an alert is raised,
+        /// texted, cancelled, taken by an operator or closed, and when a new frame needs the data path; the cascade's reports
+        /// come back as signed Call frames, stored and delivered like follow-ups.
+        /// </summary>
+        public void UseCalls(CallCascade cascade)
+        {
+            calls = cascade;
+            if (cascade != null)
+            {
+                cascade.SetReports(this);
+            }
+        }
+
+        /// <summary>The call policy, or null when the device makes no calls.</summary>
+        public CallCascade Calls
+        {
+            get { return calls; }
         }
 
         /// <summary>True while an alert is being delivered or followed up.</summary>
@@ -122,6 +147,10 @@ namespace PanicDevice.Core.Delivery
                 if (r.Frame.Kind == MessageKind.Alert)
                 {
                     session.Begin(r.Frame.Counter, r.Frame.Code, nowMs);
+                    if (calls != null)
+                    {
+                        calls.Resumed(r.Frame.Code, nowMs);
+                    }
                 }
                 else if (r.Frame.Kind == MessageKind.Cancel)
                 {
@@ -143,6 +172,10 @@ namespace PanicDevice.Core.Delivery
         public uint RaiseAlert(AlertCode code, long nowMs)
         {
             RequireStarted();
+            if (calls != null && code != AlertCode.ButtonFault)
+            {
+                calls.FrameWaiting(nowMs); // the frame goes before any call: a call suspends the data path
+            }
             Frame frame = BuildFrame(MessageKind.Alert, (byte)code, nowMs);
             uint c = StoreAndTrack(frame, nowMs);
             if (c != 0 && code == AlertCode.ButtonFault)
@@ -156,6 +189,15 @@ namespace PanicDevice.Core.Delivery
                 session.Raised(c, (byte)code, nowMs);
                 Publish(nowMs);
             }
+            if (calls != null)
+            {
+                // Also when no frame could be stored: the human SMS went at once, and calls follow it.
+                calls.AlertRaised((byte)code, nowMs);
+                if (c == 0)
+                {
+                    calls.TextedForHelp(nowMs);
+                }
+            }
             return c;
         }
 
@@ -166,9 +208,17 @@ namespace PanicDevice.Core.Delivery
         public uint Cancel(bool duress, long nowMs)
         {
             RequireStarted();
+            if (calls != null)
+            {
+                calls.FrameWaiting(nowMs);
+            }
             Frame frame = BuildFrame(MessageKind.Cancel, duress ? (byte)AlertCode.DuressCancel : (byte)AlertCode.Cancel, nowMs);
             uint c = StoreAndTrack(frame, nowMs);
             session.Cancelled(duress, nowMs);
+            if (calls != null)
+            {
+                calls.Cancelled(duress, nowMs);
+            }
             Publish(nowMs);
             return c;
         }
@@ -214,7 +264,7 @@ namespace PanicDevice.Core.Delivery
                     next = Deadlines.Earliest(next, p.SmsDueMs);
                     next = Deadlines.Earliest(next, p.SmsRetryAtMs);
                 }
-                return next;
+                return calls == null ? next : Deadlines.Earliest(next, calls.NextDeadlineMs);
             }
         }
 
@@ -233,6 +283,33 @@ namespace PanicDevice.Core.Delivery
             {
                 smsFallback.Poll((PendingDelivery)pending[i], pending, nowMs);
             }
+            if (calls != null)
+            {
+                if (session.Active && session.UsedSms)
+                {
+                    calls.TextedForHelp(nowMs); // once per alert: the cascade starts only from its beginning
+                }
+                calls.Poll(nowMs);
+            }
+        }
+
+        /// <summary>A call event for the open alert: signed, stored and delivered like a follow-up (never by SMS).</summary>
+        public void OnCallReport(CallEvent callEvent, int who, long nowMs)
+        {
+            // A dead data path must not fill the outbox with reports and leave no slot for the next alert: the oldest waiting
+            // report gives way beyond MaxWaitingCallReports (the receiver learns less about the calls, never less about alerts).
+            int waiting = 0;
+            for (int i = pending.Count - 1; i >= 0; i--)
+            {
+                PendingDelivery p = (PendingDelivery)pending[i];
+                if (p.Kind == (byte)MessageKind.Call && ++waiting >= MaxWaitingCallReports)
+                {
+                    pending.RemoveAt(i);
+                    outbox.Remove(p.Entry);
+                }
+            }
+            StoreAndTrack(BuildFrame(MessageKind.Call, CallReport.Code(callEvent, who), nowMs), nowMs);
+            Publish(nowMs);
         }
 
         /// <summary>A frame arrived on the downlink: verified against the device key before anything is believed.</summary>
@@ -265,7 +342,46 @@ namespace PanicDevice.Core.Delivery
                 return;
             }
             // Delivery is settled above; what the frame says about the alert is the session's.
+            bool wasActive = session.Active;
             session.OnReceiverFrame(f, atMs);
+            if (calls != null)
+            {
+                TellCalls(f, wasActive, atMs);
+            }
+        }
+
+        private void TellCalls(Frame f, bool wasActive, long atMs)
+        {
+            if (!WaitsForData())
+            {
+                calls.FrameSettled(atMs);
+            }
+            if (f.Counter != session.ActiveCounter || f.Kind != MessageKind.Status)
+            {
+                return;
+            }
+            if (wasActive && !session.Active)
+            {
+                calls.Closed(atMs);
+            }
+            else if (AlertStatusOrder.Rank(f.Code) >= 2)
+            {
+                calls.OperatorHasIt(atMs);
+            }
+        }
+
+        /// <summary>True while an alert or cancel frame has not been acknowledged.</summary>
+        private bool WaitsForData()
+        {
+            for (int i = 0; i < pending.Count; i++)
+            {
+                byte kind = ((PendingDelivery)pending[i]).Kind;
+                if (kind == (byte)MessageKind.Alert || kind == (byte)MessageKind.Cancel)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /// <summary>
@@ -381,7 +497,7 @@ namespace PanicDevice.Core.Delivery
             }
             catch (Exception)
             {
-                if (frame.Kind != MessageKind.Update && frame.Code != (byte)AlertCode.ButtonFault)
+                if (frame.Kind != MessageKind.Update && frame.Kind != MessageKind.Call && frame.Code != (byte)AlertCode.ButtonFault)
                 {
                     smsFallback.SendHumanTextNow(frame, nowMs);
                     session.CouldNotStore(nowMs);

@@ -232,6 +232,12 @@ namespace PanicDevice.Core.Modem
                 }
                 return;
             }
+            if (kind == AtLineKind.Unsolicited && IsCallResult(trimmed))
+            {
+                // ATD and ATA may end with a call result instead of OK; the voice part hears it as the command's answer.
+                Finish(AtCommandStatus.Error, trimmed);
+                return;
+            }
             if (kind == AtLineKind.Unsolicited && !IsAnswerToQuery(trimmed))
             {
                 unsolicited.OnUnsolicited(trimmed, nowMs);
@@ -275,12 +281,19 @@ namespace PanicDevice.Core.Modem
             }
         }
 
+        private bool IsCallResult(string line)
+        {
+            return (command.StartsWith("ATD") || command == "ATA")
+                && (line == "NO CARRIER" || line == "BUSY" || line == "NO ANSWER" || line == "NO DIALTONE");
+        }
+
         private bool IsAnswerToQuery(string line)
         {
             // +CREG:/+CGREG: are URCs after AT+CREG=1, and the answer to AT+CREG?; +CPIN: NOT READY likewise.
             return (line.StartsWith("+CREG:") && command == "AT+CREG?")
                 || (line.StartsWith("+CGREG:") && command == "AT+CGREG?")
-                || (line.StartsWith("+CPIN:") && command == "AT+CPIN?");
+                || (line.StartsWith("+CPIN:") && command == "AT+CPIN?")
+                || (line.StartsWith("+CLCC:") && command == "AT+CLCC");
         }
 
         private void Finish(AtCommandStatus status, string final)

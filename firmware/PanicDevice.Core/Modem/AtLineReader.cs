@@ -44,6 +44,8 @@ namespace PanicDevice.Core.Modem
         {
             "RDY", "Call Ready", "SMS Ready", "CLOSED", "+PDP: DEACT", "UNDER-VOLTAGE", "OVER-VOLTAGE", "NORMAL POWER DOWN",
             "+CMTI:", "+CIPRXGET: 1", "+CPIN: NOT READY", "+CFUN:", "*PSUTT", "+CTZV:", "DST:", "+CREG:", "+CGREG:",
+            // A voice call reports itself at any moment, also in the middle of another command's answer.
+            "RING", "+CLIP:", "+CLCC:", "+DTMF:", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE",
         };
 
         private readonly IAtLineListener listener;

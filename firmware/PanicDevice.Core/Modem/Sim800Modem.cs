@@ -1,3 +1,4 @@
+using PanicDevice.Core.Calls;
 using PanicDevice.Core.Io;
 using PanicDevice.Core.Location;
 using PanicDevice.Core.Net;
@@ -37,7 +38,7 @@ namespace PanicDevice.Core.Modem
     /// every phase change is read against the others, and spreading them over files would hide that; plus the public
     /// surface the session, the engine and diagnostics use.
     /// </summary>
-    public class Sim800Modem : ITcpLink, ISmsSender, IUnsolicitedListener, INetworkStatus
+    public class Sim800Modem : ITcpLink, ISmsSender, IVoiceCalls, IUnsolicitedListener, INetworkStatus
     {
         /// <summary>Largest CIPSEND (the module takes up to 1460 in single-connection mode; smaller keeps the UART turn short).</summary>
         public const int SendChunk = 512;
@@ -65,6 +66,7 @@ namespace PanicDevice.Core.Modem
         private readonly Sim800Tcp tcp;
         private readonly Sim800Sms sms;
         private readonly Sim800CellInfo cellInfo;
+        private readonly Sim800Voice voice;
         private readonly ISim800Part[] parts;
 
         private Op op = Op.None;
@@ -94,9 +96,11 @@ namespace PanicDevice.Core.Modem
             tcp = new Sim800Tcp(this, channel, settings);
             sms = new Sim800Sms(this, channel);
             cellInfo = new Sim800CellInfo(this, channel, settings);
+            voice = new Sim800Voice(this, channel, settings);
             // Once the module is ready, work goes in this order (after a stale TCP connection is closed, see NextReadyWork):
-            // an alert's SMS never waits behind data, and nothing waits behind signal, clock or cell position.
-            parts = new ISim800Part[] { sms, tcp, cellInfo };
+            // an alert's SMS never waits behind a call or data; a hang-up never waits behind data (an alert frame waits
+            // for it); nothing waits behind signal, clock or cell position.
+            parts = new ISim800Part[] { sms, voice, tcp, cellInfo };
             Phase = Sim800Phase.Probing;
         }
 
@@ -213,6 +217,80 @@ namespace PanicDevice.Core.Modem
         public SmsSendState StateOf(int id)
         {
             return sms.StateOf(id);
+        }
+
+        // ---- IVoiceCalls ----
+
+        /// <summary>True when a call can be placed now: the module is registered, has a SIM, and no call is under way.</summary>
+        public bool Available
+        {
+            get { return Phase == Sim800Phase.Ready && !simMissing && voice.Idle; }
+        }
+
+        /// <summary>The call in progress, or Idle.</summary>
+        CallState IVoiceCalls.State
+        {
+            get { return voice.State; }
+        }
+
+        /// <summary>The call in progress, or Idle.</summary>
+        public CallState CallState
+        {
+            get { return voice.State; }
+        }
+
+        /// <summary>Number of the current or last call.</summary>
+        public int CallId
+        {
+            get { return voice.CallId; }
+        }
+
+        /// <summary>How the last call ended.</summary>
+        public CallEnd LastEnd
+        {
+            get { return voice.LastEnd; }
+        }
+
+        /// <summary>The number ringing in, "" when withheld, null when none.</summary>
+        public string IncomingNumber
+        {
+            get { return voice.IncomingNumber; }
+        }
+
+        /// <summary>False when the module refused DTMF detection.</summary>
+        public bool HearsKeys
+        {
+            get { return voice.HearsKeys; }
+        }
+
+        /// <summary>Places a voice call (<see cref="Sim800Settings.Voice"/> sets the module up for it first).</summary>
+        public int Dial(string number, bool speaker, long now)
+        {
+            return simMissing ? 0 : voice.Dial(number, speaker);
+        }
+
+        /// <summary>Answers the call ringing in.</summary>
+        public void Answer(bool speaker, long now)
+        {
+            voice.Answer(speaker);
+        }
+
+        /// <summary>Ends the call, or refuses the one ringing in.</summary>
+        public void HangUp(long now)
+        {
+            voice.HangUp();
+        }
+
+        /// <summary>Speaker on or silent for the call in progress.</summary>
+        public void SetSpeaker(bool on, long now)
+        {
+            voice.SetSpeaker(on);
+        }
+
+        /// <summary>DTMF keys heard since the last take.</summary>
+        public string TakeKeys()
+        {
+            return voice.TakeKeys();
         }
 
         // ---- What the parts use ----
@@ -361,11 +439,17 @@ namespace PanicDevice.Core.Modem
             }
             for (int i = 0; i < parts.Length; i++)
             {
+                // A SIM800 suspends GPRS while a call is up: a CIPSEND then would only time out and climb the ladder.
+                if (voice.InCall && (parts[i] == tcp || parts[i] == cellInfo))
+                {
+                    continue;
+                }
                 if (parts[i].StartWork(nowMs))
                 {
                     return;
                 }
             }
+            voice.StartSetup(nowMs);
         }
 
         private void NextPowerStep()
@@ -603,12 +687,14 @@ namespace PanicDevice.Core.Modem
             tcp.OnModuleRestarted();
             sms.OnModuleRestarted();
             cellInfo.OnModuleRestarted();
+            voice.OnModuleRestarted();
         }
 
         private void FailEverything(string why)
         {
             tcp.Fail(why);
             sms.FailAll(why);
+            voice.Fail();
         }
 
         // ---- Unsolicited ----

@@ -144,6 +144,59 @@ namespace PanicDevice.Core.Modem
             return text.Length / 2;
         }
 
+        /// <summary>A number the module may dial or text: up to 21 digits, an optional leading '+'; nothing an AT line could misread.</summary>
+        public static bool IsDialable(string number)
+        {
+            if (number == null || number.Length == 0 || number.Length > 21)
+            {
+                return false;
+            }
+            for (int i = 0; i < number.Length; i++)
+            {
+                char c = number[i];
+                if (!(c >= '0' && c <= '9') && !(c == '+' && i == 0))
+                {
+                    return false;
+                }
+            }
+            return number != "+";
+        }
+
+        /// <summary>The text between the quotes of a field ("\"+62812\"" gives +62812); the field itself when unquoted.</summary>
+        public static string Unquote(string field)
+        {
+            if (field.Length >= 2 && field[0] == '"' && field[field.Length - 1] == '"')
+            {
+                return field.Substring(1, field.Length - 2);
+            }
+            return field;
+        }
+
+        /// <summary>The n-th quoted field of a line such as +CLIP: "+62812",145,"",0 ("" when there is none).</summary>
+        public static string QuotedField(string line, int n)
+        {
+            int start = -1;
+            for (int i = 0; i <= n; i++)
+            {
+                start = line.IndexOf('"', start + 1);
+                if (start < 0)
+                {
+                    return "";
+                }
+                int end = line.IndexOf('"', start + 1);
+                if (end < 0)
+                {
+                    return "";
+                }
+                if (i == n)
+                {
+                    return line.Substring(start + 1, end - start - 1);
+                }
+                start = end;
+            }
+            return "";
+        }
+
         /// <summary>
         /// True when the text can go inside an AT command's double quotes: the SIM800 has no escape for '"',
         /// so an APN or password with one would end the string early and change the command.

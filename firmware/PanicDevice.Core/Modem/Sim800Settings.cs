@@ -27,6 +27,15 @@ namespace PanicDevice.Core.Modem
         /// <summary>Opens the SAPBR bearer and allows <see cref="Sim800Modem.RequestCellLocation"/> (AT+CIPGSMLOC).</summary>
         public bool CellLocation = false;
 
+        /// <summary>Sets the module up for voice calls (caller id, call reports, DTMF keys, silent ringer) once it is ready.</summary>
+        public bool Voice = false;
+
+        /// <summary>Microphone gain for calls, 0–15 (AT+CMIC; the module's default is 10).</summary>
+        public int MicGain = 10;
+
+        /// <summary>Speaker level, 0–100, for a call placed with the speaker on (AT+CLVL); silent calls use 0.</summary>
+        public int SpeakerVolume = 80;
+
         /// <summary>Checks the settings; returns null when usable, otherwise what is wrong (without the password's value).</summary>
         public string Validate()
         {
@@ -45,6 +54,10 @@ namespace PanicDevice.Core.Modem
             if (RegistrationTimeoutMs < 1000 || RegistrationPollMs < 100 || ReceivePollMs < 50 || SignalPollMs < 1000)
             {
                 return "modem timing values are too small";
+            }
+            if (MicGain < 0 || MicGain > 15 || SpeakerVolume < 0 || SpeakerVolume > 100)
+            {
+                return "microphone gain must be 0-15 and speaker volume 0-100";
             }
             return null;
         }

@@ -41,7 +41,7 @@ namespace PanicDevice.Core.Modem
             job.Number = number;
             job.Text = text == null ? "" : text;
             job.State = SmsSendState.Pending;
-            if (!IsDialable(number))
+            if (!Sim800Replies.IsDialable(number))
             {
                 job.State = SmsSendState.Failed;
                 owner.LastError = "SMS number is not a phone number";
@@ -254,23 +254,6 @@ namespace PanicDevice.Core.Modem
             System.Array.Copy(body, payload, body.Length);
             payload[body.Length] = 0x1A; // Ctrl-Z ends the message
             return payload;
-        }
-
-        private static bool IsDialable(string number)
-        {
-            if (number == null || number.Length == 0 || number.Length > 21)
-            {
-                return false;
-            }
-            for (int i = 0; i < number.Length; i++)
-            {
-                char c = number[i];
-                if (!(c >= '0' && c <= '9') && !(c == '+' && i == 0))
-                {
-                    return false;
-                }
-            }
-            return number != "+";
         }
 
         private class SmsJob

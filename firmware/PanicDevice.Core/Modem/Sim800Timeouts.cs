@@ -33,6 +33,8 @@ namespace PanicDevice.Core.Modem
         public const int BearerMs = 85000;
         /// <summary>AT+CIPGSMLOC (manual: 60 s).</summary>
         public const int CellLocationMs = 60000;
+        /// <summary>ATD…;, ATA and ATH (manual: 20 s each).</summary>
+        public const int CallMs = 20000;
         /// <summary>AT+CFUN=1,1 until the module is reachable again.</summary>
         public const int ResetMs = 15000;
         /// <summary>After power-on, how long the module may take before it answers AT.</summary>

@@ -298,6 +298,8 @@ namespace PanicDevice.Core.Protocol
                     return "code " + code.ToString() + " is not a cancel code";
                 case MessageKind.Heartbeat:
                     return code == (byte)AlertCode.None ? null : "heartbeat code must be 0";
+                case MessageKind.Call:
+                    return CallReport.Problem(code);
                 case MessageKind.Ack:
                     return code == (byte)AlertStatus.Received ? null : "acknowledgement code must be Received";
                 case MessageKind.Status:
@@ -319,7 +321,7 @@ namespace PanicDevice.Core.Protocol
         private static bool IsKnownKind(byte kind)
         {
             return kind == (byte)MessageKind.Alert || kind == (byte)MessageKind.Update || kind == (byte)MessageKind.Cancel
-                || kind == (byte)MessageKind.Heartbeat || kind == (byte)MessageKind.Ack || kind == (byte)MessageKind.Status
+                || kind == (byte)MessageKind.Heartbeat || kind == (byte)MessageKind.Call || kind == (byte)MessageKind.Ack || kind == (byte)MessageKind.Status
                 || kind == (byte)MessageKind.Resync;
         }
 

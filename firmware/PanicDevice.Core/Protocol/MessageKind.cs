@@ -11,6 +11,8 @@ namespace PanicDevice.Core.Protocol
         Cancel = 0x03,
         /// <summary>Device → receiver: periodic supervision message (code = 0).</summary>
         Heartbeat = 0x04,
+        /// <summary>Device → receiver: what the device's voice calls about its open alert came to (code = <see cref="CallReport"/>).</summary>
+        Call = 0x05,
         /// <summary>Receiver → device: the frame with this counter is stored (code = Received).</summary>
         Ack = 0x81,
         /// <summary>Receiver → device: the alert's handling changed (code = <see cref="AlertStatus"/>).</summary>
@@ -21,6 +23,67 @@ namespace PanicDevice.Core.Protocol
         /// <see cref="Frame.NextCounter"/> and send it again under a new counter.
         /// </summary>
         Resync = 0x83,
+    }
+
+    /// <summary>What a device's voice calls came to (the low four bits of a Call frame's code). Values are on the wire; never renumber.</summary>
+    public enum CallEvent : byte
+    {
+        /// <summary>The emergency number answered the device's call, which was kept open with the microphone on.</summary>
+        EmergencyConnected = 1,
+        /// <summary>Guardian n (the high four bits, 1-based, in device.json's order) answered and pressed the confirming key.</summary>
+        GuardianConfirmed = 2,
+        /// <summary>Every round of calls ended and no guardian confirmed.</summary>
+        NoGuardianConfirmed = 3,
+        /// <summary>Every round of calls ended and the emergency number never answered.</summary>
+        EmergencyUnanswered = 4,
+        /// <summary>The device answered a call back silently: from guardian n (high bits 1–8) or a call-back number (high bits 15).</summary>
+        ListenedIn = 5,
+    }
+
+    /// <summary>
+    /// The code of a Call frame: <see cref="CallEvent"/> in the low four bits, who in the high four (0: the emergency number
+    /// or nobody in particular, 1–8: guardian n, 15: one of the call-back numbers). One byte, so the frame keeps its layout.
+    /// </summary>
+    public static class CallReport
+    {
+        /// <summary>The high-bits value for a call from one of the call-back numbers (the command centre).</summary>
+        public const int CallBackNumber = 15;
+
+        /// <summary>The code for an event about <paramref name="who"/>.</summary>
+        public static byte Code(CallEvent e, int who)
+        {
+            return (byte)(((who & 0x0F) << 4) | ((int)e & 0x0F));
+        }
+
+        /// <summary>The event a code names.</summary>
+        public static CallEvent EventOf(byte code)
+        {
+            return (CallEvent)(code & 0x0F);
+        }
+
+        /// <summary>Who a code names: 0, a guardian's 1-based place, or <see cref="CallBackNumber"/>.</summary>
+        public static int WhoOf(byte code)
+        {
+            return code >> 4;
+        }
+
+        /// <summary>Why a code is not a call report, or null when it is one.</summary>
+        public static string Problem(byte code)
+        {
+            int who = WhoOf(code);
+            switch (EventOf(code))
+            {
+                case CallEvent.EmergencyConnected:
+                case CallEvent.NoGuardianConfirmed:
+                case CallEvent.EmergencyUnanswered:
+                    return who == 0 ? null : "call event " + (code & 0x0F).ToString() + " names no guardian";
+                case CallEvent.GuardianConfirmed:
+                    return who >= 1 && who <= 8 ? null : "a guardian confirmation names guardian 1-8";
+                case CallEvent.ListenedIn:
+                    return (who >= 1 && who <= 8) || who == CallBackNumber ? null : "a listen-in names guardian 1-8 or a call-back number (15)";
+            }
+            return "code " + code.ToString() + " is not a call report";
+        }
     }
 
     /// <summary>Why the receiver refused a frame's counter (the code of a Resync frame). Values are on the wire; never renumber.</summary>
