@@ -32,7 +32,8 @@ public sealed class ModemRig : IAsyncDisposable
     private readonly string dir = Path.Combine(Path.GetTempPath(), "pd-modem-" + Guid.NewGuid().ToString("N"));
 
     public ModemRig(EmulatorFaults? faults = null, bool modemAlreadyOn = true, int smsDeadlineS = 20, int? brokerPort = null, string language = "en",
-        IMqttClientPort? wifi = null, int failoverMs = PanicDevice.Core.Delivery.DualUplink.DefaultFailoverMs)
+        IMqttClientPort? wifi = null, int failoverMs = PanicDevice.Core.Delivery.DualUplink.DefaultFailoverMs,
+        PanicDevice.Core.Calls.CallOptions? calls = null, string[]? guardians = null, Action<string>? log = null)
     {
         BrokerPort = brokerPort ?? LoopbackPorts.Free();
         Modem = new Sim800Emulator(faults ?? new EmulatorFaults());
@@ -43,10 +44,11 @@ public sealed class ModemRig : IAsyncDisposable
         Device = new SimulatedDevice(new DeviceConfig
         {
             DeviceId = Id, Key = Key, BrokerHost = "127.0.0.1", BrokerPort = BrokerPort, OwnerName = "Siti Rahma", Language = language,
-            GuardianNumbers = new[] { Guardian }, GatewayNumber = Gateway, SmsDeadlineS = smsDeadlineS,
+            GuardianNumbers = guardians ?? new[] { Guardian }, GatewayNumber = Gateway, SmsDeadlineS = smsDeadlineS,
+            Calls = calls ?? new PanicDevice.Core.Calls.CallOptions(),
             // With a Wi-Fi path the rig is a wall unit (one press raises the alert), as only wall units have Wi-Fi.
             Kind = wifi != null ? DeviceKind.Wall : DeviceKind.Fob,
-        }, _ => { }, new SimulatedDeviceOptions
+        }, log ?? (_ => { }), new SimulatedDeviceOptions
         {
             Wifi = wifi, FailoverMs = failoverMs,
             Modem = Modem, VirtualStepMs = 10, ReconnectMinMs = 1000, ConnectTimeoutMs = 90000,

@@ -45,8 +45,11 @@ namespace PanicDevice.Tests.Modem
         public void AVoiceDeviceSetsUpCallerIdReportsKeysAndASilentRingerOnceReady()
         {
             AtTranscript at = new AtTranscript();
-            Sim800Script.Start(at);
-            VoiceSetup(at);
+            Sim800Script.Probe(at);
+            Sim800Script.Configure(at);
+            Sim800Script.SimAndNetwork(at);
+            VoiceSetup(at); // before anything but SMS: a guardian may call back at any moment
+            Sim800Script.Ready(at);
             Sim800Settings s = ModemBench.Settings();
             s.Voice = true;
             ModemBench b = new ModemBench(at, s);

@@ -78,6 +78,12 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
         ISmsSender smsSender = this;
         if (options.Modem != null)
         {
+            if (config.Calls.Enabled)
+            {
+                options.ModemSettings.Voice = true;
+                options.ModemSettings.MicGain = config.Calls.MicGain;
+                options.ModemSettings.SpeakerVolume = config.Calls.SpeakerVolume;
+            }
             Driver = new Sim800Modem(options.Modem.DeviceSide, options.Modem, options.ModemSettings);
             link = Driver;
             smsSender = Driver;
@@ -107,7 +113,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
             Dual = new DualUplink(WifiUplink, Session, options.FailoverMs);
             uplink = Dual;
         }
-        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? HostFileOps.Folder(options.FlashFolder) : new MemoryRecordStore(), uplink, smsSender, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
+        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? HostFileOps.Folder(options.FlashFolder) : new MemoryRecordStore(), uplink, smsSender, Driver, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
         App.Start(Now);
     }
 
@@ -182,12 +188,31 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
     public Action? EachStep { get; set; }
 
     /// <summary>One loop turn: the modem, then the device, then time moves on.</summary>
+    private PanicDevice.Core.Calls.CallState lastCallState;
+    private int lastCallId;
+
+    /// <summary>Each change of the device's voice call, as a log line ("device call: …"), so a simulation shows who was called.</summary>
+    private void ShowCalls()
+    {
+        if (Driver == null || (Driver.CallState == lastCallState && Driver.CallId == lastCallId))
+        {
+            return;
+        }
+        var number = options.Modem?.CurrentCall?.Number ?? Driver.IncomingNumber;
+        log(Driver.CallState == PanicDevice.Core.Calls.CallState.Idle
+            ? "device call: ended (" + Driver.LastEnd + ")"
+            : "device call: " + Driver.CallState.ToString().ToLowerInvariant() + (number != null ? " " + number : ""));
+        lastCallState = Driver.CallState;
+        lastCallId = Driver.CallId;
+    }
+
     public void Step()
     {
         EachStep?.Invoke();
         options.Modem?.Poll(Now);
         App.Poll(Now);
         options.Modem?.Poll(Now);
+        ShowCalls();
         if (options.VirtualStepMs > 0)
         {
             // Let the broker's and the sockets' threads run (about 1 ms real a turn); then move device time on.

@@ -53,6 +53,7 @@ namespace PanicDevice.Core.Calls
         private long holdUntilMs;
         private bool hangingUp;
         private bool redo;
+        private bool redoneAfterFailure;
         private long resumeAtMs = -1;
         private long yieldUntilMs = -1;
         private long listenInUntilMs = -1;
@@ -437,11 +438,12 @@ namespace PanicDevice.Core.Calls
 
         private void Ended(long nowMs)
         {
-            if (phase == Phase.Emergency && voice.LastEnd == CallEnd.Failed)
+            if (voice.LastEnd == CallEnd.Failed && phase != Phase.Holding && !redoneAfterFailure)
             {
-                // Cut by the module (a restart), not by the emergency service: called again.
-                emergencyHeld = false;
+                // Cut by the module (a restart, no network for a moment), not by the person: called once more.
+                emergencyHeld = emergencyHeld && phase != Phase.Emergency;
                 redo = true;
+                redoneAfterFailure = true;
             }
             callId = 0;
             phase = Phase.None;
@@ -458,6 +460,7 @@ namespace PanicDevice.Core.Calls
                 return;
             }
             target++;
+            redoneAfterFailure = false;
             resumeAtMs = nowMs + options.GapS * 1000L;
         }
 

@@ -449,7 +449,6 @@ namespace PanicDevice.Core.Modem
                     return;
                 }
             }
-            voice.StartSetup(nowMs);
         }
 
         private void NextPowerStep()

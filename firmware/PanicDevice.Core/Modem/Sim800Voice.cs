@@ -141,7 +141,8 @@ namespace PanicDevice.Core.Modem
             }
             if (!dialWanted && !answerWanted && speakerWanted < 0)
             {
-                return false;
+                // Caller id and keys must be on before the first call rings in, not after the data path settles.
+                return StartSetup(now);
             }
             if (!setupDone)
             {
@@ -164,7 +165,7 @@ namespace PanicDevice.Core.Modem
             return true;
         }
 
-        /// <summary>Caller id, call reports, keys, silent ringer, microphone: once after each module start, when nothing else waits.</summary>
+        /// <summary>Caller id, call reports, keys, silent ringer, microphone: once after each module start, before data (only SMS go first).</summary>
         public bool StartSetup(long now)
         {
             return !setupDone && settings.Voice && RunSetup();

@@ -168,6 +168,15 @@ internal sealed class AlertBook
                     CapMessageLog.Append(c, tx, openId, duress ? CapEvent.Duress : AlertStates.Cancelled, nowUtc);
                 }
                 break;
+            case MessageKind.Call:
+                // What the device's calls came to arrives once the data path is back, often after the alert moved on: the
+                // open alert's timeline, or the device's last alert's when none is open (a listen-in after it closed).
+                long? about = LatestOpen(c, tx, f.DeviceId) ?? Latest(c, tx, f.DeviceId);
+                if (about != null)
+                {
+                    AddTimeline(c, tx, about.Value, nowUtc, CallEventName(f.Code), CallDetail(f));
+                }
+                break;
             case MessageKind.Update:
                 long? open = LatestOpen(c, tx, f.DeviceId);
                 if (open == null)
@@ -441,6 +450,33 @@ internal sealed class AlertBook
         using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') ORDER BY id DESC LIMIT 1");
         cmd.With("@d", deviceId);
         return cmd.ExecuteScalar() is long id ? id : null;
+    }
+
+    private static long? Latest(DbConnection c, DbTransaction tx, string deviceId)
+    {
+        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d ORDER BY id DESC LIMIT 1");
+        cmd.With("@d", deviceId);
+        return cmd.ExecuteScalar() is long id ? id : null;
+    }
+
+    /// <summary>The timeline event of a Call frame (the dashboard words them in both languages).</summary>
+    public static string CallEventName(byte code) => CallReport.EventOf(code) switch
+    {
+        CallEvent.EmergencyConnected => "call-emergency-connected",
+        CallEvent.GuardianConfirmed => "call-guardian-confirmed",
+        CallEvent.NoGuardianConfirmed => "call-no-guardian-confirmed",
+        CallEvent.EmergencyUnanswered => "call-emergency-unanswered",
+        CallEvent.ListenedIn => "call-listened-in",
+        _ => "call-" + code,
+    };
+
+    /// <summary>Who (guardian n in the device's order, or a call-back number) and when by the device's clock: the report may come much later.</summary>
+    private static string CallDetail(Frame f)
+    {
+        int who = CallReport.WhoOf(f.Code);
+        string person = who == CallReport.CallBackNumber ? "call-back number" : who > 0 ? "guardian " + who : "";
+        string at = f.TimeUtcSeconds != 0 ? "device time " + DateTimeOffset.FromUnixTimeSeconds(f.TimeUtcSeconds).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "Z" : "";
+        return person.Length > 0 && at.Length > 0 ? person + " · " + at : person + at;
     }
 
     private static List<long> AllOpen(DbConnection c, DbTransaction tx, string deviceId)

@@ -161,6 +161,7 @@ internal sealed class CounterEventBook
         MessageKind.Update => "update",
         MessageKind.Cancel => "cancel",
         MessageKind.Heartbeat => "heartbeat",
+        MessageKind.Call => "call",
         _ => "kind-" + (int)kind,
     };
 

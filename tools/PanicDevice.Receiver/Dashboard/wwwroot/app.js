@@ -518,9 +518,16 @@
       const what = document.createElement('strong');
       what.textContent = sub('events', e.event);
       li.append(at, ' ', what);
-      if (e.detail) li.append(' — ' + e.detail);
+      if (e.detail) li.append(' — ' + callWho(e, a) + e.detail);
       ol.append(li);
     }
+  }
+
+  // A device's call report names guardian n in the device's order; the profile's list is in the same order.
+  function callWho(e, a) {
+    const m = e.event.startsWith('call-') && /^guardian (\d+)/.exec(e.detail);
+    const g = m && a.who && a.who.guardians ? a.who.guardians[Number(m[1]) - 1] : null;
+    return g ? g + ' · ' : '';
   }
 
   // Who and where: the profile kept at provisioning, phones as call-back links.

@@ -64,7 +64,10 @@ window.PD_I18N = {
       acknowledge: 'acknowledged', assign: 'responder assigned', resolve: 'resolved', 'false-alarm': 'marked false alarm',
       'cancelled-by-user': 'cancelled by user', duress: 'DURESS cancel (user under coercion)',
       'counter-resync': 'first refused for a used counter, re-sent',
-      'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)', forwarded: 'forwarded by operator', escalated: 'ESCALATED: not acknowledged in time'
+      'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)', forwarded: 'forwarded by operator', escalated: 'ESCALATED: not acknowledged in time',
+      'call-emergency-connected': 'the device called the emergency number: answered, microphone open', 'call-guardian-confirmed': 'guardian confirmed the device\'s call with a key',
+      'call-no-guardian-confirmed': 'no guardian confirmed the device\'s calls', 'call-emergency-unanswered': 'the emergency number did not answer the device\'s calls',
+      'call-listened-in': 'device answered a call back silently (listen-in)'
     }
   },
   id: {
@@ -130,7 +133,10 @@ window.PD_I18N = {
       acknowledge: 'dikonfirmasi', assign: 'petugas ditugaskan', resolve: 'selesai', 'false-alarm': 'ditandai alarm palsu',
       'cancelled-by-user': 'dibatalkan pengguna', duress: 'pembatalan DIPAKSA (pengguna di bawah ancaman)',
       'counter-resync': 'mula-mula ditolak karena penghitung terpakai, dikirim ulang',
-      'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)', forwarded: 'diteruskan operator', escalated: 'DIESKALASI: tidak dikonfirmasi tepat waktu'
+      'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)', forwarded: 'diteruskan operator', escalated: 'DIESKALASI: tidak dikonfirmasi tepat waktu',
+      'call-emergency-connected': 'perangkat menelepon nomor darurat: diangkat, mikrofon terbuka', 'call-guardian-confirmed': 'wali mengonfirmasi panggilan perangkat dengan tombol',
+      'call-no-guardian-confirmed': 'tidak ada wali yang mengonfirmasi panggilan perangkat', 'call-emergency-unanswered': 'nomor darurat tidak mengangkat panggilan perangkat',
+      'call-listened-in': 'perangkat mengangkat panggilan balik tanpa suara (mendengarkan)'
     }
   }
 };
