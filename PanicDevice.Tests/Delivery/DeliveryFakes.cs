@@ -227,6 +227,11 @@ namespace PanicDevice.Tests.Delivery
         {
             return "ALERT " + frame.DeviceId + " #" + frame.Counter.ToString() + " kind " + ((int)frame.Kind).ToString() + " code " + frame.Code.ToString();
         }
+
+        public string ComposeForGuardian(Frame frame)
+        {
+            return Compose(frame);
+        }
     }
 
     public class FeedbackRecorder : IFeedbackListener

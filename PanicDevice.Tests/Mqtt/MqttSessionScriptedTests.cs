@@ -646,6 +646,11 @@ namespace PanicDevice.Tests.Mqtt
             {
                 return "ALERT " + frame.DeviceId + " #" + frame.Counter.ToString();
             }
+
+            public string ComposeForGuardian(Frame frame)
+            {
+                return Compose(frame);
+            }
         }
 
         private sealed class FeedbackLog : IFeedbackListener

@@ -82,7 +82,7 @@ namespace PanicDevice.Firmware
 
             BoardTelemetry telemetry = new BoardTelemetry(new BoardSensors(gpio, config.Kind == DeviceKind.Wall), BatteryGauge.ForBoard(), modem, new TickClock());
             PanicDeviceApp app = new PanicDeviceApp(config, null, new FileRecordStore(new FlashFileOps(), Drive), uplink, modem, modem,
-                telemetry, new AlertSmsComposer(config.OwnerName, config.Language, null), player);
+                telemetry, new AlertSmsComposer(config.OwnerName, config.Language, null, config.GuardianLinkUrl, config.Key), player);
 
             GnssFeed gnss = null;
             if (config.Kind == DeviceKind.Fob)

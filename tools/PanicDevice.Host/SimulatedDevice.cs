@@ -113,7 +113,7 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
             Dual = new DualUplink(WifiUplink, Session, options.FailoverMs);
             uplink = Dual;
         }
-        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? HostFileOps.Folder(options.FlashFolder) : new MemoryRecordStore(), uplink, smsSender, Driver, this, new AlertSmsComposer(config.OwnerName, config.Language, null), this);
+        App = new PanicDeviceApp(config, null, options.FlashFolder != null ? HostFileOps.Folder(options.FlashFolder) : new MemoryRecordStore(), uplink, smsSender, Driver, this, new AlertSmsComposer(config.OwnerName, config.Language, null, config.GuardianLinkUrl, config.Key), this);
         App.Start(Now);
     }
 

@@ -35,6 +35,8 @@ internal static class ReceiverCommandLine
         ("--cap-sender-name", "TEXT", "CAP <senderName>"),
         ("--escalate-after", "SECONDS", "an alert nobody acknowledged this long escalates (default 120, 0 never)"),
         ("--incident-window", "SECONDS", "a device's next press within this joins its open alert (default 600, 0 never)"),
+        ("--public-url", "URL", "where guardians reach this receiver's live pages, e.g. https://help.example.org (device.json guardianLinkUrl)"),
+        ("--guardian-link-hours", "HOURS", "a guardian link works this long after its alert closed (default 24)"),
         ("--request-log", "true|false", "log every HTTP request (default false)"),
     };
 

@@ -97,6 +97,16 @@ internal sealed class ReceiverOptions
     /// </summary>
     public int IncidentWindowSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// The address guardians reach this receiver at (e.g. https://help.example.org): devices put it in their guardians' SMS
+    /// (device.json guardianLinkUrl), and operators get an alert's link from it. Unset: no links are handed out (links from
+    /// devices still open).
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Hours a guardian link keeps working after its alert closed.</summary>
+    public int GuardianLinkHours { get; set; } = 24;
+
     /// <summary>Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: a plain grid (also the offline fallback).</summary>
     public string? MapTilesUrl { get; set; }
 
@@ -142,5 +152,7 @@ internal sealed class ReceiverOptions
         ["--cap-sender-name"] = "Receiver:CapSenderName",
         ["--escalate-after"] = "Receiver:EscalateAfterSeconds",
         ["--incident-window"] = "Receiver:IncidentWindowSeconds",
+        ["--public-url"] = "Receiver:PublicUrl",
+        ["--guardian-link-hours"] = "Receiver:GuardianLinkHours",
     };
 }

@@ -98,6 +98,14 @@ internal sealed class ReceiverOptionsValidation : IValidateOptions<ReceiverOptio
         {
             problems.Add("--incident-window is 0 (never join) or 1..86400 seconds");
         }
+        if (o.PublicUrl is { Length: > 0 } url && PanicDevice.Core.Protocol.GuardianLink.BaseUrlProblem(url) is { } urlProblem)
+        {
+            problems.Add("--public-url " + urlProblem + " (it is what devices put in guardians' SMS)");
+        }
+        if (o.GuardianLinkHours is < 1 or > 720)
+        {
+            problems.Add("--guardian-link-hours is 1..720 hours");
+        }
         if (o.EscalateAfterSeconds is < 0 or > 86400)
         {
             problems.Add("--escalate-after is 0 (never) or 1..86400 seconds an alert may wait unacknowledged");

@@ -292,6 +292,8 @@ internal static class ReceiverWiring
         CounterEventEndpoints.Map(operatorApi.MapGroup("/counter-events"), store.CounterEvents);
         Responders.ResponderEndpoints.Map(operatorApi, responders, store.Alerts);
         Dashboard.DashboardEndpoints.Map(app, operatorApi, store.Feed, options, publishActions: !store.Db.Dialect.NotifiesChanges);
+        var guardianLinks = new Guardians.GuardianLinkBook(store.Db, store.Registry, store.Alerts, TimeSpan.FromHours(options.GuardianLinkHours));
+        Guardians.GuardianEndpoints.Map(app, operatorApi, guardianLinks, new Guardians.GuardianPageLimiter(time), store.Alerts, store.Registry, options.PublicUrl, time);
     }
 
     /// <summary>The command centre's SMS gateway posts data SMS here (token: gateway).</summary>

@@ -69,6 +69,8 @@ namespace PanicDevice.Core.Config
         public ButtonProfile Buttons;
         /// <summary>Silent: delivery feedback by vibration only, never the LED (fob default). Faults without a configuration still blink.</summary>
         public bool SilentFeedback = true;
+        /// <summary>The receiver's public address for guardians' live pages (its --public-url); "" sends no link.</summary>
+        public string GuardianLinkUrl = "";
         /// <summary>Voice calls to the emergency number and guardians, and listen-in (device.json "calls").</summary>
         public CallOptions Calls = new CallOptions();
         /// <summary>

@@ -35,7 +35,7 @@ namespace PanicDevice.Core.Config
         private static readonly string[] KnownSettings =
         {
             "deviceId", "key", "kind", "owner", "language", "emergencyNumber", "guardians", "gatewayNumber",
-            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns", "counterFloor", "profile", "calls",
+            "broker", "cellular", "wifi", "fixedLocation", "timing", "feedback", "patterns", "counterFloor", "profile", "calls", "guardianLinkUrl",
         };
 
         /// <summary>
@@ -181,6 +181,11 @@ namespace PanicDevice.Core.Config
             if (c.GatewayNumber == null || (c.GatewayNumber.Length > 0 && !IsPhoneNumber(c.GatewayNumber)))
             {
                 return "gatewayNumber must be a phone number, or \"\" for none";
+            }
+            c.GuardianLinkUrl = Text(doc, "guardianLinkUrl", "");
+            if (c.GuardianLinkUrl == null || (c.GuardianLinkUrl.Length > 0 && GuardianLink.BaseUrlProblem(c.GuardianLinkUrl) != null))
+            {
+                return "guardianLinkUrl " + (c.GuardianLinkUrl == null ? "must be text" : GuardianLink.BaseUrlProblem(c.GuardianLinkUrl)) + " (the receiver's --public-url), or \"\" for none";
             }
             if (doc.Contains("guardians"))
             {

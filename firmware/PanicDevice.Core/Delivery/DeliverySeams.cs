@@ -18,7 +18,10 @@ namespace PanicDevice.Core.Delivery
     /// <summary>Writes the human-readable SMS for a frame (language, owner name and map link come from configuration).</summary>
     public interface IAlertSmsText
     {
-        /// <summary>The text for 112 and guardians about this frame.</summary>
+        /// <summary>The text for the emergency number about this frame.</summary>
         string Compose(Frame frame);
+
+        /// <summary>The text for guardians: the same facts, and the link to the live page when the device has one.</summary>
+        string ComposeForGuardian(Frame frame);
     }
 }

@@ -63,10 +63,11 @@ namespace PanicDevice.Core.Delivery
                     texts.Add(human);
                     gateway.Add(false);
                 }
+                string guardians = options.GuardianNumbers.Length > 0 ? smsText.ComposeForGuardian(frame) : human;
                 for (int i = 0; i < options.GuardianNumbers.Length; i++)
                 {
                     numbers.Add(options.GuardianNumbers[i]);
-                    texts.Add(human);
+                    texts.Add(guardians);
                     gateway.Add(false);
                 }
             }
@@ -179,6 +180,7 @@ namespace PanicDevice.Core.Delivery
             {
                 sms.Send(options.EmergencyNumber, text, nowMs);
             }
+            // No stored frame, no counter anyone can look up: the guardians get the plain text, without a live link.
             for (int i = 0; i < options.GuardianNumbers.Length; i++)
             {
                 sms.Send(options.GuardianNumbers[i], text, nowMs);

@@ -16,6 +16,8 @@ namespace PanicDevice.Core.Sms
         private readonly string ownerName;
         private readonly bool indonesian;
         private readonly string mapLinkPrefix;
+        private readonly string guardianLinkBase;
+        private readonly byte[] key;
 
         /// <summary>Default map link: short, and opens in any phone's browser or maps app.</summary>
         public const string DefaultMapLinkPrefix = "https://maps.google.com/?q=";
@@ -29,7 +31,18 @@ namespace PanicDevice.Core.Sms
 
         /// <summary>Creates a composer; <paramref name="language"/> "id" is Indonesian, anything else English.</summary>
         public AlertSmsComposer(string ownerName, string language, string mapLinkPrefix)
+            : this(ownerName, language, mapLinkPrefix, "", null)
         {
+        }
+
+        /// <summary>
+        /// A composer whose guardian texts link to the receiver's live page at <paramref name="guardianLinkBase"/> ("" for none),
+        /// signed with the device key (<see cref="GuardianLink"/>).
+        /// </summary>
+        public AlertSmsComposer(string ownerName, string language, string mapLinkPrefix, string guardianLinkBase, byte[] key)
+        {
+            this.guardianLinkBase = guardianLinkBase == null || key == null ? "" : guardianLinkBase;
+            this.key = key;
             this.ownerName = ownerName == null ? "" : Bounded(ownerName);
             indonesian = language == "id";
             this.mapLinkPrefix = mapLinkPrefix == null || mapLinkPrefix.Length == 0 ? DefaultMapLinkPrefix : mapLinkPrefix;
@@ -68,6 +81,20 @@ namespace PanicDevice.Core.Sms
                 sb.Append(". ").Append(mapLinkPrefix).Append(lat).Append(',').Append(lon);
             }
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// The guardians' text: the emergency text, then the live page for this press (alerts only: a cancel's link would
+        /// show a guardian a closed page, and after a duress cancel the texts must read like a cancel).
+        /// </summary>
+        public string ComposeForGuardian(Frame frame)
+        {
+            string text = Compose(frame);
+            if (guardianLinkBase.Length == 0 || frame.Kind != MessageKind.Alert)
+            {
+                return text;
+            }
+            return text + (indonesian ? " Pantau: " : " Follow live: ") + GuardianLink.Link(guardianLinkBase, key, frame.DeviceId, frame.Counter);
         }
 
         private static string Bounded(string name)

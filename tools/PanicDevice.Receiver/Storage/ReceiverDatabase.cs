@@ -96,10 +96,11 @@ internal sealed class ReceiverDatabase : IDisposable
     private static readonly AddedColumn[] AddedColumns =
     {
         new("devices", "language", "TEXT NOT NULL DEFAULT 'en'"), // "en" or "id": the language of the device's texts and of its CAP messages
-        new("alerts", "escalated_utc", "TEXT"),
-        new("devices", "notes", "TEXT NOT NULL DEFAULT ''"),
-        new("timeline", "by_name", "TEXT"),
-        new("alerts", "last_counter", "BIGINT"), // the counter of the incident's latest press, which the device waits on (null: its first) // the operator of an action, for the supervisors' quality report // operators' notes on the person or site: medical, site access (operators only) // when nobody had acknowledged the alert within Receiver:EscalateAfterSeconds
+        new("alerts", "escalated_utc", "TEXT"), // when nobody had acknowledged the alert within Receiver:EscalateAfterSeconds
+        new("devices", "notes", "TEXT NOT NULL DEFAULT ''"), // operators' notes on the person or site: medical, site access (operators only)
+        new("timeline", "by_name", "TEXT"), // the operator of an action, for the supervisors' quality report
+        new("alerts", "last_counter", "BIGINT"), // the counter of the incident's latest press, which the device waits on (null: its first)
+        new("alerts", "guardian_link_revoked_utc", "TEXT"), // an operator withdrew the guardians' live page of this alert
     };
 
     // Column types chosen to read back the same on both engines: INTEGER is 32-bit in PostgreSQL, so

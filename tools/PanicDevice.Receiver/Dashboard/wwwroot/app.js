@@ -506,6 +506,7 @@
     $('act-assign').disabled = closed;
     $('act-resolve').disabled = closed;
     $('act-false-alarm').disabled = closed;
+    if (st.revokingLink !== a.id) $('act-guardian-revoke').textContent = t('guardianRevoke');
     loadNearest(a);
     const ol = $('timeline');
     ol.replaceChildren();
@@ -649,6 +650,26 @@
       if (st.token) showError('action-error', t('actionFailed') + e.message);
     }
   }));
+
+  // Guardians' live page of the alert: withdrawn for good (a second click confirms), recorded in the timeline.
+  $('act-guardian-revoke').addEventListener('click', async () => {
+    const a = st.alerts.get(st.selected);
+    if (!a) return;
+    const b = $('act-guardian-revoke');
+    if (st.revokingLink !== a.id) { st.revokingLink = a.id; b.textContent = t('guardianRevokeConfirm'); return; }
+    st.revokingLink = null;
+    b.textContent = t('guardianRevoke');
+    showError('action-error', '');
+    try {
+      const r = await api('POST', '/api/alerts/' + a.id + '/guardian-link/revoke', {});
+      const j = await r.json();
+      if (!r.ok) { showError('action-error', t('actionFailed') + (j.error || r.status)); return; }
+      upsert(j);
+      renderAll();
+    } catch (e) {
+      if (st.token) showError('action-error', t('actionFailed') + e.message);
+    }
+  });
 
   // An operator adds an agency or an ARC to the alert: queued durably like every dispatch, shown in the timeline.
   $('act-forward').addEventListener('click', async () => {

@@ -14,6 +14,7 @@ window.PD_I18N = {
     duress: 'DURESS', positionUnknown: 'position unknown',
     device: 'Device', kind: 'Kind', position: 'Position', responder: 'Responder', opened: 'Opened', updated: 'Updated',
     acknowledge: 'Acknowledge', assign: 'Assign responder', resolve: 'Resolve', falseAlarm: 'False alarm',
+    guardianRevoke: 'Withdraw guardian link', guardianRevokeConfirm: 'Withdraw: click again to confirm',
     responderPlaceholder: 'Responder name or unit', responderNeeded: 'Enter a responder first.',
     nearest: 'Nearest available units', nearestNone: 'No available unit with a fresh position.', nearestNoPosition: 'Position unknown: dispatch by address or phone.',
     actionFailed: 'The action failed: ', timeline: 'Timeline',
@@ -67,7 +68,7 @@ window.PD_I18N = {
       'sent-webhook': 'delivered to webhook', 'sent-arc': 'acknowledged by alarm receiving centre (ARC)', forwarded: 'forwarded by operator', escalated: 'ESCALATED: not acknowledged in time',
       'call-emergency-connected': 'the device called the emergency number: answered, microphone open', 'call-guardian-confirmed': 'guardian confirmed the device\'s call with a key',
       'call-no-guardian-confirmed': 'no guardian confirmed the device\'s calls', 'call-emergency-unanswered': 'the emergency number did not answer the device\'s calls',
-      'call-listened-in': 'device answered a call back silently (listen-in)'
+      'call-listened-in': 'device answered a call back silently (listen-in)', 'guardian-link-revoked': 'guardian link withdrawn'
     }
   },
   id: {
@@ -83,6 +84,7 @@ window.PD_I18N = {
     duress: 'DIPAKSA', positionUnknown: 'lokasi tidak diketahui',
     device: 'Perangkat', kind: 'Jenis', position: 'Lokasi', responder: 'Petugas', opened: 'Dibuka', updated: 'Diperbarui',
     acknowledge: 'Konfirmasi', assign: 'Tugaskan petugas', resolve: 'Selesaikan', falseAlarm: 'Alarm palsu',
+    guardianRevoke: 'Cabut tautan wali', guardianRevokeConfirm: 'Cabut: klik lagi untuk memastikan',
     responderPlaceholder: 'Nama petugas atau unit', responderNeeded: 'Isi nama petugas dahulu.',
     nearest: 'Unit terdekat yang tersedia', nearestNone: 'Tidak ada unit tersedia dengan posisi terbaru.', nearestNoPosition: 'Lokasi tidak diketahui: kirim berdasarkan alamat atau telepon.',
     actionFailed: 'Tindakan gagal: ', timeline: 'Riwayat',
@@ -136,7 +138,7 @@ window.PD_I18N = {
       'sent-webhook': 'terkirim ke webhook', 'sent-arc': 'diterima pusat penerima alarm (ARC)', forwarded: 'diteruskan operator', escalated: 'DIESKALASI: tidak dikonfirmasi tepat waktu',
       'call-emergency-connected': 'perangkat menelepon nomor darurat: diangkat, mikrofon terbuka', 'call-guardian-confirmed': 'wali mengonfirmasi panggilan perangkat dengan tombol',
       'call-no-guardian-confirmed': 'tidak ada wali yang mengonfirmasi panggilan perangkat', 'call-emergency-unanswered': 'nomor darurat tidak mengangkat panggilan perangkat',
-      'call-listened-in': 'perangkat mengangkat panggilan balik tanpa suara (mendengarkan)'
+      'call-listened-in': 'perangkat mengangkat panggilan balik tanpa suara (mendengarkan)', 'guardian-link-revoked': 'tautan wali dicabut'
     }
   }
 };
