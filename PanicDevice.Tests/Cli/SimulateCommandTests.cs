@@ -60,13 +60,14 @@ public class SimulateCommandTests
         return path;
     }
 
-    private async Task<(int Code, string Output)> Simulate(string config, string script, string? track = null, bool noData = false, bool wifi = false)
+    private async Task<(int Code, string Output)> Simulate(string config, string script, string? track = null, bool noData = false, bool wifi = false,
+        string[]? phones = null)
     {
         string scriptPath = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".txt");
         File.WriteAllText(scriptPath, script);
         var output = new StringWriter();
         int code = await new SimulateCommand(new SimulateOptions(config, scriptPath, track, 0, noData,
-            url.TrimEnd('/') + "/api/sms/inbound", GatewayToken, VirtualTime: true, Wifi: wifi), output).RunAsync();
+            url.TrimEnd('/') + "/api/sms/inbound", GatewayToken, VirtualTime: true, Wifi: wifi, Phones: phones), output).RunAsync();
         return (code, output.ToString());
     }
 
@@ -88,6 +89,25 @@ public class SimulateCommandTests
         Assert.AreEqual("fob-0077", alert.GetProperty("deviceId").GetString());
         Assert.AreEqual("panic", alert.GetProperty("kind").GetString());
         Assert.AreEqual("mqtt", receiver.Services.GetRequiredService<FrameStore>().PathOf("fob-0077", alert.GetProperty("counter").GetUInt32()));
+    }
+
+    [TestMethod]
+    public async Task WithoutDataTheSimulationShowsTheDeviceCallingAndAGuardianConfirming()
+    {
+        string config = await Provision();
+        // Calls are a device.json setting: turn them on as an installer would.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json["calls"] = new System.Text.Json.Nodes.JsonObject { ["enabled"] = true, ["rounds"] = 1, ["emergencyHoldS"] = 10 };
+        File.WriteAllText(config, json.ToJsonString());
+        var (code, output) = await Simulate(config, "taps 3\nexpect SmsFallback 60\nwait 60000\n", noData: true,
+            phones: new[] { "112=answer", "+6281200000001=answer:1" });
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "device call: dialling 112");
+        StringAssert.Contains(output, "device call: connected 112");
+        StringAssert.Contains(output, "device call: connected +6281200000001");
+        StringAssert.Contains(output, "device call: +6281200000001 confirmed with the key");
+        var bad = await Assert.ThrowsExactlyAsync<CliException>(() => Simulate(config, "wait 10\n", phones: new[] { "112=pickup" }));
+        StringAssert.Contains(bad.Message, "is not answer, answer:KEYS");
     }
 
     [TestMethod]

@@ -135,20 +135,21 @@ public static class CliApp
 
         // simulate
         var simConfig = new Option<string>("--config") { Required = true, Description = "device.json (from panicctl provision)" };
-        var script = new Option<string?>("--script") { Description = "timed button script (press/release/tap/taps/hold/wait/test/expect/nodata/data)" };
+        var script = new Option<string?>("--script") { Description = "timed button script (press/release/tap/taps/hold/wait/test/expect/nodata/data/ring/dropcall)" };
         var trackOpt = new Option<string?>("--track") { Description = "GPX track fed as GNSS fixes" };
         var rtt = new Option<int>("--rtt") { Description = "emulated GPRS round trip, ms" };
         var noData = new Option<bool>("--no-data") { Description = "no data service: only SMS get through" };
         var wifiOpt = new Option<bool>("--wifi") { Description = "wall unit with Wi-Fi: frames go over Wi-Fi first, cellular stands by (script steps wifidown / wifiup)" };
+        var phones = new Option<string[]>("--phone") { Description = "how a number the device calls answers: NUMBER=answer[:KEYS]|busy|noanswer|voicemail|unreachable (repeat)", AllowMultipleArgumentsPerToken = false };
         var simReceiver = Receiver();
         var gatewayToken = new Option<string?>("--gateway-token") { Description = "token to post data SMS to the receiver's SMS gateway endpoint (default: $PANICCTL_GATEWAY_TOKEN)" };
         var simulate = new Command("simulate", "run a virtual device with the real Core, an emulated SIM800 and the real broker")
-            { simConfig, script, trackOpt, rtt, noData, wifiOpt, simReceiver, gatewayToken };
+            { simConfig, script, trackOpt, rtt, noData, wifiOpt, phones, simReceiver, gatewayToken };
         simulate.SetAction((p, ct) =>
         {
             string? gt = p.GetValue(gatewayToken) ?? Environment.GetEnvironmentVariable("PANICCTL_GATEWAY_TOKEN");
             return new SimulateCommand(new SimulateOptions(p.GetValue(simConfig)!, p.GetValue(script), p.GetValue(trackOpt), p.GetValue(rtt), p.GetValue(noData),
-                gt != null ? p.GetValue(simReceiver)!.TrimEnd('/') + "/api/sms/inbound" : null, gt, Wifi: p.GetValue(wifiOpt)), output).RunAsync(ct);
+                gt != null ? p.GetValue(simReceiver)!.TrimEnd('/') + "/api/sms/inbound" : null, gt, Wifi: p.GetValue(wifiOpt), Phones: p.GetValue(phones)), output).RunAsync(ct);
         });
         root.Subcommands.Add(simulate);
 

@@ -13,7 +13,8 @@ namespace PanicDevice.Cli;
 
 /// <summary>What `simulate` was asked to do.</summary>
 public sealed record SimulateOptions(string ConfigPath, string? ScriptPath = null, string? TrackPath = null, int RttMs = 0, bool NoData = false,
-    string? SmsGatewayUrl = null, string? GatewayToken = null, bool VirtualTime = false, string? ScriptText = null, bool Wifi = false);
+    string? SmsGatewayUrl = null, string? GatewayToken = null, bool VirtualTime = false, string? ScriptText = null, bool Wifi = false,
+    IReadOnlyList<string>? Phones = null);
 
 /// <summary>
 /// `panicctl simulate`: a virtual device running the real Core from its device.json — button from a timed
@@ -60,6 +61,11 @@ public sealed class SimulateCommand
         }
         modem = new Sim800Emulator(new EmulatorFaults { RoundTripMs = options.RttMs, NoData = options.NoData });
         modem.StartOn(0);
+        foreach (string phone in options.Phones ?? Array.Empty<string>())
+        {
+            var (number, behaviour) = ParsePhone(phone);
+            modem.Phones[number] = behaviour;
+        }
         device = new SimulatedDevice(config, line => Say(line), new SimulatedDeviceOptions
         {
             // The device's flash lives beside its device.json, so its counter survives between runs.
@@ -84,6 +90,38 @@ public sealed class SimulateCommand
         return failures == 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// --phone NUMBER=WHAT: how a number the device calls answers. WHAT is answer (picks up, presses nothing), answer:KEYS
+    /// (presses the DTMF keys, e.g. answer:1), busy, noanswer, voicemail or unreachable. Numbers not given never answer.
+    /// </summary>
+    public static (string Number, EmulatedPhone Phone) ParsePhone(string spec)
+    {
+        int eq = spec.IndexOf('=');
+        string number = eq > 0 ? spec[..eq].Trim() : "";
+        string what = eq > 0 ? spec[(eq + 1)..].Trim().ToLowerInvariant() : "";
+        if (!PhoneNumbers.IsValid(number))
+            throw new CliException("--phone " + spec + ": give NUMBER=answer[:KEYS]|busy|noanswer|voicemail|unreachable, the number as dialled (e.g. 112=answer or +6281200000001=answer:1)");
+        var phone = new EmulatedPhone();
+        if (what == "answer" || what.StartsWith("answer:", StringComparison.Ordinal))
+        {
+            phone.Keys = what.Length > 7 ? what[7..] : "";
+            if (phone.Keys.Any(c => !"0123456789*#".Contains(c)))
+                throw new CliException("--phone " + spec + ": keys are 0-9, * and #");
+        }
+        else
+        {
+            phone.Answer = what switch
+            {
+                "busy" => PhoneAnswer.Busy,
+                "noanswer" => PhoneAnswer.NoAnswer,
+                "voicemail" => PhoneAnswer.Voicemail,
+                "unreachable" => PhoneAnswer.Unreachable,
+                _ => throw new CliException("--phone " + spec + ": '" + what + "' is not answer, answer:KEYS, busy, noanswer, voicemail or unreachable"),
+            };
+        }
+        return (number, phone);
+    }
+
     private int RunScript(List<ScriptStep> steps)
     {
         int failures = 0;
@@ -105,6 +143,8 @@ public sealed class SimulateCommand
                 case "test": device.App.Engine.RaiseAlert(AlertCode.Test, device.Now); break;
                 case "nodata": modem.Faults.NoData = true; modem.DeactivatePdp(); Say("modem: data service cut"); break;
                 case "data": modem.Faults.NoData = false; Say("modem: data service back"); break;
+                case "ring": modem.RingFrom(s.Text); Say("network: " + s.Text + " calls the device"); break;
+                case "dropcall": modem.DropCall(); Say("network: the call is dropped"); break;
                 case "wifidown": RequireWifi(s).NetworkUp = false; Say("Wi-Fi: network lost"); break;
                 case "wifiup": RequireWifi(s).NetworkUp = true; Say("Wi-Fi: network back"); break;
                 case "expect" when string.Equals(s.Text, "WifiConnected", StringComparison.OrdinalIgnoreCase):

@@ -21,7 +21,7 @@ public sealed record ScriptStep(string Verb, int Number, string Text, int Line);
 /// </summary>
 public static class TapScript
 {
-    private static readonly string[] Verbs = { "press", "release", "tap", "taps", "hold", "wait", "test", "expect", "nodata", "data", "wifidown", "wifiup" };
+    private static readonly string[] Verbs = { "press", "release", "tap", "taps", "hold", "wait", "test", "expect", "nodata", "data", "wifidown", "wifiup", "ring", "dropcall" };
 
     public static List<ScriptStep> Parse(string text)
     {
@@ -60,6 +60,10 @@ public static class TapScript
                 case "expect":
                     if (parts.Length < 2) throw new CliException("script line " + (i + 1) + ": expect needs an event name (Acknowledged, SmsFallback, ResponderOnTheWay, Failed, Sending)");
                     steps.Add(new ScriptStep(verb, Number(2, 60, 3600), parts[1], i + 1));
+                    break;
+                case "ring":
+                    if (parts.Length < 2) throw new CliException("script line " + (i + 1) + ": ring needs the calling number (ring +6281200000001)");
+                    steps.Add(new ScriptStep(verb, 0, parts[1], i + 1));
                     break;
                 default:
                     steps.Add(new ScriptStep(verb, 0, "", i + 1));

@@ -190,15 +190,21 @@ public sealed class SimulatedDevice : IFeedbackListener, ISmsSender, IDeviceTele
     /// <summary>One loop turn: the modem, then the device, then time moves on.</summary>
     private PanicDevice.Core.Calls.CallState lastCallState;
     private int lastCallId;
+    private bool confirmedShown;
 
     /// <summary>Each change of the device's voice call, as a log line ("device call: …"), so a simulation shows who was called.</summary>
     private void ShowCalls()
     {
+        if (App.Engine.Calls is { Confirmed: true } && !confirmedShown)
+        {
+            confirmedShown = true;
+            log("device call: " + Driver?.CallNumber + " confirmed with the key");
+        }
         if (Driver == null || (Driver.CallState == lastCallState && Driver.CallId == lastCallId))
         {
             return;
         }
-        var number = options.Modem?.CurrentCall?.Number ?? Driver.IncomingNumber;
+        var number = Driver.CallState == PanicDevice.Core.Calls.CallState.Incoming ? Driver.IncomingNumber : Driver.CallNumber;
         log(Driver.CallState == PanicDevice.Core.Calls.CallState.Idle
             ? "device call: ended (" + Driver.LastEnd + ")"
             : "device call: " + Driver.CallState.ToString().ToLowerInvariant() + (number != null ? " " + number : ""));

@@ -257,6 +257,12 @@ namespace PanicDevice.Core.Modem
             get { return voice.IncomingNumber; }
         }
 
+        /// <summary>The number of the current or last call (dialled, or the caller's once answered); for diagnostics.</summary>
+        public string CallNumber
+        {
+            get { return voice.Number; }
+        }
+
         /// <summary>False when the module refused DTMF detection.</summary>
         public bool HearsKeys
         {

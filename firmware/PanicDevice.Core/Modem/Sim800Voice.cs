@@ -52,6 +52,9 @@ namespace PanicDevice.Core.Modem
 
         public string IncomingNumber { get; private set; }
 
+        /// <summary>The number of the current or last call: dialled, or the caller's (for diagnostics).</summary>
+        public string Number { get; private set; }
+
         public bool HearsKeys { get; private set; }
 
         /// <summary>A call is being placed, rings out, is up, or is being answered: the module carries no data now.</summary>
@@ -78,6 +81,7 @@ namespace PanicDevice.Core.Modem
             endedByStateReport = false;
             keys.Clear();
             dialNumber = number;
+            Number = number;
             dialWanted = true;
             speakerWanted = speaker ? 1 : 0;
             return CallId;
@@ -93,6 +97,7 @@ namespace PanicDevice.Core.Modem
             LastEnd = CallEnd.None;
             endedByStateReport = false;
             keys.Clear();
+            Number = IncomingNumber;
             answerWanted = true;
             speakerWanted = speaker ? 1 : 0;
         }
