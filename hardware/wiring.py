@@ -84,7 +84,9 @@ POWER = {
 # Power pins and notes printed in each module block, per unit (keyed by the module names of pinmap.json).
 MODULE_POWER = {
     "fob": {
-        "SIM800L": ["VBAT ← MODEM_4V0 (470 µF + 100 nF + 33 pF at the pin)", "GND ← GND"],
+        "SIM800L": ["VBAT ← MODEM_4V0 (470 µF + 100 nF + 33 pF at the pin)", "GND ← GND",
+                    "MIC+/MIC− ← electret mic (33 pF + 10 pF to GND each, ESD)",
+                    "SPK+/SPK− → 32 Ω receiver if calls.speaker, else open"],
         "Modem rail TPS63020": ["the block above: VIN ← VBAT, VOUT = MODEM_4V0"],
         "GNSS ATGM336H-5N": ["VCC ← GNSS_3V3", "GND ← GND; active patch antenna on its RF input"],
         "GNSS switch AO3401A + 2N7002": ["the block above: AO3401A from 3V3 to GNSS_3V3"],
@@ -94,7 +96,9 @@ MODULE_POWER = {
         "LiPo cell +": ["VBAT, after the cell's protection"],
     },
     "wall": {
-        "SIM800C": ["VBAT ← MODEM_4V0 (470 µF + 100 nF + 33 pF at the pin)", "GND ← GND"],
+        "SIM800C": ["VBAT ← MODEM_4V0 (470 µF + 100 nF + 33 pF at the pin)", "GND ← GND",
+                    "MICP/MICN ← electret mic (33 pF + 10 pF to GND each, ESD)",
+                    "SPKP/SPKN: open (a hold-up alarm never speaks)"],
         "Modem rail TPS63020": ["the block above: VIN ← SYS, VOUT = MODEM_4V0"],
         "Status LED (inside the box)": [],
         "Hold-up button": [],

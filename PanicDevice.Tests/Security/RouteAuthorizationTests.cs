@@ -19,7 +19,9 @@ public class RouteAuthorizationTests
     private const string GatewayToken = "gateway-token-for-route-tests-1";
 
     /// <summary>Public on purpose: liveness, counters, the dashboard's page (it asks for the token), its ticketed stream, and the login that gives a person a token.</summary>
-    private static readonly string[] Public = { "GET /", "GET /app.css", "GET /app.js", "GET /i18n.js", "GET /map.js", "GET /alarm.js", "GET /healthz", "GET /metrics", "GET /api/events", "POST /api/login" };
+    private static readonly string[] Public = { "GET /", "GET /app.css", "GET /app.js", "GET /i18n.js", "GET /map.js", "GET /alarm.js", "GET /healthz", "GET /metrics", "GET /api/events", "POST /api/login",
+        // The guardians' page (docs/guardian-page.md): the same empty page for every link, and its API, which needs the link's token.
+        "GET /g/{device}/{counter}", "GET /g/guardian.js", "GET /g/guardian.css", "POST /api/guardian" };
 
     /// <summary>Routes for admins: device keys and revocation, accounts (AccountTests checks them live).</summary>
     private static readonly string[] Admin = { "POST /api/devices/", "POST /api/devices/{id}/revoke", "POST /api/devices/revoke" };
