@@ -133,11 +133,15 @@ public class ModemCallTests
         await using var rig = new ModemRig(faults, calls: Calls(o => o.Rounds = 1), guardians: new[] { Siti, Budi });
         rig.Modem.Phones["112"] = new EmulatedPhone { AnswerAfterMs = 2000 };
         rig.Modem.Phones[Siti] = new EmulatedPhone { Answer = PhoneAnswer.Busy };
-        rig.Modem.Phones[Budi] = new EmulatedPhone { Answer = PhoneAnswer.Unreachable };
+        rig.Modem.Phones[Budi] = new EmulatedPhone { Answer = PhoneAnswer.NoAnswer };
         rig.TripleTap();
-        // Network busy on the first attempt: 112 is refused before it rings, and the list goes on.
+        // Network busy on the first attempt: 112 is refused before it rings, and the list goes on; Budi never answers and
+        // the device gives up after ringS.
         Assert.IsTrue(rig.RunUntil(() => rig.Modem.Calls.Count(c => c.EndedAtMs != null) >= 3, 300), string.Join("; ", rig.Modem.Calls));
-        Assert.AreEqual("refused busy unreachable", string.Join(" ", rig.Modem.Calls.Take(3).Select(c => c.EndedBy)), string.Join("; ", rig.Modem.Calls));
+        Assert.AreEqual("refused busy hung-up", string.Join(" ", rig.Modem.Calls.Take(3).Select(c => c.EndedBy)), string.Join("; ", rig.Modem.Calls));
+        var budi = rig.Modem.Calls[2];
+        Assert.IsNull(budi.AnsweredAtMs);
+        Assert.IsTrue(budi.EndedAtMs - budi.PlacedAtMs is >= 29500 and < 31500, "rang " + (budi.EndedAtMs - budi.PlacedAtMs) + " ms");
         Assert.IsTrue(rig.RunUntil(() => !rig.Device.App.Engine.Calls!.Running, 120), rig.Why);
 
         // A new alert: 112 answers, then the module resets in the middle of the call; 112 is called again.
@@ -153,6 +157,37 @@ public class ModemCallTests
         // The network drops it: dropped after being answered counts as held, and the guardians come next.
         rig.Modem.DropCall();
         Assert.IsTrue(rig.RunUntil(() => rig.Modem.Calls.Last().Number == Siti, 60), string.Join("; ", rig.Modem.Calls));
+    }
+
+    [TestMethod]
+    public async Task AnOperatorTakingTheAlertStopsTheCallsAndATestNeverCalls112()
+    {
+        await using var rig = new ModemRig(calls: Calls(o => o.AtOnce = true), guardians: new[] { Siti });
+        rig.Modem.Phones["112"] = new EmulatedPhone { Answer = PhoneAnswer.NoAnswer };
+        await rig.StartReceiverAsync();
+        Assert.IsTrue(rig.RunUntil(() => rig.Device.Session.IsConnected, 60), rig.Why);
+        rig.Device.App.Engine.RaiseAlert(PanicDevice.Core.Protocol.AlertCode.Test, rig.Device.Now);
+        Assert.IsTrue(rig.RunUntil(() => rig.Modem.Calls.Count > 0, 60), "a test calls the guardians: " + rig.Why);
+        Assert.AreEqual(Siti, rig.Modem.Calls[0].Number, "and never 112");
+        rig.Device.App.Engine.Cancel(false, rig.Device.Now);
+        Assert.IsTrue(rig.RunUntil(() => rig.Modem.CurrentCall == null && rig.Device.App.Engine.PendingCount == 0, 60), rig.Why);
+
+        int before = rig.Modem.Calls.Count;
+        rig.Device.App.Engine.RaiseAlert(PanicDevice.Core.Protocol.AlertCode.Panic, rig.Device.Now);
+        Assert.IsTrue(rig.RunUntil(() => rig.Modem.CurrentCall is { Number: "112" }, 60), "112 rings: " + string.Join("; ", rig.Modem.Calls));
+        // An operator acknowledges on the console: the signed status reaches the device, which hangs up and calls nobody else.
+        var alerts = rig.Receiver!.Services.GetRequiredService<AlertBook>();
+        var alert = alerts.Recent(1).Single();
+        alerts.Act(alert.Id, "acknowledge", null, "dina");
+        var device = rig.Receiver.Services.GetRequiredService<PanicDevice.Receiver.Registry.DeviceRegistry>().Find(ModemRig.Id)!;
+        await rig.Receiver.Services.GetRequiredService<PanicDevice.Receiver.Mqtt.IDeviceDownlink>()
+            .PublishToDeviceAsync(ModemRig.Id, PanicDevice.Receiver.Api.AlertEndpoints.StatusFrame(device, alert.LastCounter ?? alert.Counter, PanicDevice.Core.Protocol.AlertStatus.OperatorAcknowledged));
+        Assert.IsTrue(rig.RunUntil(() => rig.Device.Feedback.Contains(FeedbackEvent.OperatorHasIt) && rig.Modem.CurrentCall == null, 60), "hung up: " + string.Join("; ", rig.Modem.Calls));
+        Assert.AreEqual("hung-up", rig.Modem.Calls.Last().EndedBy);
+        int placed = rig.Modem.Calls.Count;
+        rig.Device.RunFor(120000);
+        Assert.AreEqual(placed, rig.Modem.Calls.Count, "nobody else is called: " + string.Join("; ", rig.Modem.Calls));
+        Assert.IsFalse(rig.Device.App.Engine.Calls!.Running);
     }
 
     [TestMethod]
