@@ -144,6 +144,9 @@
       if (me.account) sessionStorage.setItem(NAME_KEY, me.name);
       $('quality-panel').classList.toggle('hidden', me.role === 'operator');
       st.admin = me.role === 'admin';
+      $('provision').classList.toggle('hidden', !st.admin);
+      st.broker = location.hostname + ':1883';
+      $('pv-broker').value = st.broker;
       renderDevices();
     } catch (e) { /* the next login */ }
   }
@@ -761,6 +764,18 @@
           loadDevices();
         });
         act.append(b);
+        // Re-keying leaves the device refused until it is flashed again: a second click, naming it, confirms.
+        const k = document.createElement('button');
+        k.type = 'button';
+        k.className = 'secondary';
+        k.dataset.rekey = d.id;
+        k.textContent = st.rekeying === d.id ? t('devRekeyConfirm', { id: d.id }) : t('devRekey');
+        k.addEventListener('click', () => {
+          if (st.rekeying !== d.id) { st.rekeying = d.id; renderDevices(); return; }
+          st.rekeying = null;
+          rekey(d);
+        });
+        act.append(' ', k);
       }
       row.append(act);
       body.append(row);
@@ -769,6 +784,72 @@
     const empty = $('devices-empty');
     empty.classList.toggle('hidden', shown.length > 0);
     empty.textContent = t(filter === 'attention' && !q ? 'devicesNone' : 'devicesNoMatch');
+  }
+
+  // ---- device management, for admins: provision and re-key make a key in the browser, shown once ---------
+  // The key never comes back from the receiver: it is made here (crypto.getRandomValues), sent once, and shown once with
+  // a device.json to download for flashing; a re-key sends the device's whole profile again with the new key.
+  function newKeyHex() {
+    const b = new Uint8Array(32);
+    crypto.getRandomValues(b);
+    return Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+  }
+  function deviceJson(d, key, broker) {
+    const [host, port] = (broker || '').split(':');
+    const json = { deviceId: d.id, key, kind: d.kind, owner: { name: d.ownerName || '', phone: d.ownerPhone || '' }, language: d.language || 'en',
+      guardians: d.guardians || [], broker: { host: host || location.hostname, port: Number(port) || 1883 } };
+    if (d.kind === 'wall' && d.lat != null && d.lon != null) json.fixedLocation = { lat: d.lat, lon: d.lon, accuracyM: 10 };
+    return JSON.stringify(json, null, 2) + '\n';
+  }
+  function showNewKey(d, key, rekey) {
+    st.newKey = { d, key, broker: $('pv-broker').value.trim() };
+    $('new-key-text').textContent = t(rekey ? 'provRekeyed' : 'provMade', { id: d.id });
+    $('new-key-hex').textContent = key;
+    $('new-key').classList.remove('hidden');
+  }
+  $('new-key-download').addEventListener('click', () => {
+    if (!st.newKey) return;
+    const blob = new Blob([deviceJson(st.newKey.d, st.newKey.key, st.newKey.broker)], { type: 'application/json' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url; a.download = st.newKey.d.id + '.json';
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  });
+  $('new-key-done').addEventListener('click', () => {
+    st.newKey = null;
+    $('new-key-hex').textContent = '';
+    $('new-key').classList.add('hidden');
+  });
+  $('provision-form').addEventListener('submit', async ev => {
+    ev.preventDefault();
+    showError('devices-error', '');
+    const num = v => v.trim() === '' ? null : Number(v.trim().replace(',', '.'));
+    const d = { id: $('pv-id').value.trim(), kind: $('pv-kind').value, ownerName: $('pv-name').value.trim(), ownerPhone: $('pv-phone').value.trim(),
+      guardians: $('pv-guardians').value.split(',').map(g => g.trim()).filter(Boolean), address: $('pv-address').value.trim(),
+      lat: num($('pv-lat').value), lon: num($('pv-lon').value), language: $('pv-language').value };
+    const key = newKeyHex();
+    try {
+      const r = await api('POST', '/api/devices', Object.assign({ key }, d));
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok) { showError('devices-error', t('actionFailed') + (j.error || r.status)); return; }
+      showNewKey(Object.assign({}, d, j), key, false);
+      $('provision-form').reset();
+      $('pv-broker').value = st.broker;
+      loadDevices();
+    } catch (e) { showError('devices-error', t('actionFailed') + e.message); }
+  });
+  async function rekey(d) {
+    const key = newKeyHex();
+    const body = { id: d.id, key, kind: d.kind, ownerName: d.ownerName, ownerPhone: d.ownerPhone, guardians: d.guardians, address: d.address,
+      lat: d.lat, lon: d.lon, heartbeatIntervalS: d.heartbeatIntervalS, verified: d.verified, language: d.language, notes: d.notes, rekey: true };
+    try {
+      const r = await api('POST', '/api/devices', body);
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok) { showError('devices-error', t('actionFailed') + (j.error || r.status)); return; }
+      showNewKey(d, key, true);
+    } catch (e) { showError('devices-error', t('actionFailed') + e.message); }
+    loadDevices();
   }
 
   // ---- quality, for supervisors: per operator and per shift over a period, and the same as CSV -------------
