@@ -522,9 +522,23 @@
       const what = document.createElement('strong');
       what.textContent = sub('events', e.event);
       li.append(at, ' ', what);
-      if (e.detail) li.append(' — ' + callWho(e, a) + e.detail);
+      if (e.detail) li.append(' — ' + callWho(e, a) + localDetail(e.detail));
       ol.append(li);
     }
+  }
+
+  // The receiver writes a timeline entry's detail once, in English words from a short fixed list (issue 15, item 8):
+  // those words are shown in the console's language; names, numbers and codes are left as they are.
+  function localDetail(detail) {
+    return detail
+      .replace(/\((gnss|cell|fixed-address|none)\)/g, (_, src) => '(' + sub('sources', src) + ')')
+      .replace(/^position unknown/, () => t('detailNoPosition'))
+      .replace(/(^|; )by /g, (_, lead) => lead + t('detailBy') + ' ')
+      .replace(/^responder /, () => t('detailResponder') + ' ')
+      .replace(/^guardian (\d+)/, (_, n) => t('detailGuardian', { n }))
+      .replace(/^call-back number/, () => t('detailCallBack'))
+      .replace(/device time /, () => t('detailDeviceTime') + ' ')
+      .replace(/ · route /g, () => ' · ' + t('detailRoute') + ' ');
   }
 
   // A device's call report names guardian n in the device's order; the profile's list is in the same order.
