@@ -177,10 +177,13 @@ internal static class DashboardEndpoints
         await http.Response.Body.FlushAsync(cancel);
     }
 
-    private static byte[] Resource(string name)
+    private static byte[] Resource(string name) => Resource("Dashboard", name);
+
+    /// <summary>A page file embedded in this assembly (the csproj embeds each folder's wwwroot under the folder's name).</summary>
+    internal static byte[] Resource(string folder, string name)
     {
-        using Stream s = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("PanicDevice.Receiver.Dashboard." + name)
-            ?? throw new InvalidOperationException("dashboard file " + name + " is not embedded");
+        using Stream s = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("PanicDevice.Receiver." + folder + "." + name)
+            ?? throw new InvalidOperationException(folder + " file " + name + " is not embedded");
         using var m = new MemoryStream();
         s.CopyTo(m);
         return m.ToArray();

@@ -39,7 +39,7 @@ internal static class GuardianEndpoints
     {
         foreach (var (name, type) in Files)
         {
-            byte[] body = Resource(name);
+            byte[] body = Dashboard.DashboardEndpoints.Resource("Guardians", name);
             string route = name == "guardian.html" ? "/g/{device}/{counter}" : "/g/" + name;
             app.MapGet(route, (HttpContext http) =>
             {
@@ -123,14 +123,5 @@ internal static class GuardianEndpoints
         // When the position was reported: its trail point's time (an operator's action changes the alert, not the fix).
         GuardianPoint? position = a.Lat is { } lat && a.Lon is { } lon ? new GuardianPoint(lat, lon, a.AccuracyM, trail.Count > 0 ? trail[^1].AtUtc : null) : null;
         return new GuardianPageView(stage, a.Kind, a.OpenedUtc, a.UpdatedUtc, position, trail, language, stage == "closed" ? a.State : null);
-    }
-
-    private static byte[] Resource(string name)
-    {
-        using Stream s = typeof(GuardianEndpoints).Assembly.GetManifestResourceStream("PanicDevice.Receiver.Guardians." + name)
-            ?? throw new InvalidOperationException("guardian page file " + name + " is not embedded");
-        using var m = new MemoryStream();
-        s.CopyTo(m);
-        return m.ToArray();
     }
 }

@@ -676,9 +676,14 @@
     if (st.revokingLink !== a.id) { st.revokingLink = a.id; b.textContent = t('guardianRevokeConfirm'); return; }
     st.revokingLink = null;
     b.textContent = t('guardianRevoke');
+    await alertPost(a, '/guardian-link/revoke', {});
+  });
+
+  // An action on an alert whose answer is the changed alert: shown at once, its error under the actions.
+  async function alertPost(a, path, body) {
     showError('action-error', '');
     try {
-      const r = await api('POST', '/api/alerts/' + a.id + '/guardian-link/revoke', {});
+      const r = await api('POST', '/api/alerts/' + a.id + path, body);
       const j = await r.json();
       if (!r.ok) { showError('action-error', t('actionFailed') + (j.error || r.status)); return; }
       upsert(j);
@@ -686,23 +691,14 @@
     } catch (e) {
       if (st.token) showError('action-error', t('actionFailed') + e.message);
     }
-  });
+  }
 
   // An operator adds an agency or an ARC to the alert: queued durably like every dispatch, shown in the timeline.
   $('act-forward').addEventListener('click', async () => {
     const a = st.alerts.get(st.selected);
     const target = $('forward-target').value;
     if (!a || !target) return;
-    showError('action-error', '');
-    try {
-      const r = await api('POST', '/api/alerts/' + a.id + '/forward', { target, operator: sessionStorage.getItem(NAME_KEY) || 'operator' });
-      const j = await r.json();
-      if (!r.ok) { showError('action-error', t('actionFailed') + (j.error || r.status)); return; }
-      upsert(j);
-      renderAll();
-    } catch (e) {
-      if (st.token) showError('action-error', t('actionFailed') + e.message);
-    }
+    await alertPost(a, '/forward', { target, operator: sessionStorage.getItem(NAME_KEY) || 'operator' });
   });
   function renderForward(targets) {
     const select = $('forward-target');
