@@ -170,6 +170,47 @@ namespace PanicDevice.Tests.Calls
         }
 
         [TestMethod]
+        public void ANewAlertRightAfterACancelGetsCallsOfItsOwn()
+        {
+            CascadeRig r = CascadeRig.Started();
+            r.Voice.Answers(); // 112 on the line
+            r.Run(1000);
+            r.Cascade.FrameWaiting(r.Now);
+            r.Cascade.Cancelled(false, r.Now); // "I am safe" …
+            r.Cascade.FrameWaiting(r.Now);
+            r.Cascade.AlertRaised((byte)AlertCode.Panic, r.Now); // … and a new panic before the hang-up finished
+            r.Run(100);
+            Assert.IsTrue(r.Voice.Call(0).HungUpAtMs > 0);
+            r.Cascade.TextedForHelp(r.Now); // its own SMS fallback
+            r.Run(r.Options.YieldS * 1000L + 1000);
+            Assert.AreEqual(2, r.Voice.Placed.Count, r.Voice.Numbers);
+            Assert.AreEqual(CascadeRig.Emergency, r.Voice.LastCall.Number, "from the top of the list");
+        }
+
+        [TestMethod]
+        public void PressingAgainAfterTheRoundsRanOutCallsEveryoneAgain()
+        {
+            CallOptions o = CascadeRig.Defaults();
+            o.Rounds = 1;
+            CascadeRig r = new CascadeRig(o);
+            r.Cascade.AlertRaised((byte)AlertCode.Panic, 0);
+            r.Cascade.TextedForHelp(0);
+            for (int i = 0; i < 3; i++)
+            {
+                r.Voice.Ends(CallEnd.Busy);
+                r.Run(o.GapS * 1000L + 200);
+            }
+            Assert.IsFalse(r.Cascade.Running);
+            Assert.AreEqual(3, r.Voice.Placed.Count);
+            r.Cascade.FrameWaiting(r.Now);
+            r.Cascade.AlertRaised((byte)AlertCode.Panic, r.Now); // the same emergency, pressed again
+            r.Cascade.TextedForHelp(r.Now);
+            r.Run(o.YieldS * 1000L + 1000);
+            Assert.AreEqual(4, r.Voice.Placed.Count, r.Voice.Numbers);
+            Assert.AreEqual(CascadeRig.Emergency, r.Voice.LastCall.Number);
+        }
+
+        [TestMethod]
         public void ADuressCancelSilencesTheSpeakerAndTheCallsGoOn()
         {
             CallOptions o = CascadeRig.Defaults();

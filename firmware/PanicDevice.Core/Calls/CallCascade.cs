@@ -116,16 +116,28 @@ namespace PanicDevice.Core.Calls
             {
                 return;
             }
-            if (!running)
+            if (!alertOpen || (!running && round > 0 && !stopped))
             {
-                // A new emergency: every number is called again, whatever an earlier alert's calls came to.
+                // A new emergency, or a press after the rounds ran out with nobody reached: every number is called again,
+                // whatever the earlier calls came to. A call of the closed alert still being hung up is forgotten here;
+                // no new call is placed before the module is free (Available).
                 round = 0;
                 target = 0;
                 emergencyHeld = false;
                 confirmed = false;
-                stopped = false;
-                covert = false;
                 callEmergency = false;
+                redo = false;
+                redoneAfterFailure = false;
+                callId = 0;
+                phase = Phase.None;
+                hangingUp = false;
+                running = false;
+                resumeAtMs = -1;
+                if (!alertOpen)
+                {
+                    stopped = false;
+                    covert = false;
+                }
             }
             alertOpen = true;
             code = alertCode;
