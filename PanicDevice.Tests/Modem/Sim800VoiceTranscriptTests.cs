@@ -134,6 +134,19 @@ namespace PanicDevice.Tests.Modem
         }
 
         [TestMethod]
+        public void ACallerWhoStopsRingingUnreportedIsForgottenAndCallsCanGoAgain()
+        {
+            ModemBench b = ModemBench.Started();
+            b.At.Sends(100, "RING", "+CLIP: \"" + Siti + "\",145,\"\",0,\"\",0");
+            b.Play(2000);
+            Assert.AreEqual((int)CallState.Incoming, (int)b.Driver.CallState);
+            Assert.IsFalse(b.Driver.Available, "no call out while one rings in");
+            b.RunFor(Sim800Voice.RingGoneMs + 1000); // no NO CARRIER ever came
+            Assert.AreEqual((int)CallState.Idle, (int)b.Driver.CallState);
+            Assert.IsTrue(b.Driver.Available);
+        }
+
+        [TestMethod]
         public void ARefusedCallerIsNotTheEndOfTheLastCall()
         {
             ModemBench b = InCall();

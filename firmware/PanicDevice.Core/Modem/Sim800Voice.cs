@@ -34,6 +34,10 @@ namespace PanicDevice.Core.Modem
         private bool endedByStateReport;
 
         private bool rejecting;
+        private long lastRingMs;
+
+        /// <summary>A call ringing in with no RING for this long has ended (a caller who gave up is not always reported).</summary>
+        public const int RingGoneMs = 10000;
 
         public Sim800Voice(Sim800Modem owner, AtCommandChannel channel, Sim800Settings settings)
         {
@@ -138,6 +142,10 @@ namespace PanicDevice.Core.Modem
 
         public bool StartWork(long now)
         {
+            if (State == CallState.Incoming && !answerWanted && !hangUpWanted && now - lastRingMs > RingGoneMs)
+            {
+                CallerGaveUp(); // RING repeats every few seconds while a call rings in
+            }
             if (hangUpWanted)
             {
                 op = VoiceOp.HangUp;
@@ -243,11 +251,12 @@ namespace PanicDevice.Core.Modem
         {
             if (line.StartsWith("+CLCC:"))
             {
-                OnCallState(line);
+                OnCallState(line, now);
                 return true;
             }
             if (line == "RING")
             {
+                lastRingMs = now;
                 if (State == CallState.Idle && !dialWanted)
                 {
                     State = CallState.Incoming;
@@ -260,6 +269,7 @@ namespace PanicDevice.Core.Modem
             }
             if (line.StartsWith("+CLIP:"))
             {
+                lastRingMs = now;
                 if (State == CallState.Idle && !dialWanted)
                 {
                     State = CallState.Incoming;
@@ -305,7 +315,7 @@ namespace PanicDevice.Core.Modem
             return false;
         }
 
-        private void OnCallState(string line)
+        private void OnCallState(string line, long now)
         {
             // +CLCC: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,<alpha>]] (3GPP TS 27.007)
             string[] f = line.Substring(6).Trim().Split(',');
@@ -337,6 +347,7 @@ namespace PanicDevice.Core.Modem
                     return;
                 case 4:
                 case 5:
+                    lastRingMs = now;
                     if (State == CallState.Idle && !dialWanted)
                     {
                         State = CallState.Incoming;
