@@ -23,7 +23,6 @@ namespace PanicDevice.Tests.Calls
         public int Refused;
         public int SpeakerOffs;
         private string keys = "";
-        private long now;
 
         public bool Available
         {

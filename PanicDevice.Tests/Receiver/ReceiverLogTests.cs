@@ -77,8 +77,10 @@ public class ReceiverLogTests
             await client.PublishBinaryAsync(Topics.Uplink("fob-0007"), FrameCodec.Encode(alert, Key), MqttQualityOfServiceLevel.AtLeastOnce);
             await client.DisconnectAsync();
 
+            // The alert line is written after the commit on the after-store queue, so it may follow the offline line.
             string[] lines = Array.Empty<string>();
-            Assert.IsTrue(await Eventually.Within(() => (lines = rx.Logs.Lines.ToArray()).Any(l => l.Contains("Device fob-0007 offline")), TimeSpan.FromSeconds(10)), string.Join("\n", rx.Logs.Lines));
+            Assert.IsTrue(await Eventually.Within(() => (lines = rx.Logs.Lines.ToArray()).Any(l => l.Contains("Device fob-0007 offline")) && lines.Any(l => l.Contains("Alert panic from fob-0007")),
+                TimeSpan.FromSeconds(10)), string.Join("\n", rx.Logs.Lines));
             string Line(string part) => lines.FirstOrDefault(l => l.Contains(part)) ?? throw new AssertFailedException("no log line with \"" + part + "\":\n" + string.Join("\n", lines));
             StringAssert.StartsWith(Line("Device fob-0007 online from 127.0.0.1"), "Information");
             StringAssert.StartsWith(Line("Device fob-0007 offline (disconnected)"), "Information");
