@@ -106,6 +106,26 @@ namespace PanicDevice.Tests.Calls
         }
 
         [TestMethod]
+        public void TheRingTimeRunsFromTheDialCommandNotFromWhenItWasQueued()
+        {
+            CascadeRig r = new CascadeRig(CascadeRig.Defaults());
+            r.Voice.DialQueued = true;
+            r.Cascade.AlertRaised((byte)AlertCode.Panic, 0);
+            r.Cascade.TextedForHelp(0);
+            r.Run(200);
+            Assert.AreEqual(1, r.Voice.Placed.Count);
+            r.Run(5000); // the ATD waits behind an SMS
+            r.Voice.DialNow();
+            long dialledAt = r.Now;
+            r.Voice.Rings();
+            r.Run(r.Options.RingS * 1000L - 500);
+            Assert.AreEqual(-1L, r.Voice.Call(0).HungUpAtMs, "still ringing: the queue's 5 s are not taken from the ring time");
+            r.Run(800);
+            long rang = r.Voice.Call(0).HungUpAtMs - dialledAt;
+            Assert.IsTrue(rang >= r.Options.RingS * 1000L && rang <= r.Options.RingS * 1000L + 300, "rang " + rang.ToString() + " ms");
+        }
+
+        [TestMethod]
         public void RoundsEndAtTheLimitWithAReportOfWhoNeverAnswered()
         {
             CallOptions o = CascadeRig.Defaults();

@@ -22,6 +22,8 @@ namespace PanicDevice.Tests.Calls
         public bool AnsweredWithSpeaker;
         public int Refused;
         public int SpeakerOffs;
+        /// <summary>True: a placed call's dial command waits (behind other commands) until <see cref="DialNow"/>.</summary>
+        public bool DialQueued;
         private string keys = "";
 
         public bool Available
@@ -34,6 +36,14 @@ namespace PanicDevice.Tests.Calls
         public int CallId { get; private set; }
 
         public CallEnd LastEnd { get; private set; }
+
+        public bool Dialled { get; private set; }
+
+        /// <summary>The module takes the queued dial command.</summary>
+        public void DialNow()
+        {
+            Dialled = true;
+        }
 
         public string IncomingNumber { get; private set; }
 
@@ -80,6 +90,7 @@ namespace PanicDevice.Tests.Calls
             CallId++;
             LastEnd = CallEnd.None;
             State = CallState.Dialling;
+            Dialled = !DialQueued;
             keys = "";
             return CallId;
         }

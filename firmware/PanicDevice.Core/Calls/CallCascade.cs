@@ -49,6 +49,7 @@ namespace PanicDevice.Core.Calls
         private int callId;
         private Phase phase = Phase.None;
         private long callStartedMs;
+        private bool dialSeen;
         private long connectedMs;
         private long holdUntilMs;
         private bool hangingUp;
@@ -330,6 +331,7 @@ namespace PanicDevice.Core.Calls
                     callId = id;
                     phase = Phase.Ringing;
                     callStartedMs = nowMs;
+                    dialSeen = false;
                     hangingUp = false;
                     redo = false;
                     return;
@@ -400,6 +402,13 @@ namespace PanicDevice.Core.Calls
             switch (phase)
             {
                 case Phase.Ringing:
+                    if (!dialSeen && voice.Dialled)
+                    {
+                        // The ring time runs from the dial command, not from when the call was queued behind an SMS or a
+                        // data command: a number is given its full ring time to answer.
+                        dialSeen = true;
+                        callStartedMs = nowMs;
+                    }
                     if (state == CallState.Connected)
                     {
                         connectedMs = nowMs;

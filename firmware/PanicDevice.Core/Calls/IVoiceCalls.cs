@@ -47,6 +47,12 @@ namespace PanicDevice.Core.Calls
         /// <summary>Number of the current or last call (placed or answered); each new call gets the next one.</summary>
         int CallId { get; }
 
+        /// <summary>
+        /// True once the module took the dial command of the call being placed; false while it waits behind other commands
+        /// (an SMS, a data command, the speaker level). The ring time runs from here.
+        /// </summary>
+        bool Dialled { get; }
+
         /// <summary>How call <see cref="CallId"/> ended; None while it lasts.</summary>
         CallEnd LastEnd { get; }
 

@@ -245,6 +245,12 @@ namespace PanicDevice.Core.Modem
             get { return voice.CallId; }
         }
 
+        /// <summary>The module took the dial command of the call being placed.</summary>
+        public bool Dialled
+        {
+            get { return voice.Dialled; }
+        }
+
         /// <summary>How the last call ended.</summary>
         public CallEnd LastEnd
         {

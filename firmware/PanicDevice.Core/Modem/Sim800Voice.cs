@@ -54,6 +54,9 @@ namespace PanicDevice.Core.Modem
 
         public CallEnd LastEnd { get; private set; }
 
+        /// <summary>The ATD of the call being placed went to the module (it may have waited behind other commands).</summary>
+        public bool Dialled { get; private set; }
+
         public string IncomingNumber { get; private set; }
 
         /// <summary>The number of the current or last call: dialled, or the caller's (for diagnostics).</summary>
@@ -82,6 +85,7 @@ namespace PanicDevice.Core.Modem
             CallId++;
             LastEnd = CallEnd.None;
             State = CallState.Dialling;
+            Dialled = false;
             endedByStateReport = false;
             keys.Clear();
             dialNumber = number;
@@ -174,6 +178,7 @@ namespace PanicDevice.Core.Modem
                 return true;
             }
             op = VoiceOp.Dial;
+            Dialled = true;
             owner.Run(this, "ATD" + dialNumber + ";", Sim800Timeouts.CallMs);
             return true;
         }
