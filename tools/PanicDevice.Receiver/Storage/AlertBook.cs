@@ -79,10 +79,11 @@ internal sealed class AlertBook
     };
 
     /// <summary>The device's latest open alert of the same sort opened at or after <paramref name="sinceUtc"/>: the incident a new press joins.</summary>
-    private static (long Id, int Code)? JoinableIncident(DbConnection c, DbTransaction tx, string deviceId, byte code, string sinceUtc)
+    private static (long Id, int Code)? JoinableIncident(DbConnection c, DbTransaction tx, StatementCache? s, string deviceId, byte code, string sinceUtc)
     {
-        using var cmd = Command(c, tx, "SELECT id, code FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') AND opened_utc >= @since AND code IN "
+        using var lease = StatementCache.Use(s, c, tx, "SELECT id, code FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') AND opened_utc >= @since AND code IN "
             + SortOf(code) + " ORDER BY id DESC LIMIT 1");
+        DbCommand cmd = lease.Command;
         cmd.With("@d", deviceId);
         cmd.With("@since", sinceUtc);
         using var r = cmd.ExecuteReader();
@@ -91,14 +92,15 @@ internal sealed class AlertBook
 
     // Another press joins the incident: its kind if more urgent, its fix if it has one, its counter as the one the
     // device now waits on (operators' status frames go to it), a timeline entry; a CAP update when it moved.
-    private static void Join(DbConnection c, DbTransaction tx, long id, int code, Frame f, string path, string nowUtc)
+    private static void Join(DbConnection c, DbTransaction tx, StatementCache? s, long id, int code, Frame f, string path, string nowUtc)
     {
-        CapMessageLog.Adopt(c, tx, id);
+        CapMessageLog.Adopt(c, tx, id, s);
         bool positioned = f.Source != LocationSource.None;
-        using (var update = Command(c, tx, positioned
+        using (var lease = StatementCache.Use(s, c, tx, positioned
             ? "UPDATE alerts SET code = @code, last_counter = @c, lat_e7 = @lat, lon_e7 = @lon, accuracy_m = @acc, source = @src, updated_utc = @now WHERE id = @id"
             : "UPDATE alerts SET code = @code, last_counter = @c, updated_utc = @now WHERE id = @id"))
         {
+            DbCommand update = lease.Command;
             update.With("@code", Urgency(f.Code) < Urgency(code) ? f.Code : code);
             update.With("@c", (long)f.Counter);
             update.With("@now", nowUtc);
@@ -112,30 +114,31 @@ internal sealed class AlertBook
             }
             update.ExecuteNonQuery();
         }
-        AddTimeline(c, tx, id, nowUtc, "pressed-again-" + path, KindName(f.Code) + " · " + Describe(f));
+        AddTimeline(c, tx, s, id, nowUtc, "pressed-again-" + path, KindName(f.Code) + " · " + Describe(f));
         if (positioned)
         {
-            CapMessageLog.Append(c, tx, id, CapEvent.Position, nowUtc);
+            CapMessageLog.Append(c, tx, id, CapEvent.Position, nowUtc, s);
         }
     }
 
-    public static void Project(DbConnection c, DbTransaction tx, Frame f, string path, string nowUtc, TimeSpan incidentWindow)
+    public static void Project(DbConnection c, DbTransaction tx, Frame f, string path, string nowUtc, TimeSpan incidentWindow, StatementCache? s = null)
     {
         switch (f.Kind)
         {
             case MessageKind.Alert:
                 if (incidentWindow > TimeSpan.Zero
-                    && JoinableIncident(c, tx, f.DeviceId, f.Code, (DateTime.Parse(nowUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal) - incidentWindow).ToString("O")) is { } incident)
+                    && JoinableIncident(c, tx, s, f.DeviceId, f.Code, (DateTime.Parse(nowUtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal) - incidentWindow).ToString("O")) is { } incident)
                 {
-                    Join(c, tx, incident.Id, incident.Code, f, path, nowUtc);
+                    Join(c, tx, s, incident.Id, incident.Code, f, path, nowUtc);
                     break;
                 }
                 long id;
-                using (var insert = Command(c, tx, """
+                using (var lease = StatementCache.Use(s, c, tx, """
                     INSERT INTO alerts (device_id, counter, code, state, lat_e7, lon_e7, accuracy_m, source, opened_utc, updated_utc)
                     VALUES (@d, @c, @code, 'new', @lat, @lon, @acc, @src, @now, @now) RETURNING id
                     """))
                 {
+                    DbCommand insert = lease.Command;
                     insert.With("@d", f.DeviceId);
                     insert.With("@c", (long)f.Counter);
                     insert.With("@code", (int)f.Code);
@@ -146,47 +149,49 @@ internal sealed class AlertBook
                     insert.With("@now", nowUtc);
                     id = (long)insert.ExecuteScalar()!;
                 }
-                AddTimeline(c, tx, id, nowUtc, "received-" + path, Describe(f));
-                CapMessageLog.Append(c, tx, id, CapEvent.Alert, nowUtc);
+                AddTimeline(c, tx, s, id, nowUtc, "received-" + path, Describe(f));
+                CapMessageLog.Append(c, tx, id, CapEvent.Alert, nowUtc, s);
                 break;
             case MessageKind.Cancel:
                 // "I am safe" is about the person, not one alert: a fob held to cancel has just raised a
                 // second alert on the way (the 3 s hold), and the first must not stay open behind it.
                 // A duress cancel flags every open alert and closes none.
                 bool duress = f.Code == (byte)AlertCode.DuressCancel;
-                foreach (long openId in AllOpen(c, tx, f.DeviceId))
+                foreach (long openId in AllOpen(c, tx, s, f.DeviceId))
                 {
-                    CapMessageLog.Adopt(c, tx, openId);
-                    using var cancel = Command(c, tx, duress
+                    CapMessageLog.Adopt(c, tx, openId, s);
+                    using var lease = StatementCache.Use(s, c, tx, duress
                         ? "UPDATE alerts SET duress = 1, updated_utc = @now WHERE id = @id"
                         : "UPDATE alerts SET state = 'cancelled', updated_utc = @now WHERE id = @id");
+                    DbCommand cancel = lease.Command;
                     cancel.With("@now", nowUtc);
                     cancel.With("@id", openId);
                     cancel.ExecuteNonQuery();
-                    AddTimeline(c, tx, openId, nowUtc, duress ? "duress" : "cancelled-by-user", "");
+                    AddTimeline(c, tx, s, openId, nowUtc, duress ? "duress" : "cancelled-by-user", "");
                     // Duress is never a CAP Cancel: the alert escalates and stays actionable.
-                    CapMessageLog.Append(c, tx, openId, duress ? CapEvent.Duress : AlertStates.Cancelled, nowUtc);
+                    CapMessageLog.Append(c, tx, openId, duress ? CapEvent.Duress : AlertStates.Cancelled, nowUtc, s);
                 }
                 break;
             case MessageKind.Call:
                 // What the device's calls came to arrives once the data path is back, often after the alert moved on: the
                 // open alert's timeline, or the device's last alert's when none is open (a listen-in after it closed).
-                long? about = LatestOpen(c, tx, f.DeviceId) ?? Latest(c, tx, f.DeviceId);
+                long? about = LatestOpen(c, tx, s, f.DeviceId) ?? Latest(c, tx, s, f.DeviceId);
                 if (about != null)
                 {
-                    AddTimeline(c, tx, about.Value, nowUtc, CallEventName(f.Code), CallDetail(f));
+                    AddTimeline(c, tx, s, about.Value, nowUtc, CallEventName(f.Code), CallDetail(f));
                 }
                 break;
             case MessageKind.Update:
-                long? open = LatestOpen(c, tx, f.DeviceId);
+                long? open = LatestOpen(c, tx, s, f.DeviceId);
                 if (open == null)
                 {
                     return; // a follow-up for an alert already closed: the frame itself is stored
                 }
                 if (f.Kind == MessageKind.Update && f.Source != LocationSource.None)
                 {
-                    CapMessageLog.Adopt(c, tx, open.Value);
-                    using var move = Command(c, tx, "UPDATE alerts SET lat_e7 = @lat, lon_e7 = @lon, accuracy_m = @acc, source = @src, updated_utc = @now WHERE id = @id");
+                    CapMessageLog.Adopt(c, tx, open.Value, s);
+                    using var lease = StatementCache.Use(s, c, tx, "UPDATE alerts SET lat_e7 = @lat, lon_e7 = @lon, accuracy_m = @acc, source = @src, updated_utc = @now WHERE id = @id");
+                    DbCommand move = lease.Command;
                     move.With("@lat", f.LatitudeE7);
                     move.With("@lon", f.LongitudeE7);
                     move.With("@acc", (int)f.AccuracyM);
@@ -194,8 +199,8 @@ internal sealed class AlertBook
                     move.With("@now", nowUtc);
                     move.With("@id", open.Value);
                     move.ExecuteNonQuery();
-                    AddTimeline(c, tx, open.Value, nowUtc, "follow-up-" + path, Describe(f));
-                    CapMessageLog.Append(c, tx, open.Value, CapEvent.Position, nowUtc);
+                    AddTimeline(c, tx, s, open.Value, nowUtc, "follow-up-" + path, Describe(f));
+                    CapMessageLog.Append(c, tx, open.Value, CapEvent.Position, nowUtc, s);
                 }
                 break;
         }
@@ -286,7 +291,7 @@ internal sealed class AlertBook
                 update.With("@id", id);
                 update.ExecuteNonQuery();
             }
-            AddTimeline(c, tx, id, now, action, (responder != null ? "responder " + responder + "; " : "") + "by " + operatorName);
+            AddTimeline(c, tx, null, id, now, action, (responder != null ? "responder " + responder + "; " : "") + "by " + operatorName);
             using (var by = Command(c, tx, "UPDATE timeline SET by_name = @b WHERE id = (SELECT MAX(id) FROM timeline WHERE alert_id = @a)"))
             {
                 by.With("@b", operatorName);
@@ -445,16 +450,18 @@ internal sealed class AlertBook
         }
     }
 
-    private static long? LatestOpen(DbConnection c, DbTransaction tx, string deviceId)
+    private static long? LatestOpen(DbConnection c, DbTransaction tx, StatementCache? s, string deviceId)
     {
-        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') ORDER BY id DESC LIMIT 1");
+        using var lease = StatementCache.Use(s, c, tx, "SELECT id FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') ORDER BY id DESC LIMIT 1");
+        DbCommand cmd = lease.Command;
         cmd.With("@d", deviceId);
         return cmd.ExecuteScalar() is long id ? id : null;
     }
 
-    private static long? Latest(DbConnection c, DbTransaction tx, string deviceId)
+    private static long? Latest(DbConnection c, DbTransaction tx, StatementCache? s, string deviceId)
     {
-        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d ORDER BY id DESC LIMIT 1");
+        using var lease = StatementCache.Use(s, c, tx, "SELECT id FROM alerts WHERE device_id = @d ORDER BY id DESC LIMIT 1");
+        DbCommand cmd = lease.Command;
         cmd.With("@d", deviceId);
         return cmd.ExecuteScalar() is long id ? id : null;
     }
@@ -479,9 +486,10 @@ internal sealed class AlertBook
         return person.Length > 0 && at.Length > 0 ? person + " · " + at : person + at;
     }
 
-    private static List<long> AllOpen(DbConnection c, DbTransaction tx, string deviceId)
+    private static List<long> AllOpen(DbConnection c, DbTransaction tx, StatementCache? s, string deviceId)
     {
-        using var cmd = Command(c, tx, "SELECT id FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') ORDER BY id");
+        using var lease = StatementCache.Use(s, c, tx, "SELECT id FROM alerts WHERE device_id = @d AND state IN ('new','acknowledged','assigned') ORDER BY id");
+        DbCommand cmd = lease.Command;
         cmd.With("@d", deviceId);
         using var r = cmd.ExecuteReader();
         var ids = new List<long>();
@@ -501,13 +509,14 @@ internal sealed class AlertBook
         }
         if (id != null)
         {
-            AddTimeline(c, tx, id.Value, nowUtc, evt, detail);
+            AddTimeline(c, tx, null, id.Value, nowUtc, evt, detail);
         }
     }
 
-    private static void AddTimeline(DbConnection c, DbTransaction tx, long alertId, string nowUtc, string evt, string detail)
+    private static void AddTimeline(DbConnection c, DbTransaction tx, StatementCache? s, long alertId, string nowUtc, string evt, string detail)
     {
-        using var cmd = Command(c, tx, "INSERT INTO timeline (alert_id, at_utc, event, detail) VALUES (@a, @t, @e, @d)");
+        using var lease = StatementCache.Use(s, c, tx, "INSERT INTO timeline (alert_id, at_utc, event, detail) VALUES (@a, @t, @e, @d)");
+        DbCommand cmd = lease.Command;
         cmd.With("@a", alertId);
         cmd.With("@t", nowUtc);
         cmd.With("@e", evt);

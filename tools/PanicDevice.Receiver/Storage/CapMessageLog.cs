@@ -48,14 +48,15 @@ internal sealed class CapMessageLog
     /// <paramref name="alertId"/>, copying the alert row and its device as they are now. Call after the change is
     /// written to the alert row: on PostgreSQL that write holds the row lock, so two writers never take one number.
     /// </summary>
-    public static void Append(DbConnection c, DbTransaction tx, long alertId, string evt, string sentUtc)
+    public static void Append(DbConnection c, DbTransaction tx, long alertId, string evt, string sentUtc, StatementCache? statements = null)
     {
-        using var cmd = ReceiverDatabase.Command(c, tx, """
+        using var lease = StatementCache.Use(statements, c, tx, """
             INSERT INTO cap_messages (alert_id, seq, event, sent_utc, duress, lat_e7, lon_e7, accuracy_m, source, responder, owner_name, device_kind, address, language)
             SELECT a.id, (SELECT COALESCE(MAX(m.seq), 0) + 1 FROM cap_messages m WHERE m.alert_id = a.id), @e, @t, a.duress, a.lat_e7, a.lon_e7, a.accuracy_m, a.source, a.responder,
                    COALESCE(d.owner_name, ''), COALESCE(d.kind, 0), COALESCE(d.address, ''), COALESCE(d.language, 'en')
             FROM alerts a LEFT JOIN devices d ON d.id = a.device_id WHERE a.id = @id
             """);
+        DbCommand cmd = lease.Command;
         cmd.With("@e", evt);
         cmd.With("@t", sentUtc);
         cmd.With("@id", alertId);
@@ -82,10 +83,11 @@ internal sealed class CapMessageLog
     /// <see cref="For"/> reconstructs them), so the change about to be written is numbered after them. Call before
     /// writing the change; does nothing for an alert that has messages.
     /// </summary>
-    public static void Adopt(DbConnection c, DbTransaction tx, long alertId)
+    public static void Adopt(DbConnection c, DbTransaction tx, long alertId, StatementCache? statements = null)
     {
-        using (var count = ReceiverDatabase.Command(c, tx, "SELECT COUNT(*) FROM cap_messages WHERE alert_id = @id"))
+        using (var lease = StatementCache.Use(statements, c, tx, "SELECT COUNT(*) FROM cap_messages WHERE alert_id = @id"))
         {
+            DbCommand count = lease.Command;
             count.With("@id", alertId);
             if (Convert.ToInt64(count.ExecuteScalar()) > 0)
             {

@@ -173,7 +173,7 @@ internal sealed class FrameStore
             update.With("@id", f.DeviceId);
             update.ExecuteNonQuery();
         }
-        AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"), IncidentWindow);
+        AlertBook.Project(c, tx, f, path, receivedUtc.ToString("O"), IncidentWindow, statements);
         CounterEventBook.Resolve(c, tx, statements, f, receivedUtc.ToString("O"));
         if (dialect.QueueInsertLock is { } queueLock)
         {

@@ -29,6 +29,37 @@ internal sealed class StatementCache : IDisposable
         return cmd;
     }
 
+    /// <summary>
+    /// The command for <paramref name="sql"/>: the cache's when there is one (the group-commit writer, which runs the same
+    /// statements for every frame and would otherwise parse and plan each of them again per frame), else a new command
+    /// for one use. Dispose the lease, not the command: it disposes only a command it made.
+    /// </summary>
+    public static Lease Use(StatementCache? cache, DbConnection c, DbTransaction tx, string sql)
+    {
+        if (cache != null)
+        {
+            return new Lease(cache.Get(tx, sql), false);
+        }
+        DbCommand cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return new Lease(cmd, true);
+    }
+
+    /// <summary>A command from <see cref="Use"/>: every parameter is set again before each run (<see cref="CommandParameters.With"/>).</summary>
+    internal readonly struct Lease(DbCommand command, bool owned) : IDisposable
+    {
+        public DbCommand Command => command;
+
+        public void Dispose()
+        {
+            if (owned)
+            {
+                command.Dispose();
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (DbCommand cmd in commands.Values)
