@@ -35,12 +35,23 @@ internal sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
     /// <summary>Messages queued for one client that does not read; beyond this the oldest are dropped.</summary>
     public const int MaxPendingMessagesPerClient = 1000;
 
+    /// <summary>
+    /// A device's uplinks under way in the store at once. MQTTnet gives the interceptor a client's publishes one at a
+    /// time, so awaiting each commit there stored a device's in-flight publishes (up to 8, docs/mqtt.md) one group commit
+    /// after another: a device back from a dead zone with its alert and follow-ups waited 8 commits for its last ack. The
+    /// PUBACK now goes once a frame is admitted and queued (in arrival order, so the replay window sees the device's order);
+    /// the signed ack, the device's only proof of delivery, still goes after the commit. Beyond this many the client's next
+    /// publish waits, so one client cannot queue frames without bound.
+    /// </summary>
+    public const int StoresUnderWayPerDevice = 8;
+
     private readonly DeviceRegistry registry;
     private readonly IngestPipeline pipeline;
     private readonly RejectionLog log;
     private readonly ILogger logger;
     private readonly BrokerListener listener;
     private readonly MqttServer server;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> storesUnderWay = new(StringComparer.Ordinal);
 
     /// <param name="port">Plain MQTT port; 0 for none (TLS only).</param>
     /// <param name="tls">TLS endpoint (MQTT over TLS, 8883 by convention); null for none.</param>
@@ -154,18 +165,76 @@ internal sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
             return;
         }
         byte[] payload = e.ApplicationMessage.Payload.ToArray();
-        // Group-committed with other devices' frames; the ack below is published only after the commit.
-        IngestResult result = await pipeline.ProcessAsync(payload, deviceId, IngestPath.Mqtt);
+        // The pipeline is an uplink's only reader (nobody may subscribe to uplinks): without this MQTTnet would still
+        // copy the list of every subscribed session and match each one's subscriptions, per uplink, O(devices) each.
+        e.ProcessPublish = false;
+        SemaphoreSlim underWay = storesUnderWay.GetOrAdd(deviceId, _ => new SemaphoreSlim(StoresUnderWayPerDevice));
+        await underWay.WaitAsync();
+        Task<IngestResult> processing;
+        try
+        {
+            // Admitted (decoded, authenticated, verified, within its rate) and queued for the group commit before this returns.
+            processing = pipeline.ProcessAsync(payload, deviceId, IngestPath.Mqtt);
+        }
+        catch
+        {
+            underWay.Release();
+            throw;
+        }
+        if (processing.IsCompletedSuccessfully)
+        {
+            // Refused before the store (the PUBACK says so; an MQTT 5 client sees the reason code), or already committed.
+            // A store that failed this fast goes the way below: its exception must not reach MQTTnet, which would drop the client.
+            underWay.Release();
+            await AnswerAsync(processing.Result, deviceId, e.ClientId, e);
+            return;
+        }
+        // Queued for the store: the PUBACK goes now and the session takes its next publish; the signed ack follows the commit.
+        _ = AnswerWhenStoredAsync(processing, underWay, deviceId, e.ClientId);
+    }
+
+    private async Task AnswerWhenStoredAsync(Task<IngestResult> processing, SemaphoreSlim underWay, string deviceId, string clientId)
+    {
+        try
+        {
+            IngestResult result;
+            try
+            {
+                result = await processing;
+            }
+            catch (Exception ex)
+            {
+                // Nothing of it is stored and no signed ack goes: the device sends the frame again (after 2 s, doubling).
+                log.Warn("store_failed", deviceId, "Frame from {ClientId} not stored, the device will send it again: {Message}", LogText.Escape(clientId), ex.Message);
+                return;
+            }
+            await AnswerAsync(result, deviceId, clientId, null);
+        }
+        catch (Exception ex)
+        {
+            // Stored; the device did not get its ack (the broker is stopping, or the session is gone) and sends the frame again,
+            // which is acked as a duplicate.
+            log.Warn("ack_not_published", deviceId, "Ack for {ClientId} not published: {Message}", LogText.Escape(clientId), ex.Message);
+        }
+        finally
+        {
+            underWay.Release();
+        }
+    }
+
+    /// <summary>The signed ack, or the refusal: in the PUBACK when <paramref name="e"/> is still open, in the log, and a Resync for a counter refusal.</summary>
+    private async Task AnswerAsync(IngestResult result, string deviceId, string clientId, InterceptingPublishEventArgs? e)
+    {
         if (result.Status == IngestStatus.Rejected && result.Reason == IngestPipeline.RateLimited)
         {
             // Counted exactly in /metrics; the log says it once, then once a minute with the count.
-            log.Warn(result.Reason, deviceId, "Device {ClientId} is over its rate limit; routine frames refused", LogText.Escape(e.ClientId));
+            log.Warn(result.Reason, deviceId, "Device {ClientId} is over its rate limit; routine frames refused", LogText.Escape(clientId));
             Refuse(e);
             return;
         }
         if (result.Status == IngestStatus.Rejected)
         {
-            log.Warn(result.Reason, deviceId, "Frame from {ClientId} rejected: {Reason}", LogText.Escape(e.ClientId), result.Reason);
+            log.Warn(result.Reason, deviceId, "Frame from {ClientId} rejected: {Reason}", LogText.Escape(clientId), result.Reason);
             Refuse(e);
             return;
         }
@@ -173,7 +242,7 @@ internal sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
         {
             // Not stored and never acked; the device is told where its counter must continue, and sends the frame again.
             log.Warn(result.Reason, deviceId, "Frame {Counter} from {ClientId} refused: {Reason}; recorded as a counter event, answered with a Resync",
-                result.Frame!.Counter, LogText.Escape(e.ClientId), result.Reason);
+                result.Frame!.Counter, LogText.Escape(clientId), result.Reason);
             Refuse(e);
             if (result.Resync != null)
             {
@@ -200,8 +269,12 @@ internal sealed class EmbeddedBroker : IDeviceDownlink, IAsyncDisposable
     private static string Remote(System.Net.EndPoint? endPoint) =>
         endPoint is System.Net.IPEndPoint ip ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString() : "?";
 
-    private static void Refuse(InterceptingPublishEventArgs e)
+    private static void Refuse(InterceptingPublishEventArgs? e)
     {
+        if (e == null)
+        {
+            return; // already PUBACKed: the frame was queued for the store, and the store refused it
+        }
         e.ProcessPublish = false;
         e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
     }
