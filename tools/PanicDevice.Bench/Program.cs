@@ -9,7 +9,7 @@ using PanicDevice.Bench;
 // dotnet run -c Release --project tools/PanicDevice.Bench -- attack [--mqtt 4] [--declared-mb 250] [--posts 24] [--post-mb 25] [--seconds 10]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- dispatch [--events N] [--devices N] [--store URL|local-postgres]
 // dotnet run -c Release --project tools/PanicDevice.Bench -- surge [--devices 10000] [--seconds 60] [--broker embedded|mosquitto] [--receivers N] [--store URL|local-postgres]
-// dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--store URL|local-postgres]
+// dotnet run -c Release --project tools/PanicDevice.Bench -- scale [--receivers 2] [--devices 100] [--alerts 10000] [--kill|--no-kill] [--restart-after S] [--store URL|local-postgres]
 string Arg(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -107,7 +107,7 @@ if (args.Length > 0 && args[0] == "scale")
     }
     if (args.Contains("--kill") && receivers < 2)
     {
-        Console.Error.WriteLine("--kill needs at least 2 receivers (the killed one is not restarted)");
+        Console.Error.WriteLine("--kill needs at least 2 receivers (another must take over while the killed one is down)");
         return 2;
     }
     int s = Array.IndexOf(args, "--store");
@@ -116,7 +116,17 @@ if (args.Length > 0 && args[0] == "scale")
         Console.Error.WriteLine("--store takes a URL (sqlite:///ABSOLUTE/PATH, postgres://user:pass@host/db) or local-postgres");
         return 2;
     }
-    return await PanicDevice.Bench.Scale.ScaleBenchmark.RunAsync(receivers, devices, alerts, kill, s >= 0 ? args[s + 1] : null);
+    double? restartAfter = null;
+    if (args.Contains("--restart-after"))
+    {
+        if (!kill || !double.TryParse(Arg("--restart-after", ""), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double after) || after < 0)
+        {
+            Console.Error.WriteLine("--restart-after takes the seconds after the kill at which receiver 0 is started again (as systemd's RestartSec would), and needs a kill");
+            return 2;
+        }
+        restartAfter = after;
+    }
+    return await PanicDevice.Bench.Scale.ScaleBenchmark.RunAsync(receivers, devices, alerts, kill, s >= 0 ? args[s + 1] : null, restartAfter);
 }
 if (args.Length > 0 && args[0] == "dispatch")
 {
@@ -161,7 +171,7 @@ if (args.Length > 0 && args[0] == "receiver-host")
     return await IdleBenchmark.HostAsync(int.Parse(Arg("--devices", "1")), int.Parse(Arg("--mqtt-port", "1883")), Arg("--data", "pd-bench-data"),
         dashes >= 0 ? args[(dashes + 1)..] : null);
 }
-Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] [--store URL|local-postgres] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--store URL|local-postgres]");
+Console.Error.WriteLine("usage: PanicDevice.Bench ingest [--devices N] [--seconds S] [--window W] [--rate R] [--warmup S] | pipeline [--devices N] [--seconds S] [--mode group|per-frame] [--store URL|local-postgres] | idle [--devices N] [--settle S] | fuzz --inputs N [--seed S] | crash --trials N [--devices N] [--alerts N] [--seed S] | scale [--receivers N] [--devices N] [--alerts N] [--kill|--no-kill] [--restart-after S] [--store URL|local-postgres]");
 Console.Error.WriteLine("usage: PanicDevice.Bench e2e --rtt MS [--session up|cold] [--alerts N] [--transport modem|socket]");
 Console.Error.WriteLine("usage: PanicDevice.Bench dispatch [--events N] [--devices N] [--store URL|local-postgres] | surge [--devices N] [--seconds S] [--broker embedded|mosquitto] [--receivers N] [--store URL|local-postgres]");
 Console.Error.WriteLine("usage: PanicDevice.Bench attack [--mqtt N] [--declared-mb MB] [--posts N] [--post-mb MB] [--seconds S]");

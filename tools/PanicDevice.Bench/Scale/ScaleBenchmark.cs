@@ -5,7 +5,7 @@ namespace PanicDevice.Bench.Scale;
 /// <summary>The <c>scale</c> command: runs <see cref="ScaleHarness"/> with the receiver DLL next to this one and prints the counts, the summary line last.</summary>
 public static class ScaleBenchmark
 {
-    public static async Task<int> RunAsync(int receivers, int devices, int alerts, bool kill, string? store)
+    public static async Task<int> RunAsync(int receivers, int devices, int alerts, bool kill, string? store, double? restartAfterS = null)
     {
         string dll = typeof(ReceiverApp).Assembly.Location;
         // "local-postgres": a throwaway PostgreSQL (Debian's binaries, fsync on) that every receiver shares.
@@ -14,11 +14,11 @@ public static class ScaleBenchmark
         {
             store = postgres.CreateDatabase("bench_scale_" + Environment.ProcessId);
         }
-        Console.WriteLine($"scale: receivers={receivers} devices={devices} alerts={alerts} kill={(kill ? "receiver 0, SIGKILL, not restarted" : "none")} store={Describe(store)}; {Environment.ProcessorCount} cores; mosquitto {Engines.LocalMosquitto.Binary() ?? "missing"}");
+        Console.WriteLine($"scale: receivers={receivers} devices={devices} alerts={alerts} kill={(kill ? "receiver 0, SIGKILL, " + (restartAfterS is { } after ? FormattableString.Invariant($"restarted {after:0.#} s later") : "not restarted") : "none")} store={Describe(store)}; {Environment.ProcessorCount} cores; mosquitto {Engines.LocalMosquitto.Binary() ?? "missing"}");
         ScaleResult r;
         try
         {
-            r = await ScaleHarness.RunAsync(new ScaleOptions(receivers, devices, alerts, kill, dll) { StoreUrl = store, Log = Console.Out, DispatchDrainTimeout = TimeSpan.FromSeconds(90) });
+            r = await ScaleHarness.RunAsync(new ScaleOptions(receivers, devices, alerts, kill, dll) { StoreUrl = store, Log = Console.Out, DispatchDrainTimeout = TimeSpan.FromSeconds(90), RestartAfter = restartAfterS is { } s ? TimeSpan.FromSeconds(s) : null });
         }
         catch (Exception e) when (e is MosquittoMissingException or NotSupportedException or InvalidOperationException)
         {

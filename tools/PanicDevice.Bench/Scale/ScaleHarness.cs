@@ -18,6 +18,12 @@ public sealed record ScaleOptions(int Receivers, int Devices, int Alerts, bool K
     /// <summary>Receiver 0 is killed once this share of the burst is acked.</summary>
     public double KillAtShare { get; init; } = 0.4;
 
+    /// <summary>
+    /// Receiver 0 is started again this long after its kill, as a service manager would (systemd's Restart=always,
+    /// RestartSec); null: it stays down, and the others carry the rest of the burst alone.
+    /// </summary>
+    public TimeSpan? RestartAfter { get; init; }
+
     /// <summary>Alerts each device keeps in flight (sent, not yet acked).</summary>
     public int Window { get; init; } = 8;
 
@@ -65,8 +71,9 @@ public sealed class MosquittoMissingException() : Exception("mosquitto is not in
 /// N receivers behind one mosquitto, splitting the uplinks through the MQTT 5 shared subscription
 /// $share/pd-receivers/pd/v1/+/up (external broker mode, each a child process <c>dotnet PanicDevice.Receiver.dll</c>).
 /// Simulated devices with the firmware outbox's behaviour (<see cref="OutboxDevice"/>: same bytes resent
-/// until the signed ack verifies) send one burst; receiver 0 is SIGKILLed part-way and not restarted, so the
-/// others must take its share when the devices resend. Then the stores are counted against what the devices
+/// until the signed ack verifies) send one burst; receiver 0 is SIGKILLed part-way (and by default not restarted), so the
+/// others must take its share when the devices resend (with <see cref="ScaleOptions.RestartAfter"/> it comes back as a
+/// service manager would restart it). Then the stores are counted against what the devices
 /// saw acked, and a loopback webhook target counts every delivery. Shared by the bench command
 /// (<c>scale</c>) and the short test.
 /// </summary>
@@ -163,6 +170,7 @@ public static class ScaleHarness
                 devices[i].Enqueue(o.Alerts / devices.Count + (i < o.Alerts % devices.Count ? 1 : 0));
             }
             long killedAt = 0;
+            Task restart = Task.CompletedTask;
             var inFlightAtKill = new List<(OutboxDevice Device, uint Counter)>();
             if (o.Kill)
             {
@@ -177,8 +185,21 @@ public static class ScaleHarness
                     inFlightAtKill.AddRange(d.InFlight().Select(c => (d, c)));
                 }
                 o.Log?.WriteLine($"receiver 0 SIGKILLed at {clock.Acked}/{o.Alerts} acked; {inFlightAtKill.Count} alerts in flight");
+                if (o.RestartAfter is { } after)
+                {
+                    restart = Task.Run(async () =>
+                    {
+                        await Task.Delay(after);
+                        metrics.Restarting(0);
+                        receivers[0].Start();
+                        await receivers[0].WaitHealthyAsync(apis[0], TimeSpan.FromSeconds(60));
+                        alive[0] = true;
+                        o.Log?.WriteLine(FormattableString.Invariant($"receiver 0 restarted, healthy {Stopwatch.GetElapsedTime(killedAt).TotalSeconds:F1} s after the kill, at {clock.Acked}/{o.Alerts} acked"));
+                    });
+                }
             }
             bool drained = await WaitAsync(() => clock.Acked >= o.Alerts, o.DrainTimeout);
+            await restart; // a restart that failed fails the run; one still under way is waited for, so its store is counted live
             long lastAck = devices.SelectMany(d => Enumerable.Range(1, d.Enqueued).Select(c => d.AckedAt((uint)c) ?? 0)).DefaultIfEmpty(0).Max();
             double elapsed = Stopwatch.GetElapsedTime(start, lastAck > start ? lastAck : Stopwatch.GetTimestamp()).TotalSeconds;
             double recovery = double.NaN;
@@ -285,7 +306,16 @@ public static class ScaleHarness
             return subscribed[receiver];
         }
 
-        public long Stored(int receiver) => stored[receiver];
+        // A restarted receiver counts from 0 again: what it stored before its kill (its last reading) is kept here.
+        private readonly long[] beforeRestart = new long[apis.Count];
+
+        public long Stored(int receiver) => beforeRestart[receiver] + stored[receiver];
+
+        public void Restarting(int receiver)
+        {
+            beforeRestart[receiver] += stored[receiver];
+            stored[receiver] = 0;
+        }
 
         public void Poll(int receiver)
         {
