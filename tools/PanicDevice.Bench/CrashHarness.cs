@@ -137,9 +137,16 @@ public static class CrashHarness
                 }
                 enqueued += o.Alerts;
                 var deadline = Stopwatch.StartNew();
+                var stall = new StallWatch(clock.Acked);
                 while (clock.Acked < killAt && deadline.Elapsed < o.DrainTimeout)
                 {
                     await Task.Delay(1);
+                    if (stall.StalledFor(clock.Acked, TimeSpan.FromSeconds(20)))
+                    {
+                        // Two runs in about thirty stalled here before the kill; say what both sides saw, so the next one can be explained.
+                        o.Log?.WriteLine($"trial {trial}: no ack for 20 s at {clock.Acked - before}/{o.Alerts}; devices connected {devices.Count(d => d.IsConnected)}/{devices.Count}, " +
+                            $"with alerts in flight {devices.Count(d => d.InFlight().Any())}; receiver /metrics: {await MetricsSummaryAsync(http)}");
+                    }
                 }
                 long ackedAtKill = clock.Acked;
                 receiver.Kill();
@@ -177,6 +184,43 @@ public static class CrashHarness
     private const string ArcAccount = "C0FFEE";
 
     private static string DeviceId(int i) => "crash-" + i.ToString("D6", CultureInfo.InvariantCulture);
+
+    /// <summary>Reports once when the ack count has not moved for a while.</summary>
+    private sealed class StallWatch(long acked)
+    {
+        private long last = acked;
+        private long since = Stopwatch.GetTimestamp();
+        private bool told;
+
+        public bool StalledFor(long acked, TimeSpan quiet)
+        {
+            if (acked != last)
+            {
+                (last, since, told) = (acked, Stopwatch.GetTimestamp(), false);
+                return false;
+            }
+            if (told || Stopwatch.GetElapsedTime(since) < quiet)
+            {
+                return false;
+            }
+            told = true;
+            return true;
+        }
+    }
+
+    private static async Task<string> MetricsSummaryAsync(HttpClient http)
+    {
+        try
+        {
+            string text = await http.GetStringAsync("/metrics");
+            return string.Join(" ", text.Split('\n').Where(l => l.StartsWith("pd_ingest_total", StringComparison.Ordinal) || l.StartsWith("pd_acks_issued_total", StringComparison.Ordinal)
+                || l.StartsWith("pd_ingest_duration_seconds_count", StringComparison.Ordinal)));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return "unreachable (" + e.Message + ")";
+        }
+    }
 
     private static async Task<bool> WaitAsync(Func<bool> done, TimeSpan timeout)
     {
