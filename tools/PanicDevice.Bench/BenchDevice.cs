@@ -6,6 +6,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using PanicDevice.Core.Protocol;
+using PanicDevice.Host;
 
 namespace PanicDevice.Bench;
 
@@ -127,7 +128,7 @@ public sealed class BenchDevice : IAsyncDisposable
         {
             // the server may already be gone
         }
-        client.Dispose();
+        client.DisposeDespiteCleanupRace();
     }
 }
 

@@ -111,7 +111,7 @@ public static class CrashHarness
             return new OutboxDevice(id, BenchDevice.KeyFor(id), mqttPort, o.Window, o.ResendAfter, clock);
         }).ToList();
         using var stop = new CancellationTokenSource();
-        var loops = new List<Task>();
+        var loops = new DeviceLoops();
         var rng = new Random(o.Seed);
         var recovery = new List<double>();
         bool drained = true;
@@ -124,7 +124,7 @@ public static class CrashHarness
                 using var response = await http.PostAsJsonAsync("/api/devices", new { id = d.Id, key = Convert.ToHexString(d.Key), kind = "fob", ownerName = "crash bench" });
                 response.EnsureSuccessStatusCode();
             }
-            loops.AddRange(devices.Select(d => Task.Run(() => d.RunAsync(stop.Token))));
+            loops.Start(devices, stop.Token);
             long enqueued = 0;
             for (int trial = 1; trial <= o.Trials; trial++)
             {
@@ -141,9 +141,10 @@ public static class CrashHarness
                 while (clock.Acked < killAt && deadline.Elapsed < o.DrainTimeout)
                 {
                     await Task.Delay(1);
+                    loops.ThrowIfAnyFailed();
                     if (stall.StalledFor(clock.Acked, TimeSpan.FromSeconds(20)))
                     {
-                        // Two runs in about thirty stalled here before the kill; say what both sides saw, so the next one can be explained.
+                        // Say what both sides saw, so a stall can be placed (the four seen before DeviceLoops were a device loop that had died).
                         o.Log?.WriteLine($"trial {trial}: no ack for 20 s at {clock.Acked - before}/{o.Alerts}; devices connected {devices.Count(d => d.IsConnected)}/{devices.Count}, " +
                             $"with alerts in flight {devices.Count(d => d.InFlight().Any())}; receiver /metrics: {await MetricsSummaryAsync(http)}");
                     }
@@ -156,19 +157,19 @@ public static class CrashHarness
                 long? first = await clock.FirstAckAfterRestartAsync(o.DrainTimeout);
                 double ms = first is long f ? Stopwatch.GetElapsedTime(restart, f).TotalMilliseconds : double.NaN;
                 if (first != null) recovery.Add(ms);
-                bool trialDrained = await WaitAsync(() => clock.Acked >= enqueued, o.DrainTimeout);
+                bool trialDrained = await loops.UntilAsync(() => clock.Acked >= enqueued, o.DrainTimeout);
                 drained &= trialDrained;
                 o.Log?.WriteLine(FormattableString.Invariant(
                     $"trial {trial}: killed at {ackedAtKill - before}/{o.Alerts} acked ({share:P0} target), first ack {ms:F0} ms after restart, drained={trialDrained}"));
             }
             // the webhook queue: everything queued delivered, then a quiet second for late repeats
             string dbPath = Path.Combine(data, "receiver.db");
-            bool hooksDrained = await WaitAsync(() => Undelivered(dbPath) == 0, o.DispatchDrainTimeout);
+            bool hooksDrained = await loops.UntilAsync(() => Undelivered(dbPath) == 0, o.DispatchDrainTimeout);
             drained &= hooksDrained;
-            o.Log?.WriteLine($"dispatch queue (webhook and ARC) drained={hooksDrained}");
+            o.Log?.WriteLine($"dispatch queue (webhook and ARC) drained={hooksDrained}; MQTTnet dispose races taken by the devices: {PanicDevice.Host.MqttClientDisposal.RacesTaken}");
             await Task.Delay(1000);
             stop.Cancel();
-            await Task.WhenAll(loops);
+            await loops.WhenAll();
             return Count(o, dbPath, devices, hooks, drained, recovery, arc);
         }
         finally
@@ -220,17 +221,6 @@ public static class CrashHarness
         {
             return "unreachable (" + e.Message + ")";
         }
-    }
-
-    private static async Task<bool> WaitAsync(Func<bool> done, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (sw.Elapsed > timeout) return false;
-            await Task.Delay(20);
-        }
-        return true;
     }
 
     private static SqliteConnection OpenReadOnly(string path)

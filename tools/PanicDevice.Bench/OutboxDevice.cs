@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MQTTnet;
 using MQTTnet.Protocol;
 using PanicDevice.Core.Protocol;
+using PanicDevice.Host;
 
 namespace PanicDevice.Bench;
 
@@ -199,7 +200,7 @@ public sealed class OutboxDevice : IDisposable
 
     private async Task<bool> ConnectAsync(CancellationToken stop)
     {
-        client?.Dispose();
+        client?.DisposeDespiteCleanupRace();
         int epoch = clock.Epoch;
         var c = new MqttClientFactory().CreateMqttClient();
         c.ApplicationMessageReceivedAsync += e => OnMessage(e, epoch);
@@ -256,15 +257,7 @@ public sealed class OutboxDevice : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            client?.Dispose();
-        }
-        catch (ObjectDisposedException)
-        {
-            // MQTTnet 5.2's client can dispose its own cancellation source twice when a reconnect is under way at
-            // teardown; the run is over and counted, so this must not abort the bench (seen once, exit 134).
-        }
+        client?.DisposeDespiteCleanupRace();
         wake.Dispose();
     }
 }

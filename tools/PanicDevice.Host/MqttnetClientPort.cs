@@ -64,7 +64,7 @@ public sealed class MqttnetClientPort : IMqttClientPort, IDisposable
                 if (c != null)
                 {
                     Finish(c, MqttPortState.Failed, "Wi-Fi network lost");
-                    c.Dispose();
+                    c.DisposeDespiteCleanupRace();
                 }
             }
         }
@@ -105,7 +105,7 @@ public sealed class MqttnetClientPort : IMqttClientPort, IDisposable
             current = null;
             state = MqttPortState.Idle;
         }
-        c?.Dispose();
+        c?.DisposeDespiteCleanupRace();
     }
 
     public void Dispose() => Close();
@@ -117,7 +117,7 @@ public sealed class MqttnetClientPort : IMqttClientPort, IDisposable
         if (!networkUp)
         {
             Finish(c, MqttPortState.Failed, "Wi-Fi join failed: network unavailable");
-            c.Dispose();
+            c.DisposeDespiteCleanupRace();
             return;
         }
         try
@@ -149,7 +149,7 @@ public sealed class MqttnetClientPort : IMqttClientPort, IDisposable
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 Finish(c, MqttPortState.Failed, "broker refused the connection (" + result.ResultCode + ")");
-                c.Dispose();
+                c.DisposeDespiteCleanupRace();
                 return;
             }
             lock (sync) client = c;
@@ -159,7 +159,7 @@ public sealed class MqttnetClientPort : IMqttClientPort, IDisposable
         catch (Exception e)
         {
             Finish(c, MqttPortState.Failed, e.GetBaseException().Message);
-            c.Dispose();
+            c.DisposeDespiteCleanupRace();
         }
     }
 

@@ -129,7 +129,7 @@ public static class ScaleHarness
             return new OutboxDevice(id, BenchDevice.KeyFor(id), broker.Port, o.Window, o.ResendAfter, clock);
         }).ToList();
         using var stop = new CancellationTokenSource();
-        var loops = new List<Task>();
+        var loops = new DeviceLoops();
         var alive = new bool[o.Receivers];
         var metrics = new ReceiverMetrics(apis);
         try
@@ -153,12 +153,12 @@ public static class ScaleHarness
                     }
                 }
             }
-            if (!await WaitAsync(() => Enumerable.Range(0, o.Receivers).All(metrics.Subscribed), TimeSpan.FromSeconds(30)))
+            if (!await loops.UntilAsync(() => Enumerable.Range(0, o.Receivers).All(metrics.Subscribed), TimeSpan.FromSeconds(30)))
             {
                 throw new InvalidOperationException("not every receiver subscribed to the shared subscription on mosquitto within 30 s");
             }
-            loops.AddRange(devices.Select(d => Task.Run(() => d.RunAsync(stop.Token))));
-            if (!await WaitAsync(() => devices.All(d => d.IsConnected), TimeSpan.FromSeconds(60)))
+            loops.Start(devices, stop.Token);
+            if (!await loops.UntilAsync(() => devices.All(d => d.IsConnected), TimeSpan.FromSeconds(60)))
             {
                 throw new InvalidOperationException("not every device connected to mosquitto within 60 s");
             }
@@ -175,7 +175,7 @@ public static class ScaleHarness
             if (o.Kill)
             {
                 long killAt = Math.Max(1, (long)(o.Alerts * o.KillAtShare));
-                await WaitAsync(() => clock.Acked >= killAt, o.DrainTimeout, pollMs: 1);
+                await loops.UntilAsync(() => clock.Acked >= killAt, o.DrainTimeout, pollMs: 1);
                 metrics.Poll(0); // its last reading: the share it stored before it died
                 receivers[0].Kill();
                 killedAt = Stopwatch.GetTimestamp();
@@ -198,7 +198,7 @@ public static class ScaleHarness
                     });
                 }
             }
-            bool drained = await WaitAsync(() => clock.Acked >= o.Alerts, o.DrainTimeout);
+            bool drained = await loops.UntilAsync(() => clock.Acked >= o.Alerts, o.DrainTimeout);
             await restart; // a restart that failed fails the run; one still under way is waited for, so its store is counted live
             long lastAck = devices.SelectMany(d => Enumerable.Range(1, d.Enqueued).Select(c => d.AckedAt((uint)c) ?? 0)).DefaultIfEmpty(0).Max();
             double elapsed = Stopwatch.GetElapsedTime(start, lastAck > start ? lastAck : Stopwatch.GetTimestamp()).TotalSeconds;
@@ -212,7 +212,7 @@ public static class ScaleHarness
 
             // webhook queues of stores a live receiver serves: everything delivered, then a quiet second for late repeats
             var liveStores = Enumerable.Range(0, o.Receivers).Where(i => alive[i]).Select(plan.StoreOf).Distinct().ToList();
-            bool hooksDrained = await WaitAsync(() => liveStores.All(s => counter.Undelivered(s) == 0), o.DispatchDrainTimeout);
+            bool hooksDrained = await loops.UntilAsync(() => liveStores.All(s => counter.Undelivered(s) == 0), o.DispatchDrainTimeout);
             o.Log?.WriteLine($"webhook queues of live receivers drained={hooksDrained}");
             drained &= hooksDrained;
             await Task.Delay(1000);
@@ -221,7 +221,7 @@ public static class ScaleHarness
                 if (alive[i]) metrics.Poll(i);
             }
             stop.Cancel();
-            await Task.WhenAll(loops);
+            await loops.WhenAll();
             return Count(o, plan, counter, devices, hooks, liveStores, drained, clock.Acked, elapsed, inFlightAtKill.Count, recovery, metrics);
         }
         finally
@@ -235,16 +235,6 @@ public static class ScaleHarness
         }
     }
 
-    private static async Task<bool> WaitAsync(Func<bool> done, TimeSpan timeout, int pollMs = 50)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (sw.Elapsed > timeout) return false;
-            await Task.Delay(pollMs);
-        }
-        return true;
-    }
 
     private static ScaleResult Count(ScaleOptions o, ScaleStorePlan plan, IStoreCounter counter, List<OutboxDevice> devices,
         WebhookRecorder hooks, List<int> liveStores, bool drained, long ackedByClock, double elapsed, long inFlightAtKill, double recovery, ReceiverMetrics metrics)

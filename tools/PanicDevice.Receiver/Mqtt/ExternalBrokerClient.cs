@@ -43,10 +43,12 @@ internal sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
     private Task? loop;
     private volatile bool subscribed;
     private int disposed;
+    private readonly Func<IMqttClient> newClient;
 
     public ExternalBrokerClient(BrokerEndpoint endpoint, string? user, string? password, IngestPipeline pipeline, ILogger logger,
-        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null, TimeSpan? keepAlive = null)
+        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null, TimeSpan? keepAlive = null, Func<IMqttClient>? newClient = null)
     {
+        this.newClient = newClient ?? (() => new MqttClientFactory().CreateMqttClient());
         this.endpoint = endpoint;
         this.user = user;
         this.password = password;
@@ -151,7 +153,7 @@ internal sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         {
             builder.WithTlsOptions(t => t.UseTls().WithTargetHost(endpoint.Host));
         }
-        IMqttClient c = new MqttClientFactory().CreateMqttClient();
+        IMqttClient c = newClient();
         c.ApplicationMessageReceivedAsync += e => OnMessage(c, e);
         c.DisconnectedAsync += e =>
         {
@@ -210,7 +212,21 @@ internal sealed class ExternalBrokerClient : IDeviceDownlink, IAsyncDisposable
         {
             logger.LogDebug("Disconnect from {Broker}: {Reason}", endpoint, Reason(e));
         }
-        c.Dispose();
+        try
+        {
+            c.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+            // MQTTnet 5.2's Dispose can race the client's own clean-up after a lost connection and throw this (it cancels a
+            // token source the other has just disposed); the client is gone either way. Uncaught after a failed attempt, it
+            // would leave the reconnect loop through its catch and end it: a receiver that never took an uplink again.
+        }
+        catch (Exception e)
+        {
+            // whatever else a dying client's teardown throws, reconnecting must go on
+            logger.LogWarning("Dropping the connection to {Broker}: {Reason}", endpoint, Reason(e));
+        }
     }
 
     /// <summary>

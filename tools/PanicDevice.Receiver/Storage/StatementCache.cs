@@ -40,10 +40,7 @@ internal sealed class StatementCache : IDisposable
         {
             return new Lease(cache.Get(tx, sql), false);
         }
-        DbCommand cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        return new Lease(cmd, true);
+        return new Lease(ReceiverDatabase.Command(c, tx, sql), true);
     }
 
     /// <summary>A command from <see cref="Use"/>: every parameter is set again before each run (<see cref="CommandParameters.With"/>).</summary>
