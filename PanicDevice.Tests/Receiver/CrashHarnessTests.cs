@@ -26,7 +26,9 @@ public class CrashHarnessTests
         string line = r.Line();
 
         Assert.IsTrue(r.Drained, "every alert acked and every webhook event delivered: " + line);
-        Assert.AreEqual(3, r.RecoveryMs.Count, "each kill interrupted the burst and the restarted receiver acked again: " + line);
+        // A kill late in a trial can land when the dying receiver has already written every ack: nothing to recover then.
+        Assert.AreEqual(3, r.RecoveryMs.Count + r.KillsAfterLastAck, "each kill interrupted the burst and the restarted receiver acked again: " + line);
+        Assert.IsGreaterThanOrEqualTo(1, r.RecoveryMs.Count, "at least one kill left alerts for the restarted receiver: " + line);
         Assert.AreEqual(3000, r.Alerts, line);
         Assert.AreEqual(r.Alerts, r.Acked, line);
         Assert.AreEqual(0, r.Lost, "acked but not in the store: " + line);

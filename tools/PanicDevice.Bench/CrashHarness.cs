@@ -50,6 +50,9 @@ public sealed record CrashResult(
 
     public long ArcMissing { get; init; }
 
+    /// <summary>Kills that came when every alert of the trial had been acked (the dying receiver's last acks arrived): nothing to recover, no recovery time.</summary>
+    public int KillsAfterLastAck { get; init; }
+
     /// <summary>ARC messages that failed its checks (CRC, length, decryption).</summary>
     public long ArcRejected { get; init; }
 
@@ -61,7 +64,7 @@ public sealed record CrashResult(
     }
 
     public string Line() => FormattableString.Invariant(
-        $"trials={Trials} alerts={Alerts} acked={Acked} stored={Stored} lost={Lost} duplicated_dispatch={DuplicatedDispatch} redelivered={Redelivered} queue_duplicates={QueueDuplicates} alert_duplicates={AlertRowDuplicates} recovery_ms_p50={RecoveryPercentile(0.5):F0} recovery_ms_max={RecoveryPercentile(1.0):F0} arc_messages={ArcMessages} arc_repeated={ArcRepeated} arc_missing={ArcMissing} seed={Seed}");
+        $"trials={Trials} alerts={Alerts} acked={Acked} stored={Stored} lost={Lost} duplicated_dispatch={DuplicatedDispatch} redelivered={Redelivered} queue_duplicates={QueueDuplicates} alert_duplicates={AlertRowDuplicates} recovery_ms_p50={RecoveryPercentile(0.5):F0} recovery_ms_max={RecoveryPercentile(1.0):F0} kills_after_last_ack={KillsAfterLastAck} arc_messages={ArcMessages} arc_repeated={ArcRepeated} arc_missing={ArcMissing} seed={Seed}");
 }
 
 /// <summary>
@@ -114,6 +117,7 @@ public static class CrashHarness
         var loops = new DeviceLoops();
         var rng = new Random(o.Seed);
         var recovery = new List<double>();
+        int killsAfterLastAck = 0;
         bool drained = true;
         try
         {
@@ -141,8 +145,10 @@ public static class CrashHarness
                 var killed = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
                 clock.At(killAt, () =>
                 {
+                    // the count when the signal went; acks the receiver had already written still arrive while it dies
+                    long at = clock.Acked;
                     receiver.Kill();
-                    killed.TrySetResult(clock.Acked);
+                    killed.TrySetResult(at);
                 });
                 while (!killed.Task.IsCompleted && deadline.Elapsed < o.DrainTimeout)
                 {
@@ -158,8 +164,9 @@ public static class CrashHarness
                 if (clock.CancelAt())
                 {
                     // the threshold never came: kill it anyway, so the trial ends
+                    long at = clock.Acked;
                     receiver.Kill();
-                    killed.TrySetResult(clock.Acked);
+                    killed.TrySetResult(at);
                 }
                 long ackedAtKill = await killed.Task;
                 clock.Restarted();
@@ -168,6 +175,7 @@ public static class CrashHarness
                 long? first = await clock.FirstAckAfterRestartAsync(o.DrainTimeout, () => clock.Acked >= enqueued);
                 double ms = first is long f ? Stopwatch.GetElapsedTime(restart, f).TotalMilliseconds : double.NaN;
                 if (first != null) recovery.Add(ms);
+                else if (clock.Acked >= enqueued) killsAfterLastAck++;
                 bool trialDrained = await loops.UntilAsync(() => clock.Acked >= enqueued, o.DrainTimeout);
                 drained &= trialDrained;
                 string firstAck = first != null ? FormattableString.Invariant($"first ack {ms:F0} ms after restart")
@@ -183,7 +191,7 @@ public static class CrashHarness
             await Task.Delay(1000);
             stop.Cancel();
             await loops.WhenAll();
-            return Count(o, dbPath, devices, hooks, drained, recovery, arc);
+            return Count(o, dbPath, devices, hooks, drained, recovery, arc) with { KillsAfterLastAck = killsAfterLastAck };
         }
         finally
         {
