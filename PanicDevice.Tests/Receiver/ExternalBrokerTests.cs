@@ -102,7 +102,10 @@ public class ExternalBrokerTests
     }
 
     /// <summary>A device stand-in on mosquitto: subscribed to its ack topic, collecting what arrives.</summary>
-    private static async Task<(IMqttClient Client, BlockingCollection<byte[]> Acks)> Device(int brokerPort, int device)
+    private static Task<(IMqttClient Client, BlockingCollection<byte[]> Acks)> Device(int brokerPort, int device) => Device(brokerPort, IdOf(device));
+
+    /// <summary>A device stand-in with this id on the broker at <paramref name="brokerPort"/> (MQTT 3.1.1, like the firmware).</summary>
+    internal static async Task<(IMqttClient Client, BlockingCollection<byte[]> Acks)> Device(int brokerPort, string id)
     {
         var acks = new BlockingCollection<byte[]>();
         var client = new MqttClientFactory().CreateMqttClient();
@@ -111,9 +114,9 @@ public class ExternalBrokerTests
             acks.Add(e.ApplicationMessage.Payload.ToArray());
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId(IdOf(device))
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId(id)
             .WithProtocolVersion(MqttProtocolVersion.V311).Build());
-        await client.SubscribeAsync(Topics.Downlink(IdOf(device)), MqttQualityOfServiceLevel.AtLeastOnce);
+        await client.SubscribeAsync(Topics.Downlink(id), MqttQualityOfServiceLevel.AtLeastOnce);
         return (client, acks);
     }
 

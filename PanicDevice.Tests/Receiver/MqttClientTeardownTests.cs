@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -85,16 +84,7 @@ public class MqttClientTeardownTests
             }
             await Eventually.WaitFor(() => client.IsSubscribed, TimeSpan.FromSeconds(20), "subscribed once the broker is up");
 
-            var acks = new System.Collections.Concurrent.BlockingCollection<byte[]>();
-            var device = new MqttClientFactory().CreateMqttClient();
-            device.ApplicationMessageReceivedAsync += e =>
-            {
-                acks.Add(e.ApplicationMessage.Payload.ToArray());
-                return Task.CompletedTask;
-            };
-            await device.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId("fob-teardown")
-                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).Build());
-            await device.SubscribeAsync(Topics.Downlink("fob-teardown"), MqttQualityOfServiceLevel.AtLeastOnce);
+            var (device, acks) = await ExternalBrokerTests.Device(brokerPort, "fob-teardown");
             await device.PublishBinaryAsync(Topics.Uplink("fob-teardown"), FrameCodec.Encode(SampleFrames.Alert("fob-teardown", 4), key), MqttQualityOfServiceLevel.AtLeastOnce);
             Assert.IsTrue(acks.TryTake(out byte[]? ack, TimeSpan.FromSeconds(10)), "the alert is acked");
             Assert.AreEqual(4u, FrameCodec.DecodeAndVerify(ack!, key).Frame.Counter);
