@@ -16,12 +16,10 @@ public class DisposeRaceMqttClient : DispatchProxy
     /// <summary>How many times Dispose threw.</summary>
     public int Throws;
 
-    public static IMqttClient Create() => Wrap(new MqttClientFactory().CreateMqttClient());
-
-    public static IMqttClient Wrap(IMqttClient real)
+    public static IMqttClient Create()
     {
         IMqttClient proxy = Create<IMqttClient, DisposeRaceMqttClient>();
-        ((DisposeRaceMqttClient)(object)proxy).real = real;
+        ((DisposeRaceMqttClient)(object)proxy).real = new MqttClientFactory().CreateMqttClient();
         return proxy;
     }
 

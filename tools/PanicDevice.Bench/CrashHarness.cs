@@ -143,13 +143,14 @@ public static class CrashHarness
                 var deadline = Stopwatch.StartNew();
                 var stall = new StallWatch(clock.Acked);
                 var killed = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-                clock.At(killAt, () =>
+                void KillNow()
                 {
                     // the count when the signal went; acks the receiver had already written still arrive while it dies
                     long at = clock.Acked;
                     receiver.Kill();
                     killed.TrySetResult(at);
-                });
+                }
+                clock.At(killAt, KillNow);
                 while (!killed.Task.IsCompleted && deadline.Elapsed < o.DrainTimeout)
                 {
                     await Task.WhenAny(killed.Task, Task.Delay(100));
@@ -163,10 +164,7 @@ public static class CrashHarness
                 }
                 if (clock.CancelAt())
                 {
-                    // the threshold never came: kill it anyway, so the trial ends
-                    long at = clock.Acked;
-                    receiver.Kill();
-                    killed.TrySetResult(at);
+                    KillNow(); // the threshold never came: kill it anyway, so the trial ends
                 }
                 long ackedAtKill = await killed.Task;
                 clock.Restarted();
